@@ -1,0 +1,74 @@
+import { createHash } from 'node:crypto';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { Config } from './config';
+import { createAccountTokenResolver, registerAccountsApi } from './modules/accounts';
+import { registerAuditApi } from './platform/audit';
+import { registerAuth } from './platform/auth';
+import type { Database } from './platform/db';
+import { registerErrorHandling } from './platform/errors';
+import type { AppDeps } from './platform/http/deps';
+import { registerHealth } from './platform/http/health';
+import { genReqId, loggerOptions } from './platform/http/logging';
+import { registerOpenApi } from './platform/http/openapi';
+
+export type BuildAppInput = {
+  config: Config;
+  database: Database;
+  now?: () => Date;
+  /** Overrides the logger (tests pass `false`). */
+  logger?: FastifyServerOptions['logger'];
+};
+
+/** The order of registration is the architecture: protection, then the contract, then errors, then features. */
+export async function buildApp({ config, database, now = () => new Date(), logger }: BuildAppInput): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: logger ?? loggerOptions({ level: config.logLevel }),
+    genReqId,
+    requestIdHeader: false,
+    bodyLimit: config.bodyLimitBytes,
+    trustProxy: config.trustProxy,
+    return503OnClosing: true,
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+    if (request.headers.authorization && !reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+  });
+
+  // 1. Protection: security headers, a global rate limit per caller.
+  await app.register(helmet, {
+    contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
+    strictTransportSecurity: config.env === 'production',
+  });
+  await app.register(rateLimit, {
+    global: true,
+    max: config.rateLimitPerMinute,
+    timeWindow: 60_000,
+    // A token is a better identity than an address: many council staff share one NAT.
+    keyGenerator: (request) => {
+      const auth = request.headers.authorization;
+      return auth ? `t:${createHash('sha256').update(auth).digest('base64url')}` : `ip:${request.ip}`;
+    },
+  });
+
+  // 2. The contract: zod validates and serialises, and the same schemas produce the OpenAPI document.
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  await registerOpenApi(app, { docsUi: config.apiDocs });
+
+  // 3. Errors as problem+json, and who is calling.
+  registerErrorHandling(app);
+  const deps: AppDeps = { database, config, now };
+  registerAuth(app, { resolvers: { pat: createAccountTokenResolver({ db: database.db, now }), key: createAccountTokenResolver({ db: database.db, now }) } });
+
+  // 4. Features.
+  registerHealth(app, deps);
+  registerAccountsApi(app, deps);
+  registerAuditApi(app, deps);
+
+  await app.ready();
+  return app;
+}

@@ -1,0 +1,3 @@
+export { registerAccountsApi } from './accounts.api';
+export { createAccountTokenResolver, setupFirstOrganisation, createApiKey, createUser, isSetupComplete } from './accounts.usecases';
+export { organisations, users, accessTokens } from './accounts.table';

@@ -1,0 +1,2 @@
+export { issueToken, hashToken, parseToken, constantTimeEqual, sha256Hex, type IssuedToken, type TokenKind } from './tokens';
+export { canonicalJson } from './canonical-json';

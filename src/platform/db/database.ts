@@ -1,0 +1,133 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PGlite } from '@electric-sql/pglite';
+import { sql } from 'drizzle-orm';
+import { readMigrationFiles } from 'drizzle-orm/migrator';
+import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
+import { migrate as migrateNodePg } from 'drizzle-orm/node-postgres/migrator';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import pg from 'pg';
+import { queryRows } from './query';
+
+/** Either engine's drizzle handle, or a transaction on it: everything below a use case takes this. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Db = PgDatabase<PgQueryResultHKT, any>;
+
+export type DatabaseKind = 'embedded' | 'postgres';
+
+export type Database = {
+  db: Db;
+  kind: DatabaseKind;
+  /** Applies committed migrations; safe to call from several instances at once on PostgreSQL. */
+  migrate(): Promise<void>;
+  /** Applied and expected migration counts, for /readyz. */
+  migrationStatus(): Promise<{ applied: number; expected: number }>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+};
+
+type Logger = { warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
+
+export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../../migrations', import.meta.url));
+const MIGRATION_LOCK_KEY = 7_210_001; // any constant shared by every instance of this service
+
+let expectedMigrations: number | undefined;
+function countExpectedMigrations(): number {
+  expectedMigrations ??= readMigrationFiles({ migrationsFolder: MIGRATIONS_FOLDER }).length;
+  return expectedMigrations;
+}
+
+async function appliedMigrations(db: Db): Promise<number> {
+  const [exists] = await queryRows<{ present: boolean }>(
+    db,
+    sql`select to_regclass('drizzle.__drizzle_migrations') is not null as present`,
+  );
+  if (!exists?.present) return 0;
+  const [result] = await queryRows<{ n: number }>(db, sql`select count(*)::int as n from drizzle.__drizzle_migrations`);
+  return result?.n ?? 0;
+}
+
+export type OpenDatabaseInput = {
+  /** A postgres:// URL; when absent the embedded PGlite database is used. */
+  url?: string | undefined;
+  /** Where PGlite keeps its files; `memory` keeps nothing on disk (tests). */
+  dataDir: string;
+  logger: Logger;
+  poolMax?: number;
+  statementTimeoutMs?: number;
+  applicationName?: string;
+};
+
+export async function openDatabase(input: OpenDatabaseInput): Promise<Database> {
+  return input.url ? openPostgres({ ...input, url: input.url }) : openEmbedded(input);
+}
+
+async function openEmbedded({ dataDir }: OpenDatabaseInput): Promise<Database> {
+  let client: PGlite;
+  if (dataDir === 'memory') {
+    client = new PGlite();
+  } else {
+    const directory = path.resolve(dataDir, 'pgdata');
+    mkdirSync(directory, { recursive: true });
+    client = new PGlite(directory);
+  }
+  await client.waitReady;
+  const db = drizzlePglite({ client, casing: 'snake_case' }) as unknown as Db;
+  return {
+    db,
+    kind: 'embedded',
+    migrate: async () => {
+      await migratePglite(db as never, { migrationsFolder: MIGRATIONS_FOLDER });
+    },
+    migrationStatus: async () => ({ applied: await appliedMigrations(db), expected: countExpectedMigrations() }),
+    ping: async () => {
+      await client.query('select 1');
+    },
+    close: async () => {
+      if (!client.closed) await client.close();
+    },
+  };
+}
+
+async function openPostgres(input: OpenDatabaseInput & { url: string }): Promise<Database> {
+  const statementTimeout = input.statementTimeoutMs ?? 15_000;
+  const pool = new pg.Pool({
+    connectionString: input.url,
+    max: input.poolMax ?? 10,
+    connectionTimeoutMillis: 5_000,
+    idleTimeoutMillis: 30_000,
+    statement_timeout: statementTimeout,
+    query_timeout: statementTimeout + 1_000,
+    idle_in_transaction_session_timeout: 60_000,
+    application_name: input.applicationName ?? 'aidd',
+  });
+  // Without this listener an idle client losing its connection (a restart, a failover) kills the process.
+  pool.on('error', (error) => input.logger.error({ err: error }, 'idle database connection failed'));
+
+  const db = drizzleNodePg({ client: pool, casing: 'snake_case' }) as unknown as Db;
+  return {
+    db,
+    kind: 'postgres',
+    migrate: async () => {
+      const client = await pool.connect();
+      try {
+        // Several instances may start together: one migrates, the others wait and then find nothing to do.
+        await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+        await migrateNodePg(drizzleNodePg({ client, casing: 'snake_case' }), { migrationsFolder: MIGRATIONS_FOLDER });
+      } finally {
+        await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
+        client.release();
+      }
+    },
+    migrationStatus: async () => ({ applied: await appliedMigrations(db), expected: countExpectedMigrations() }),
+    ping: async () => {
+      await pool.query('select 1');
+    },
+    close: async () => {
+      if (!pool.ended) await pool.end();
+    },
+  };
+}

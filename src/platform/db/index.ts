@@ -1,0 +1,4 @@
+export { openDatabase, MIGRATIONS_FOLDER, type Database, type DatabaseKind, type Db } from './database';
+export { inTransaction } from './transaction';
+export { isUniqueViolation } from './errors';
+export { queryRows } from './query';

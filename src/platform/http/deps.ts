@@ -1,0 +1,17 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Config } from '../../config';
+import type { Database } from '../db';
+
+/** What every route group receives: the database, the configuration and a clock tests can set. */
+export type AppDeps = {
+  database: Database;
+  config: Config;
+  now: () => Date;
+};
+
+export type ZodApp = ReturnType<FastifyInstance['withTypeProvider']> & FastifyInstance;
+
+export function zodApp(app: FastifyInstance) {
+  return app.withTypeProvider<ZodTypeProvider>();
+}

@@ -1,0 +1,57 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
+import type { Access } from '../auth';
+
+export const API_VERSION = '1.0.0';
+
+/**
+ * Adds the bearer requirement to every operation whose route is not public, so the document says
+ * what the auth hook enforces.
+ */
+function withSecurity(input: Parameters<typeof jsonSchemaTransform>[0]) {
+  const transformed = jsonSchemaTransform(input);
+  const access = (input.route.config as { access?: Access } | undefined)?.access;
+  if (access && access !== 'public') {
+    return { ...transformed, schema: { ...transformed.schema, security: [{ bearerAuth: [] }] } };
+  }
+  return transformed;
+}
+
+export async function registerOpenApi(app: FastifyInstance, { docsUi }: { docsUi: boolean }): Promise<void> {
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'AI supplier due diligence for UK councils',
+        version: API_VERSION,
+        description:
+          'Questionnaires based on the LGA *Responsibly buying AI* guidance, supplier answers, transparent scoring and reports. Errors are RFC 9457 problem+json with a stable `code`.',
+        license: { name: 'MIT', identifier: 'MIT' },
+      },
+      components: {
+        securitySchemes: {
+          bearerAuth: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'A personal access token (`aidd_pat_…`), an organisation API key (`aidd_key_…`) or a supplier invitation token (`aidd_inv_…`).',
+          },
+        },
+      },
+      tags: [
+        { name: 'accounts', description: 'Organisations, users, personal tokens and API keys' },
+        { name: 'audit', description: 'The append-only audit log' },
+        { name: 'health', description: 'Liveness and readiness' },
+      ],
+    },
+    transform: withSecurity,
+    transformObject: jsonSchemaTransformObject,
+  });
+
+  app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
+
+  if (docsUi) {
+    await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true, uiConfig: { deepLinking: true } });
+  }
+}

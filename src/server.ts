@@ -1,0 +1,60 @@
+import { randomBytes } from 'node:crypto';
+import closeWithGrace from 'close-with-grace';
+import { buildApp } from './app';
+import { ConfigError, loadConfig, type Config } from './config';
+import { isSetupComplete } from './modules/accounts';
+import { openDatabase } from './platform/db';
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+
+  // Without SETUP_TOKEN a one-time random one is made; it is only ever useful until the first organisation exists.
+  const generatedSetupToken = config.setupToken ? undefined : randomBytes(24).toString('base64url');
+  config = { ...config, setupToken: config.setupToken ?? generatedSetupToken };
+
+  const startupLog = { info: (msg: string) => process.stdout.write(`${msg}\n`) };
+  const database = await openDatabase({
+    url: config.databaseUrl,
+    dataDir: config.dataDir,
+    poolMax: config.dbPoolMax,
+    statementTimeoutMs: config.dbStatementTimeoutMs,
+    logger: { warn: (o, m) => console.error(m, o), error: (o, m) => console.error(m, o) },
+  });
+  await database.migrate();
+
+  const app = await buildApp({ config, database });
+  closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
+    if (err) app.log.error({ err }, 'shutting down after an error');
+    else app.log.info({ signal }, 'shutting down');
+    await app.close(); // stops accepting, waits for in-flight requests
+    await database.close();
+  });
+
+  await app.listen({ port: config.port, host: config.host });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  app.log.info({ database: database.kind }, `database: ${database.kind === 'embedded' ? `embedded PGlite in ${config.dataDir}` : 'PostgreSQL (DATABASE_URL)'}`);
+  startupLog.info(`AI due diligence service listening on http://${config.host}:${port} (API docs: ${config.publicBaseUrl}/docs)`);
+  if (!(await isSetupComplete({ db: database.db }))) {
+    const token = config.setupToken;
+    startupLog.info(
+      generatedSetupToken
+        ? `No organisation yet. Setup token (valid until setup is done): ${token}\n  curl -X POST ${config.publicBaseUrl}/v1/setup -H 'X-Setup-Token: ${token}' -H 'Content-Type: application/json' -d '{"organisationName":"Example Council","adminEmail":"you@example.gov.uk","adminName":"Your Name"}'`
+        : 'No organisation yet. POST /v1/setup with the SETUP_TOKEN you configured in X-Setup-Token.',
+    );
+  }
+}
+
+main().catch((error) => {
+  console.error('Failed to start:', error instanceof Error ? error.message : error);
+  process.exit(1);
+});
