@@ -56,11 +56,8 @@ async function createUserWithToken({
   return { user, tokenRow, token: issued.token };
 }
 
-/**
- * First run: creates the organisation and its admin while none exists. The advisory lock makes two
- * simultaneous attempts take turns, so exactly one succeeds.
- */
-export async function setupFirstOrganisation({
+/** Creates an organisation with its first admin, who gets a first personal token. */
+export async function createOrganisationWithAdmin({
   db,
   now,
   organisationName,
@@ -72,8 +69,6 @@ export async function setupFirstOrganisation({
   token: string;
 }> {
   return inTransaction(db, async (tx) => {
-    await tx.execute(sql`select pg_advisory_xact_lock(hashtext('aidd:setup'))`);
-    if ((await repo.countOrganisations({ db: tx })) > 0) throw accountsErrors.setupDone();
     const organisation = await repo.insertOrganisation({ db: tx, name: organisationName.trim(), now });
     const { user, token } = await createUserWithToken({
       db: tx,
@@ -95,6 +90,25 @@ export async function setupFirstOrganisation({
     });
     return { organisation: toOrganisationDto(organisation), user: toUserDto(user), token };
   });
+}
+
+/**
+ * First run: creates the organisation and its admin while none exists. The advisory lock makes two
+ * simultaneous attempts take turns, so exactly one succeeds.
+ */
+export async function setupFirstOrganisation(
+  input: Ctx & { organisationName: string; adminEmail: string; adminName: string },
+): ReturnType<typeof createOrganisationWithAdmin> {
+  return inTransaction(input.db, async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext('aidd:setup'))`);
+    if ((await repo.countOrganisations({ db: tx })) > 0) throw accountsErrors.setupDone();
+    return createOrganisationWithAdmin({ ...input, db: tx });
+  });
+}
+
+export async function organisationExists({ db, id }: { db: Db; id: string }): Promise<boolean> {
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return false;
+  return (await repo.findOrganisation({ db, id })) !== undefined;
 }
 
 export async function isSetupComplete({ db }: { db: Db }): Promise<boolean> {

@@ -37,6 +37,8 @@ function permits(access: Exclude<Access, 'public'>, principal: Principal): boole
       return access.scopes?.some((scope) => principal.scopes.includes(scope)) ?? false;
     case 'supplier':
       return access.supplier === true;
+    case 'system':
+      return false;
   }
 }
 
@@ -53,9 +55,11 @@ export function registerAuth(app: FastifyInstance, { resolvers }: { resolvers: P
     }
   });
 
-  app.addHook('onRequest', async (request) => {
+  // preParsing: after the rate limiter's onRequest (so floods of bad tokens are limited too),
+  // before the body is read (so an unauthenticated caller cannot make us parse a large body).
+  app.addHook('preParsing', async (request, _reply, payload) => {
     const access = request.routeOptions.config?.access;
-    if (access === undefined || access === 'public') return;
+    if (access === undefined || access === 'public') return payload;
 
     const header = request.headers.authorization;
     if (!header) throw unauthenticated('auth.missing_token', 'Send a token in the Authorization header: "Bearer <token>".');
@@ -75,6 +79,7 @@ export function registerAuth(app: FastifyInstance, { resolvers }: { resolvers: P
       throw new AppError({ status: 403, code: 'auth.forbidden', title: 'Not allowed', detail: 'Your role or key does not allow this action.' });
     }
     request.principal = principal;
+    return payload;
   });
 }
 

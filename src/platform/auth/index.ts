@@ -10,5 +10,6 @@ export {
   type Role,
   type Scope,
   type SupplierPrincipal,
+  type SystemPrincipal,
   type UserPrincipal,
 } from './principal';

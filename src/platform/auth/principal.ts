@@ -33,7 +33,10 @@ export type SupplierPrincipal = {
   procurementId: string;
 };
 
-export type Principal = UserPrincipal | ApiKeyPrincipal | SupplierPrincipal;
+/** The service itself or an operator's CLI command: never resolved from a request. */
+export type SystemPrincipal = { kind: 'system'; organisationId: string; name: string };
+
+export type Principal = UserPrincipal | ApiKeyPrincipal | SupplierPrincipal | SystemPrincipal;
 
 /** Who did something, as the audit log records it. */
 export type Actor =
@@ -50,6 +53,8 @@ export function actorOf(principal: Principal): Actor {
       return { type: 'api_key', id: principal.apiKeyId };
     case 'supplier':
       return { type: 'supplier', id: principal.invitationId };
+    case 'system':
+      return { type: 'system', id: principal.name };
   }
 }
 

@@ -27,6 +27,8 @@ export type Database = {
   migrationStatus(): Promise<{ applied: number; expected: number }>;
   ping(): Promise<void>;
   close(): Promise<void>;
+  /** Embedded only: the whole database as a tarball, to open copies quickly (the test suite's template). */
+  snapshot?(): Promise<Blob>;
 };
 
 type Logger = { warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
@@ -55,6 +57,8 @@ export type OpenDatabaseInput = {
   url?: string | undefined;
   /** Where PGlite keeps its files; `memory` keeps nothing on disk (tests). */
   dataDir: string;
+  /** Embedded only: start from a snapshot instead of an empty cluster (about 5x faster to open). */
+  template?: Blob | undefined;
   logger: Logger;
   poolMax?: number;
   statementTimeoutMs?: number;
@@ -65,10 +69,10 @@ export async function openDatabase(input: OpenDatabaseInput): Promise<Database> 
   return input.url ? openPostgres({ ...input, url: input.url }) : openEmbedded(input);
 }
 
-async function openEmbedded({ dataDir }: OpenDatabaseInput): Promise<Database> {
+async function openEmbedded({ dataDir, template }: OpenDatabaseInput): Promise<Database> {
   let client: PGlite;
   if (dataDir === 'memory') {
-    client = new PGlite();
+    client = new PGlite(template ? { loadDataDir: template } : {});
   } else {
     const directory = path.resolve(dataDir, 'pgdata');
     mkdirSync(directory, { recursive: true });
@@ -89,6 +93,7 @@ async function openEmbedded({ dataDir }: OpenDatabaseInput): Promise<Database> {
     close: async () => {
       if (!client.closed) await client.close();
     },
+    snapshot: async () => client.dumpDataDir('none'),
   };
 }
 

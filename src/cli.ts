@@ -1,0 +1,132 @@
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from './config';
+import { createApiKey, createOrganisationWithAdmin, organisationExists, setupFirstOrganisation } from './modules/accounts';
+import { auditedOrganisations, verifyAuditChain } from './platform/audit';
+import { SCOPES, type Scope } from './platform/auth';
+import { openDatabase, type Database } from './platform/db';
+
+const USAGE = `Usage: npm run cli -- <command> [options]
+
+Commands:
+  bootstrap --org <name> --email <email> --name <name> [--additional]
+      Create the first organisation and its admin (as POST /v1/setup does); prints JSON with the
+      admin's token. With --additional, creates a further organisation even if one exists.
+  create-api-key --org-id <uuid> --name <name> --scopes <scope,scope>
+      Create an organisation API key; prints JSON with the key's token. Scopes: ${SCOPES.join(', ')}.
+  audit verify [--org-id <uuid>]
+      Check the audit hash chain of one organisation, or of all; names the first broken row.
+      Exits 1 if any chain is broken.
+`;
+
+export type CliOutput = { out: (text: string) => void; err: (text: string) => void };
+
+/** The CLI's logic, separate from process wiring so tests can run it against a test database. */
+export async function runCli({ argv, database, now = () => new Date(), output }: { argv: string[]; database: Database; now?: () => Date; output: CliOutput }): Promise<number> {
+  const [command, ...rest] = argv;
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: {
+      org: { type: 'string' },
+      'org-id': { type: 'string' },
+      email: { type: 'string' },
+      name: { type: 'string' },
+      scopes: { type: 'string' },
+      additional: { type: 'boolean', default: false },
+    },
+  });
+  const need = (key: keyof typeof values): string => {
+    const value = values[key];
+    if (typeof value !== 'string' || value.trim() === '') throw new UsageError(`--${key} is required`);
+    return value;
+  };
+
+  switch (command) {
+    case 'bootstrap': {
+      const input = { db: database.db, now: now(), organisationName: need('org'), adminEmail: need('email'), adminName: need('name') };
+      const result = values.additional ? await createOrganisationWithAdmin(input) : await setupFirstOrganisation(input);
+      output.out(JSON.stringify(result, null, 2));
+      return 0;
+    }
+    case 'create-api-key': {
+      const scopes = need('scopes').split(',').map((s) => s.trim());
+      const unknown = scopes.filter((s) => !(SCOPES as readonly string[]).includes(s));
+      if (unknown.length > 0) throw new UsageError(`unknown scope(s): ${unknown.join(', ')}`);
+      const organisationId = need('org-id');
+      if (!(await organisationExists({ db: database.db, id: organisationId }))) throw new UsageError(`no organisation with id ${organisationId}`);
+      const result = await createApiKey({
+        db: database.db,
+        now: now(),
+        principal: { kind: 'system', organisationId, name: 'cli' },
+        name: need('name'),
+        scopes: scopes as Scope[],
+      });
+      output.out(JSON.stringify(result, null, 2));
+      return 0;
+    }
+    case 'audit': {
+      if (positionals[0] !== 'verify') throw new UsageError('audit takes the subcommand "verify"');
+      const organisationIds = values['org-id'] ? [values['org-id']] : await auditedOrganisations({ db: database.db });
+      let broken = 0;
+      for (const organisationId of organisationIds) {
+        const result = await verifyAuditChain({ db: database.db, organisationId });
+        if (result.ok) {
+          output.out(`ok      ${organisationId}: ${result.checked} events, head ${result.headHash}`);
+        } else {
+          broken += 1;
+          output.out(`BROKEN  ${organisationId}: first broken row seq ${result.firstBroken.seq} (id ${result.firstBroken.id}): ${result.firstBroken.reason}`);
+        }
+      }
+      if (organisationIds.length === 0) output.out('no audit events yet');
+      return broken > 0 ? 1 : 0;
+    }
+    default:
+      throw new UsageError(command ? `unknown command "${command}"` : 'no command given');
+  }
+}
+
+export class UsageError extends Error {}
+
+async function main(): Promise<void> {
+  const output: CliOutput = { out: (t) => console.log(t), err: (t) => console.error(t) };
+  let config;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const database = await openDatabase({
+    url: config.databaseUrl,
+    dataDir: config.dataDir,
+    logger: { warn: () => undefined, error: (o, m) => console.error(m, o) },
+  });
+  let code = 1;
+  try {
+    await database.migrate();
+    code = await runCli({ argv: process.argv.slice(2), database, output });
+  } catch (error) {
+    if (error instanceof UsageError || (error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+      console.error(`${(error as Error).message}\n\n${USAGE}`);
+      code = 2;
+    } else if (error instanceof Error && 'status' in error) {
+      console.error(`${(error as { code?: string }).code}: ${error.message}`);
+      code = 1;
+    } else {
+      throw error;
+    }
+  } finally {
+    await database.close();
+  }
+  process.exit(code);
+}
+
+if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
+  main().catch((error) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config';
+
+describe('configuration from the environment', () => {
+  it('starts on the embedded database with sensible defaults when nothing is set', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ port: 3000, host: '127.0.0.1', databaseUrl: undefined, dataDir: './data', publicBaseUrl: 'http://localhost:3000' });
+  });
+
+  it('treats an empty DATABASE_URL as unset, so a blank line in an env file does not break the start', () => {
+    expect(loadConfig({ DATABASE_URL: '' }).databaseUrl).toBeUndefined();
+  });
+
+  it.each([
+    ['PORT', { PORT: 'abc' }],
+    ['PORT', { PORT: '70000' }],
+    ['DATABASE_URL', { DATABASE_URL: 'mysql://localhost/db' }],
+    ['PUBLIC_BASE_URL', { PUBLIC_BASE_URL: 'not a url' }],
+    ['LOG_LEVEL', { LOG_LEVEL: 'loud' }],
+    ['SETUP_TOKEN', { SETUP_TOKEN: 'short' }],
+    ['SMTP_URL', { SMTP_URL: 'http://mail.example' }],
+  ])('a wrong %s stops the start with a message naming it', (variable, env) => {
+    expect(() => loadConfig(env)).toThrowError(ConfigError);
+    try {
+      loadConfig(env);
+    } catch (error) {
+      expect((error as ConfigError).message).toContain(`${variable}:`);
+    }
+  });
+
+  it('names every wrong variable at once, not just the first', () => {
+    try {
+      loadConfig({ PORT: 'x', LOG_LEVEL: 'loud' });
+      expect.fail('should have thrown');
+    } catch (error) {
+      const problems = (error as ConfigError).problems.join('\n');
+      expect(problems).toContain('PORT');
+      expect(problems).toContain('LOG_LEVEL');
+    }
+  });
+
+  it('drops a trailing slash from PUBLIC_BASE_URL so links are built one way', () => {
+    expect(loadConfig({ PUBLIC_BASE_URL: 'https://dd.example.gov.uk/' }).publicBaseUrl).toBe('https://dd.example.gov.uk');
+  });
+});

@@ -1,0 +1,68 @@
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
+import { buildApp } from '../../src/app';
+import { loadConfig, type Config } from '../../src/config';
+import type { Database } from '../../src/platform/db';
+import { createTestDatabase, type TestDatabase } from './db';
+
+export const TEST_SETUP_TOKEN = 'test-setup-token-0123456789';
+
+/** A clock tests can move; the app and the use cases read it. */
+export function createClock(start = new Date('2026-11-26T12:00:00.000Z')) {
+  let current = start.getTime();
+  return {
+    now: () => new Date(current),
+    set: (date: Date) => {
+      current = date.getTime();
+    },
+    advance: (ms: number) => {
+      current += ms;
+    },
+  };
+}
+
+export function testConfig(overrides: Record<string, string> = {}): Config {
+  return loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', SETUP_TOKEN: TEST_SETUP_TOKEN, RATE_LIMIT_PER_MINUTE: '100000', ...overrides });
+}
+
+export type TestContext = {
+  app: FastifyInstance;
+  database: Database;
+  clock: ReturnType<typeof createClock>;
+  testDb: TestDatabase;
+};
+
+/**
+ * One database and one app for the whole test file, emptied before each test.
+ * Returns a holder whose fields are filled in `beforeAll`.
+ */
+export function useTestApp({ config, truncate = true }: { config?: Record<string, string>; truncate?: boolean } = {}): TestContext {
+  const ctx = {} as TestContext;
+  beforeAll(async () => {
+    ctx.testDb = await createTestDatabase();
+    ctx.database = ctx.testDb.database;
+    ctx.clock = createClock();
+    ctx.app = await buildApp({ config: testConfig(config), database: ctx.database, now: () => ctx.clock.now(), logger: false });
+  });
+  if (truncate) {
+    beforeEach(async () => {
+      await ctx.testDb.truncate();
+      ctx.clock.set(new Date('2026-11-26T12:00:00.000Z'));
+    });
+  }
+  afterAll(async () => {
+    await ctx.app?.close();
+    await ctx.testDb?.close();
+  });
+  return ctx;
+}
+
+export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+/** Parses a problem+json response and checks the envelope every error shares. */
+export function problemOf(response: LightMyRequestResponse): { status: number; code: string; title: string; detail?: string; errors?: { path: string; message: string }[] } {
+  if (!String(response.headers['content-type']).startsWith('application/problem+json')) {
+    throw new Error(`expected problem+json, got ${response.headers['content-type']}: ${response.body.slice(0, 200)}`);
+  }
+  return response.json();
+}
