@@ -39,12 +39,12 @@ async function main(): Promise<void> {
     await database.close();
   });
 
+  const setupNeeded = !(await isSetupComplete({ db: database.db }));
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   app.log.info({ database: database.kind }, `database: ${database.kind === 'embedded' ? `embedded PGlite in ${config.dataDir}` : 'PostgreSQL (DATABASE_URL)'}`);
-  startupLog.info(`AI due diligence service listening on http://${config.host}:${port} (API docs: ${config.publicBaseUrl}/docs)`);
-  if (!(await isSetupComplete({ db: database.db }))) {
+  if (setupNeeded) {
     const token = config.setupToken;
     startupLog.info(
       generatedSetupToken
@@ -52,6 +52,7 @@ async function main(): Promise<void> {
         : 'No organisation yet. POST /v1/setup with the SETUP_TOKEN you configured in X-Setup-Token.',
     );
   }
+  startupLog.info(`AI due diligence service listening on http://${config.host}:${port} (API docs: ${config.publicBaseUrl}/docs)`);
 }
 
 main().catch((error) => {

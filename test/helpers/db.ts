@@ -12,6 +12,8 @@ export function testPostgresUrl(): string | undefined {
 
 export type TestDatabase = {
   database: Database;
+  /** The PostgreSQL URL of this database; undefined on the embedded engine. */
+  url: string | undefined;
   /** Empties every table, keeping the schema: call between tests. */
   truncate(): Promise<void>;
   close(): Promise<void>;
@@ -32,11 +34,13 @@ export async function createTestDatabase({ migrate = true }: { migrate?: boolean
   const serverUrl = testPostgresUrl();
   let database: Database;
   let drop: () => Promise<void> = async () => undefined;
+  let url: string | undefined;
   if (serverUrl) {
     const name = `aidd_test_${process.pid}_${randomBytes(4).toString('hex')}`;
     const admin = await openDatabase({ url: serverUrl, dataDir: 'memory', logger: quietLogger, poolMax: 1 });
     await admin.db.execute(sql.raw(`create database "${name}"`));
-    database = await openDatabase({ url: withDatabaseName(serverUrl, name), dataDir: 'memory', logger: quietLogger, poolMax: 10 });
+    url = withDatabaseName(serverUrl, name);
+    database = await openDatabase({ url, dataDir: 'memory', logger: quietLogger, poolMax: 10 });
     drop = async () => {
       await admin.db.execute(sql.raw(`drop database if exists "${name}" with (force)`));
       await admin.close();
@@ -51,6 +55,7 @@ export async function createTestDatabase({ migrate = true }: { migrate?: boolean
 
   return {
     database,
+    url,
     truncate: async () => {
       const tables = await queryRows<{ tablename: string }>(database.db, sql`select tablename from pg_tables where schemaname = 'public'`);
       if (tables.length === 0) return;

@@ -40,7 +40,7 @@ export const secretTokenSchema = z
   .describe('The secret bearer token. Shown only in this response: store it now, it cannot be shown again.');
 
 const name = z.string().trim().min(1).max(200);
-const email = z.email().max(320);
+const email = z.string().trim().toLowerCase().pipe(z.email().max(320));
 const futureDate = z.iso.datetime({ offset: true }).describe('When the token stops working (optional).');
 
 export const setupBodySchema = z
