@@ -2,17 +2,19 @@ import { createHash } from 'node:crypto';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { validatorCompiler } from 'fastify-type-provider-zod';
 import type { Config } from './config';
 import { createAccountTokenResolver, registerAccountsApi } from './modules/accounts';
 import { registerAuditApi } from './platform/audit';
-import { registerAuth } from './platform/auth';
+import { registerAuth, type Principal } from './platform/auth';
+import { createOrganisationCache } from './platform/cache';
 import type { Database } from './platform/db';
 import { registerErrorHandling } from './platform/errors';
 import type { AppDeps } from './platform/http/deps';
 import { registerHealth } from './platform/http/health';
 import { genReqId, loggerOptions } from './platform/http/logging';
 import { registerOpenApi } from './platform/http/openapi';
+import { serializerCompiler } from './platform/http/serializer';
 
 export type BuildAppInput = {
   config: Config;
@@ -39,9 +41,18 @@ export async function buildApp({ config, database, now = () => new Date(), logge
   });
 
   // 1. Protection: security headers, a global rate limit per caller.
+  // The API answers JSON, so the policy is the OWASP REST set: nothing may load, frame or sniff it.
+  // (HTML pages set their own, nonce-based policy.)
   await app.register(helmet, {
-    contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
-    strictTransportSecurity: config.env === 'production',
+    contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
+    strictTransportSecurity: config.env === 'production' ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+    xFrameOptions: { action: 'deny' },
+    crossOriginOpenerPolicy: false,
+    originAgentCluster: false,
+    xDnsPrefetchControl: false,
+    xDownloadOptions: false,
+    xPermittedCrossDomainPolicies: false,
+    xXssProtection: false,
   });
   await app.register(rateLimit, {
     global: true,
@@ -61,8 +72,10 @@ export async function buildApp({ config, database, now = () => new Date(), logge
 
   // 3. Errors as problem+json, and who is calling.
   registerErrorHandling(app);
-  const deps: AppDeps = { database, config, now };
-  registerAuth(app, { resolvers: { pat: createAccountTokenResolver({ db: database.db, now }), key: createAccountTokenResolver({ db: database.db, now }) } });
+  const principalCache = createOrganisationCache<Principal>({ ttlMs: config.authCacheTtlMs, now });
+  const deps: AppDeps = { database, config, now, principalCache };
+  const accountTokens = createAccountTokenResolver({ db: database.db, now });
+  registerAuth(app, { resolvers: { pat: accountTokens, key: accountTokens }, cache: principalCache });
 
   // 4. Features.
   registerHealth(app, deps);

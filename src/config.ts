@@ -32,6 +32,7 @@ const environmentSchema = z.object({
   API_DOCS: booleanFlag.default(true),
   DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
   DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).default(15_000),
+  AUTH_CACHE_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(5_000),
 });
 
 export type Config = {
@@ -50,6 +51,7 @@ export type Config = {
   apiDocs: boolean;
   dbPoolMax: number;
   dbStatementTimeoutMs: number;
+  authCacheTtlMs: number;
 };
 
 export class ConfigError extends Error {
@@ -85,5 +87,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     apiDocs: e.API_DOCS,
     dbPoolMax: e.DB_POOL_MAX,
     dbStatementTimeoutMs: e.DB_STATEMENT_TIMEOUT_MS,
+    authCacheTtlMs: e.AUTH_CACHE_TTL_MS,
   };
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Role } from '../../src/platform/auth';
-import { bearer, problemOf, useTestApp } from '../helpers/app';
+import { buildApp } from '../../src/app';
+import { bearer, problemOf, testConfig, useTestApp } from '../helpers/app';
 import { seedApiKey, seedOrganisation, seedUser } from '../helpers/factories';
 
 describe('bearer tokens', () => {
@@ -63,6 +64,41 @@ describe('bearer tokens', () => {
     expect(await list()).toBe(first);
     ctx.clock.advance(31_000);
     expect(await list()).toBe(ctx.clock.now().toISOString());
+  });
+});
+
+describe('with several instances of the service', () => {
+  const ctx = useTestApp({ config: { AUTH_CACHE_TTL_MS: '5000' } });
+
+  it('a token revoked on one instance stops working on another within AUTH_CACHE_TTL_MS', async () => {
+    const other = await buildApp({ config: testConfig({ AUTH_CACHE_TTL_MS: '5000' }), database: ctx.database, now: () => ctx.clock.now(), logger: false });
+    try {
+      const org = await seedOrganisation(ctx);
+      const key = await seedApiKey(ctx, org, { scopes: ['scores:read'] });
+      expect((await other.inject({ method: 'GET', url: '/v1/me', headers: bearer(key.token) })).statusCode).toBe(200);
+      await ctx.app.inject({ method: 'POST', url: `/v1/api-keys/${key.id}/revoke`, headers: bearer(org.admin.token) });
+      expect((await ctx.app.inject({ method: 'GET', url: '/v1/me', headers: bearer(key.token) })).statusCode).toBe(401);
+      // The other instance still remembers the key for at most the cache lifetime.
+      ctx.clock.advance(4_000);
+      expect((await other.inject({ method: 'GET', url: '/v1/me', headers: bearer(key.token) })).statusCode).toBe(200);
+      ctx.clock.advance(1_001);
+      expect((await other.inject({ method: 'GET', url: '/v1/me', headers: bearer(key.token) })).statusCode).toBe(401);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('with AUTH_CACHE_TTL_MS=0 every request checks the database', async () => {
+    const other = await buildApp({ config: testConfig({ AUTH_CACHE_TTL_MS: '0' }), database: ctx.database, now: () => ctx.clock.now(), logger: false });
+    try {
+      const org = await seedOrganisation(ctx);
+      const key = await seedApiKey(ctx, org, { scopes: ['scores:read'] });
+      expect((await other.inject({ method: 'GET', url: '/v1/me', headers: bearer(key.token) })).statusCode).toBe(200);
+      await ctx.app.inject({ method: 'POST', url: `/v1/api-keys/${key.id}/revoke`, headers: bearer(org.admin.token) });
+      expect((await other.inject({ method: 'GET', url: '/v1/me', headers: bearer(key.token) })).statusCode).toBe(401);
+    } finally {
+      await other.close();
+    }
   });
 });
 

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { principalOf, userOf } from '../../platform/auth';
+import { createOrganisationCache, type OrganisationCache } from '../../platform/cache';
 import { constantTimeEqual } from '../../platform/crypto';
 import { problemSchema } from '../../platform/errors';
 import { zodApp, type AppDeps } from '../../platform/http/deps';
@@ -8,6 +9,7 @@ import { pageQuerySchema, pageSchema } from '../../platform/pagination';
 import { accountsErrors, expiryInPast } from './accounts.errors';
 import * as s from './accounts.schemas';
 import * as usecases from './accounts.usecases';
+import type { Me } from './accounts.usecases';
 
 const problems = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema, 409: problemSchema, 422: problemSchema };
 const ADMIN = { roles: ['admin'] } as const;
@@ -46,7 +48,13 @@ export function registerSetupRoute(app: FastifyInstance, { database, config, now
   );
 }
 
-function registerMe(app: FastifyInstance, { database }: AppDeps): void {
+/** Who may do what changed in this organisation: forget what this instance remembered of it. */
+function forgetAccess({ principalCache, meCache }: { principalCache: AppDeps['principalCache']; meCache: OrganisationCache<Me> }, organisationId: string): void {
+  principalCache.forgetOrganisation(organisationId);
+  meCache.forgetOrganisation(organisationId);
+}
+
+function registerMe(app: FastifyInstance, { database }: AppDeps, meCache: OrganisationCache<Me>): void {
   zodApp(app).get(
     '/v1/me',
     {
@@ -58,11 +66,20 @@ function registerMe(app: FastifyInstance, { database }: AppDeps): void {
         response: { 200: s.meSchema, ...problems },
       },
     },
-    async (request) => usecases.getMe({ db: database.db, principal: principalOf(request) }),
+    async (request) => {
+      const principal = principalOf(request);
+      // An integration may call this on every poll; the identity is remembered as long as the token is.
+      const key = principal.kind === 'user' ? `user:${principal.userId}` : principal.kind === 'api_key' ? `key:${principal.apiKeyId}` : '';
+      const cached = meCache.get(key);
+      if (cached) return cached;
+      const me = await usecases.getMe({ db: database.db, principal });
+      meCache.set(key, me, { organisationId: principal.organisationId });
+      return me;
+    },
   );
 }
 
-function registerUsers(app: FastifyInstance, { database, now }: AppDeps): void {
+function registerUsers(app: FastifyInstance, { database, now, principalCache }: AppDeps, meCache: OrganisationCache<Me>): void {
   const r = zodApp(app);
   r.post(
     '/v1/users',
@@ -108,12 +125,16 @@ function registerUsers(app: FastifyInstance, { database, now }: AppDeps): void {
         response: { 200: s.userSchema, ...problems },
       },
     },
-    async (request) =>
-      usecases.updateUser({ db: database.db, now: now(), principal: principalOf(request), id: request.params.id, changes: request.body }),
+    async (request) => {
+      const principal = principalOf(request);
+      const user = await usecases.updateUser({ db: database.db, now: now(), principal, id: request.params.id, changes: request.body });
+      forgetAccess({ principalCache, meCache }, principal.organisationId);
+      return user;
+    },
   );
 }
 
-function registerApiKeys(app: FastifyInstance, { database, now }: AppDeps): void {
+function registerApiKeys(app: FastifyInstance, { database, now, principalCache }: AppDeps, meCache: OrganisationCache<Me>): void {
   const r = zodApp(app);
   r.post(
     '/v1/api-keys',
@@ -154,11 +175,16 @@ function registerApiKeys(app: FastifyInstance, { database, now }: AppDeps): void
       config: { access: ADMIN },
       schema: { tags: ['accounts'], summary: 'Revoke an API key', params: s.idParamsSchema, response: { 200: s.apiKeySchema, ...problems } },
     },
-    async (request) => usecases.revokeApiKey({ db: database.db, now: now(), principal: principalOf(request), id: request.params.id }),
+    async (request) => {
+      const principal = principalOf(request);
+      const apiKey = await usecases.revokeApiKey({ db: database.db, now: now(), principal, id: request.params.id });
+      forgetAccess({ principalCache, meCache }, principal.organisationId);
+      return apiKey;
+    },
   );
 }
 
-function registerPersonalTokens(app: FastifyInstance, { database, now }: AppDeps): void {
+function registerPersonalTokens(app: FastifyInstance, { database, now, principalCache }: AppDeps, meCache: OrganisationCache<Me>): void {
   const r = zodApp(app);
   r.post(
     '/v1/me/tokens',
@@ -198,14 +224,20 @@ function registerPersonalTokens(app: FastifyInstance, { database, now }: AppDeps
       config: { access: ANY_USER },
       schema: { tags: ['accounts'], summary: 'Revoke one of your personal tokens', params: s.idParamsSchema, response: { 200: s.personalTokenSchema, ...problems } },
     },
-    async (request) => usecases.revokePersonalToken({ db: database.db, now: now(), principal: userOf(request), id: request.params.id }),
+    async (request) => {
+      const principal = userOf(request);
+      const token = await usecases.revokePersonalToken({ db: database.db, now: now(), principal, id: request.params.id });
+      forgetAccess({ principalCache, meCache }, principal.organisationId);
+      return token;
+    },
   );
 }
 
 export function registerAccountsApi(app: FastifyInstance, deps: AppDeps): void {
   registerSetupRoute(app, deps);
-  registerMe(app, deps);
-  registerUsers(app, deps);
-  registerApiKeys(app, deps);
-  registerPersonalTokens(app, deps);
+  const meCache = createOrganisationCache<Me>({ ttlMs: deps.config.authCacheTtlMs, now: deps.now });
+  registerMe(app, deps, meCache);
+  registerUsers(app, deps, meCache);
+  registerApiKeys(app, deps, meCache);
+  registerPersonalTokens(app, deps, meCache);
 }

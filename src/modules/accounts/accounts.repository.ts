@@ -1,5 +1,5 @@
 import { and, asc, count, eq, isNull, lt, or, sql } from 'drizzle-orm';
-import type { Db } from '../../platform/db';
+import { prepared, type Db } from '../../platform/db';
 import { afterCreatedAtId, createdAtIdKey, toPage, type Page } from '../../platform/pagination';
 import type { AccessTokenRow, OrganisationRow, UserRow } from './accounts.models';
 import { accessTokens, organisations, users } from './accounts.table';
@@ -42,6 +42,20 @@ export async function insertUser({
 export async function findUser({ db, organisationId, id }: { db: Db; organisationId: string; id: string }): Promise<UserRow | undefined> {
   const [row] = await db.select().from(users).where(and(eq(users.organisationId, organisationId), eq(users.id, id)));
   return row;
+}
+
+/** Read on every /v1/me, so prepared once per database handle. */
+export async function findUserWithOrganisation({ db, organisationId, id }: { db: Db; organisationId: string; id: string }): Promise<{ user: UserRow; organisation: OrganisationRow } | undefined> {
+  const statement = prepared(db, 'user_with_organisation', (handle) =>
+    handle
+      .select({ user: users, organisation: organisations })
+      .from(users)
+      .innerJoin(organisations, eq(organisations.id, users.organisationId))
+      .where(and(eq(users.organisationId, sql.placeholder('organisationId')), eq(users.id, sql.placeholder('id'))))
+      .prepare('user_with_organisation'),
+  );
+  const [row] = await statement.execute({ organisationId, id });
+  return row as { user: UserRow; organisation: OrganisationRow } | undefined;
 }
 
 /** Locks the organisation's admins, so two concurrent demotions cannot both pass the last-admin check. */
@@ -181,7 +195,7 @@ export type TokenLookup = {
  * The hot path of every authenticated request: one prepared statement, by hash, with the user joined.
  */
 export function prepareTokenLookup({ db }: { db: Db }) {
-  const statement = db
+  const statement = prepared(db, 'access_token_by_hash', (handle) => handle
     .select({
       tokenId: accessTokens.id,
       organisationId: accessTokens.organisationId,
@@ -197,7 +211,7 @@ export function prepareTokenLookup({ db }: { db: Db }) {
     .from(accessTokens)
     .leftJoin(users, eq(users.id, accessTokens.userId))
     .where(eq(accessTokens.tokenHash, sql.placeholder('hash')))
-    .prepare('access_token_by_hash');
+    .prepare('access_token_by_hash'));
   return async ({ hash }: { hash: string }): Promise<TokenLookup | undefined> => {
     const [row] = await statement.execute({ hash });
     return row as TokenLookup | undefined;

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { recordAudit } from '../../platform/audit';
 import { actorOf, type Actor, type Principal, type Role, type Scope, type TokenResolver, type UserPrincipal } from '../../platform/auth';
-import { hashToken, issueToken } from '../../platform/crypto';
+import { issueToken } from '../../platform/crypto';
 import { inTransaction, isUniqueViolation, type Db } from '../../platform/db';
 import type { Page } from '../../platform/pagination';
 import { accountsErrors } from './accounts.errors';
@@ -120,17 +120,14 @@ export type Me =
   | { kind: 'api_key'; organisation: OrganisationDto; apiKey: { id: string; scopes: Scope[] } };
 
 export async function getMe({ db, principal }: { db: Db; principal: Principal }): Promise<Me> {
-  const organisation = await repo.findOrganisation({ db, id: principal.organisationId });
-  if (!organisation) throw accountsErrors.userNotFound();
   if (principal.kind === 'user') {
-    const user = await repo.findUser({ db, organisationId: principal.organisationId, id: principal.userId });
-    if (!user) throw accountsErrors.userNotFound();
-    return { kind: 'user', organisation: toOrganisationDto(organisation), user: toUserDto(user) };
+    const found = await repo.findUserWithOrganisation({ db, organisationId: principal.organisationId, id: principal.userId });
+    if (!found) throw accountsErrors.userNotFound();
+    return { kind: 'user', organisation: toOrganisationDto(found.organisation), user: toUserDto(found.user) };
   }
-  if (principal.kind === 'api_key') {
-    return { kind: 'api_key', organisation: toOrganisationDto(organisation), apiKey: { id: principal.apiKeyId, scopes: principal.scopes } };
-  }
-  throw accountsErrors.userNotFound();
+  const organisation = await repo.findOrganisation({ db, id: principal.organisationId });
+  if (!organisation || principal.kind !== 'api_key') throw accountsErrors.userNotFound();
+  return { kind: 'api_key', organisation: toOrganisationDto(organisation), apiKey: { id: principal.apiKeyId, scopes: principal.scopes } };
 }
 
 export async function createUser({
@@ -327,8 +324,8 @@ export async function revokePersonalToken({ db, now, principal, id }: Ctx & { pr
  */
 export function createAccountTokenResolver({ db, now }: { db: Db; now: () => Date }): TokenResolver {
   const lookup = repo.prepareTokenLookup({ db });
-  return async ({ token }) => {
-    const row = await lookup({ hash: hashToken(token) });
+  return async ({ tokenHash }) => {
+    const row = await lookup({ hash: tokenHash });
     const at = now();
     if (!row || !isTokenUsable(row, at)) return null;
     if (!row.lastUsedAt || at.getTime() - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
@@ -336,8 +333,14 @@ export function createAccountTokenResolver({ db, now }: { db: Db; now: () => Dat
     }
     if (row.kind === 'pat') {
       if (!row.userId || !row.userRole || row.userActive !== true) return null;
-      return { kind: 'user', organisationId: row.organisationId, userId: row.userId, role: row.userRole, tokenId: row.tokenId };
+      return {
+        principal: { kind: 'user', organisationId: row.organisationId, userId: row.userId, role: row.userRole, tokenId: row.tokenId },
+        validUntil: row.expiresAt,
+      };
     }
-    return { kind: 'api_key', organisationId: row.organisationId, apiKeyId: row.tokenId, scopes: row.scopes, tokenId: row.tokenId };
+    return {
+      principal: { kind: 'api_key', organisationId: row.organisationId, apiKeyId: row.tokenId, scopes: row.scopes, tokenId: row.tokenId },
+      validUntil: row.expiresAt,
+    };
   };
 }

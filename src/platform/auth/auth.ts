@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from '../errors';
-import { parseToken, type TokenKind } from '../crypto';
+import { hashToken, parseToken, type TokenKind } from '../crypto';
+import type { OrganisationCache } from '../cache';
 import type { Principal, Role, Scope, UserPrincipal } from './principal';
 
 /**
@@ -18,7 +19,8 @@ declare module 'fastify' {
   }
 }
 
-export type TokenResolver = (input: { token: string }) => Promise<Principal | null>;
+/** Turns a token into a principal and says until when that answer holds (its expiry), or null. */
+export type TokenResolver = (input: { token: string; tokenHash: string }) => Promise<{ principal: Principal; validUntil: Date | null } | null>;
 
 const unauthenticated = (code: string, detail: string) =>
   new AppError({
@@ -46,7 +48,10 @@ function permits(access: Exclude<Access, 'public'>, principal: Principal): boole
  * Resolves `Authorization: Bearer` to a principal before the body is read, and refuses what the
  * route does not allow. Every `/v1` route must declare its access, so nothing is open by omission.
  */
-export function registerAuth(app: FastifyInstance, { resolvers }: { resolvers: Partial<Record<TokenKind, TokenResolver>> }): void {
+export function registerAuth(
+  app: FastifyInstance,
+  { resolvers, cache }: { resolvers: Partial<Record<TokenKind, TokenResolver>>; cache: OrganisationCache<Principal> },
+): void {
   app.decorateRequest('principal', null);
 
   app.addHook('onRoute', (route) => {
@@ -68,8 +73,16 @@ export function registerAuth(app: FastifyInstance, { resolvers }: { resolvers: P
     const parsed = token ? parseToken(token) : null;
     if (!token || !parsed) throw unauthenticated('auth.malformed_token', 'The Authorization header is not a bearer token this service issued.');
 
-    const resolver = resolvers[parsed.kind];
-    const principal = resolver ? await resolver({ token }) : null;
+    const tokenHash = hashToken(token);
+    let principal = cache.get(tokenHash) ?? null;
+    if (!principal) {
+      const resolver = resolvers[parsed.kind];
+      const resolved = resolver ? await resolver({ token, tokenHash }) : null;
+      if (resolved) {
+        principal = resolved.principal;
+        cache.set(tokenHash, principal, { organisationId: principal.organisationId, validUntil: resolved.validUntil });
+      }
+    }
     if (!principal) {
       request.log.info({ tokenKind: parsed.kind }, 'authentication failed');
       throw unauthenticated('auth.invalid_token', 'The token is unknown, expired or revoked.');

@@ -2,3 +2,4 @@ export { openDatabase, MIGRATIONS_FOLDER, type Database, type DatabaseKind, type
 export { inTransaction } from './transaction';
 export { isUniqueViolation } from './errors';
 export { queryRows } from './query';
+export { prepared } from './prepared';

@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from '../../config';
+import type { Principal } from '../auth';
+import type { OrganisationCache } from '../cache';
 import type { Database } from '../db';
 
 /** What every route group receives: the database, the configuration and a clock tests can set. */
@@ -8,6 +10,8 @@ export type AppDeps = {
   database: Database;
   config: Config;
   now: () => Date;
+  /** Resolved tokens; a module that changes who may do what tells it to forget. */
+  principalCache: OrganisationCache<Principal>;
 };
 
 export type ZodApp = ReturnType<FastifyInstance['withTypeProvider']> & FastifyInstance;

@@ -35,8 +35,10 @@ describe('managing users', () => {
     const org = await seedOrganisation(ctx);
     const viewer = await seedUser(ctx, org, { role: 'viewer' });
     expect((await ctx.app.inject({ method: 'GET', url: '/v1/users', headers: bearer(viewer.token) })).statusCode).toBe(403);
+    expect((await ctx.app.inject({ method: 'GET', url: '/v1/me', headers: bearer(viewer.token) })).json().user.role).toBe('viewer');
     const changed = await ctx.app.inject({ method: 'PATCH', url: `/v1/users/${viewer.id}`, headers: bearer(org.admin.token), payload: { role: 'admin' } });
     expect(changed.json().role).toBe('admin');
+    expect((await ctx.app.inject({ method: 'GET', url: '/v1/me', headers: bearer(viewer.token) })).json().user.role).toBe('admin');
     expect((await ctx.app.inject({ method: 'GET', url: '/v1/users', headers: bearer(viewer.token) })).statusCode).toBe(200);
   });
 

@@ -1,0 +1,1 @@
+export { createOrganisationCache, type OrganisationCache } from './organisation-cache';

@@ -1,0 +1,40 @@
+/**
+ * A small in-process cache whose entries belong to an organisation and live a few seconds.
+ * Used for resolved tokens and identities, so a busy integration does not cost a database round
+ * trip per request. This instance forgets an organisation's entries the moment something that
+ * changes access happens; other instances forget within `ttlMs` (AUTH_CACHE_TTL_MS).
+ */
+export type OrganisationCache<T> = {
+  get(key: string): T | undefined;
+  set(key: string, value: T, scope: { organisationId: string; validUntil?: Date | null }): void;
+  forgetOrganisation(organisationId: string): void;
+};
+
+export function createOrganisationCache<T>({ ttlMs, maxEntries = 10_000, now }: { ttlMs: number; maxEntries?: number; now: () => Date }): OrganisationCache<T> {
+  const entries = new Map<string, { value: T; organisationId: string; until: number }>();
+  return {
+    get(key) {
+      if (ttlMs <= 0) return undefined;
+      const entry = entries.get(key);
+      if (!entry) return undefined;
+      if (entry.until <= now().getTime()) {
+        entries.delete(key);
+        return undefined;
+      }
+      return entry.value;
+    },
+    set(key, value, { organisationId, validUntil }) {
+      if (ttlMs <= 0) return;
+      if (entries.size >= maxEntries) {
+        // Maps iterate in insertion order: drop the oldest.
+        const oldest = entries.keys().next().value;
+        if (oldest !== undefined) entries.delete(oldest);
+      }
+      const until = Math.min(now().getTime() + ttlMs, validUntil ? validUntil.getTime() : Number.POSITIVE_INFINITY);
+      entries.set(key, { value, organisationId, until });
+    },
+    forgetOrganisation(organisationId) {
+      for (const [key, entry] of entries) if (entry.organisationId === organisationId) entries.delete(key);
+    },
+  };
+}
