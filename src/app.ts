@@ -5,6 +5,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import { validatorCompiler } from 'fastify-type-provider-zod';
 import type { Config } from './config';
 import { createAccountTokenResolver, registerAccountsApi } from './modules/accounts';
+import { registerQuestionnairesApi } from './modules/questionnaires';
 import { registerAuditApi } from './platform/audit';
 import { registerAuth, type Principal } from './platform/auth';
 import { createOrganisationCache } from './platform/cache';
@@ -80,6 +81,7 @@ export async function buildApp({ config, database, now = () => new Date(), logge
   // 4. Features.
   registerHealth(app, deps);
   registerAccountsApi(app, deps);
+  registerQuestionnairesApi(app, deps);
   registerAuditApi(app, deps);
 
   await app.ready();

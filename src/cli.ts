@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { prepareDatabase } from './bootstrap';
 import { ConfigError, loadConfig } from './config';
 import { createApiKey, createOrganisationWithAdmin, organisationExists, setupFirstOrganisation } from './modules/accounts';
 import { auditedOrganisations, verifyAuditChain } from './platform/audit';
@@ -106,7 +107,7 @@ async function main(): Promise<void> {
   });
   let code = 1;
   try {
-    await database.migrate();
+    await prepareDatabase({ database });
     code = await runCli({ argv: process.argv.slice(2), database, output });
   } catch (error) {
     if (error instanceof UsageError || (error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import closeWithGrace from 'close-with-grace';
 import { buildApp } from './app';
+import { prepareDatabase } from './bootstrap';
 import { ConfigError, loadConfig, type Config } from './config';
 import { isSetupComplete } from './modules/accounts';
 import { openDatabase } from './platform/db';
@@ -29,7 +30,7 @@ async function main(): Promise<void> {
     statementTimeoutMs: config.dbStatementTimeoutMs,
     logger: { warn: (o, m) => console.error(m, o), error: (o, m) => console.error(m, o) },
   });
-  await database.migrate();
+  await prepareDatabase({ database });
 
   const app = await buildApp({ config, database });
   closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {

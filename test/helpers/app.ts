@@ -2,6 +2,7 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { buildApp } from '../../src/app';
 import { loadConfig, type Config } from '../../src/config';
+import { seedBuiltInQuestionnaires } from '../../src/modules/questionnaires';
 import type { Database } from '../../src/platform/db';
 import { createTestDatabase, type TestDatabase } from './db';
 
@@ -41,12 +42,14 @@ export function useTestApp({ config, truncate = true }: { config?: Record<string
   beforeAll(async () => {
     ctx.testDb = await createTestDatabase();
     ctx.database = ctx.testDb.database;
+    await seedBuiltInQuestionnaires({ db: ctx.database.db, now: new Date('2026-11-01T09:00:00.000Z') });
     ctx.clock = createClock();
     ctx.app = await buildApp({ config: testConfig(config), database: ctx.database, now: () => ctx.clock.now(), logger: false });
   });
   if (truncate) {
     beforeEach(async () => {
       await ctx.testDb.truncate();
+      await seedBuiltInQuestionnaires({ db: ctx.database.db, now: new Date('2026-11-01T09:00:00.000Z') });
       ctx.clock.set(new Date('2026-11-26T12:00:00.000Z'));
     });
   }

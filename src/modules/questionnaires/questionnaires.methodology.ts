@@ -1,0 +1,99 @@
+import type { Condition, Operand, QuestionnaireDefinition, RiskTier } from './questionnaires.definition';
+import { RISK_TIERS } from './questionnaires.definition';
+
+/**
+ * What a council publishes to bidders before they answer (Procurement Act 2023 s.23): how answers
+ * are marked, the weights for each tier, which answers disqualify, and the evidence rule. Pure.
+ */
+export type Methodology = {
+  questionnaire: { key: string; version: string; title: string };
+  scale: Array<{ value: number; label: string; descriptor: string }>;
+  scoringSteps: string[];
+  tiers: Array<{ tier: RiskTier; rule: string }>;
+  sections: Array<{ key: string; ref: string | null; title: string; critical: boolean; condition: string | null; weights: Record<RiskTier, number>; questionCount: number }>;
+  gateways: Array<{ questionKey: string; ref: string | null; sectionKey: string; question: string; passes: string; appliesFrom: RiskTier | 'all'; failureMessage: string }>;
+  evidenceRule: string;
+  manualQuestions: Array<{ questionKey: string; ref: string | null; question: string; descriptors: Record<'0' | '1' | '2' | '3' | '4', string> }>;
+  informationOnly: Array<{ questionKey: string; ref: string | null; question: string }>;
+};
+
+const TIER_NAMES: Record<RiskTier, string> = { low: 'Low', medium: 'Medium', high: 'High', very_high: 'Very high' };
+
+/** A condition in words, naming option labels rather than values where it can. */
+export function describeCondition(condition: Condition, labelOf: (operand: Operand, value: string | number | boolean) => string, nameOf: (operand: Operand) => string): string {
+  const describe = (c: Condition): string => describeCondition(c, labelOf, nameOf);
+  if ('all' in condition) return condition.all.map(describe).join(' and ');
+  if ('any' in condition) return condition.any.map(describe).join(' or ');
+  if ('not' in condition) return `not (${describe(condition.not)})`;
+  if ('answered' in condition) return `${nameOf(condition.answered)} is answered`;
+  if ('equals' in condition) return `${nameOf(condition.equals)} is "${labelOf(condition.equals, condition.equals.value)}"`;
+  if ('in' in condition) return `${nameOf(condition.in)} is one of ${condition.in.values.map((v) => `"${labelOf(condition.in, v)}"`).join(', ')}`;
+  if ('contains' in condition) return `${nameOf(condition.contains)} includes "${labelOf(condition.contains, condition.contains.value)}"`;
+  const [operator, operand] = Object.entries(condition)[0] as [string, Operand & { value: number }];
+  const words: Record<string, string> = { gt: 'more than', gte: 'at least', lt: 'less than', lte: 'at most' };
+  return `${nameOf(operand)} is ${words[operator]} ${operand.value}`;
+}
+
+export function buildMethodology(definition: QuestionnaireDefinition): Methodology {
+  const questions = new Map(definition.sections.flatMap((s) => s.questions.map((q) => [q.key, q] as const)));
+  const triage = new Map(definition.triage.questions.map((q) => [q.key, q] as const));
+  const targetOf = (operand: Operand) => ('question' in operand ? questions.get(operand.question) : triage.get(operand.triage));
+  const labelOf = (operand: Operand, value: string | number | boolean) =>
+    targetOf(operand)?.options?.find((o) => o.value === value)?.label ?? String(value);
+  const nameOf = (operand: Operand) => {
+    const target = targetOf(operand);
+    if ('triage' in operand) return `the council's answer to "${target?.text ?? operand.triage}"`;
+    const ref = (target as { ref?: string } | undefined)?.ref;
+    return ref ? `the answer to ${ref}` : `the answer to "${target?.text ?? operand.question}"`;
+  };
+  const critical = new Set(definition.riskAreas.filter((a) => a.critical).map((a) => a.key));
+  const capTier = TIER_NAMES[definition.evidenceRule.fromTier];
+
+  return {
+    questionnaire: { key: definition.key, version: definition.version, title: definition.title },
+    scale: definition.scale.map((m) => ({ value: m.value, label: m.label, descriptor: m.descriptor })),
+    scoringSteps: [
+      'The council answers the triage questions about its use case; the first matching rule below sets the inherent risk tier.',
+      'Each visible question is marked 0 (Unacceptable) to 4 (Excellent): from the option chosen, from the number band the answer falls in, or by evaluators against the published descriptors (marked independently, then moderated). Questions that are hidden or answered "not applicable" are left out; a required question left unanswered scores 0.',
+      `From the ${capTier} tier up, a question that asks for evidence scores at most ${definition.evidenceRule.capWithoutEvidence} without it, unless the question sets its own cap.`,
+      'A section score (0–100) is the weighted mean of its question marks divided by 4, times 100. Sections that are hidden share their weight among the visible ones in proportion.',
+      'The overall score (0–100) is the weighted sum of section scores using the weights for the procurement’s tier (published below; the council may set its own before inviting bids).',
+      'Any failed gateway makes the overall rating "not acceptable", whatever the score. The overall rating is never better than the worst critical section.',
+    ],
+    tiers: [
+      ...definition.triage.tierRules.map((rule) => ({ tier: rule.tier, rule: `${rule.reason} (when ${describeCondition(rule.when, labelOf, nameOf)})` })),
+      { tier: definition.triage.defaultTier, rule: 'Otherwise.' },
+    ],
+    sections: definition.sections.map((section) => ({
+      key: section.key,
+      ref: section.ref ?? null,
+      title: section.title,
+      critical: critical.has(section.riskArea),
+      condition: section.showIf ? `Only when ${describeCondition(section.showIf, labelOf, nameOf)}.` : null,
+      weights: Object.fromEntries(RISK_TIERS.map((tier) => [tier, definition.weights[tier][section.key] ?? 0])) as Record<RiskTier, number>,
+      questionCount: section.questions.length,
+    })),
+    gateways: definition.sections.flatMap((section) =>
+      section.questions
+        .filter((q) => q.gateway)
+        .map((q) => ({
+          questionKey: q.key,
+          ref: q.ref ?? null,
+          sectionKey: section.key,
+          question: q.text,
+          passes: `Passes when ${describeCondition(q.gateway!.pass, labelOf, nameOf)}.`,
+          appliesFrom: q.gateway!.minTier ?? ('all' as const),
+          failureMessage: q.gateway!.failureMessage,
+        })),
+    ),
+    evidenceRule: `From the ${capTier} tier up, an answer to a question that asks for evidence scores at most ${definition.evidenceRule.capWithoutEvidence} of 4 unless the evidence is attached.`,
+    manualQuestions: definition.sections.flatMap((section) =>
+      section.questions.flatMap((q) =>
+        q.scoring.method === 'manual' ? [{ questionKey: q.key, ref: q.ref ?? null, question: q.text, descriptors: q.scoring.descriptors as Record<'0' | '1' | '2' | '3' | '4', string> }] : [],
+      ),
+    ),
+    informationOnly: definition.sections.flatMap((section) =>
+      section.questions.flatMap((q) => (q.scoring.method === 'none' ? [{ questionKey: q.key, ref: q.ref ?? null, question: q.text }] : [])),
+    ),
+  };
+}
