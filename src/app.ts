@@ -5,6 +5,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import { validatorCompiler } from 'fastify-type-provider-zod';
 import type { Config } from './config';
 import { createAccountTokenResolver, registerAccountsApi } from './modules/accounts';
+import { registerProcurementsApi } from './modules/procurements';
 import { registerQuestionnairesApi } from './modules/questionnaires';
 import { registerAuditApi } from './platform/audit';
 import { registerAuth, type Principal } from './platform/auth';
@@ -82,6 +83,7 @@ export async function buildApp({ config, database, now = () => new Date(), logge
   registerHealth(app, deps);
   registerAccountsApi(app, deps);
   registerQuestionnairesApi(app, deps);
+  registerProcurementsApi(app, deps);
   registerAuditApi(app, deps);
 
   await app.ready();

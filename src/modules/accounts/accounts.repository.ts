@@ -1,4 +1,4 @@
-import { and, asc, count, eq, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import { prepared, type Db } from '../../platform/db';
 import { afterCreatedAtId, createdAtIdKey, toPage, type Page } from '../../platform/pagination';
 import type { AccessTokenRow, OrganisationRow, UserRow } from './accounts.models';
@@ -42,6 +42,11 @@ export async function insertUser({
 export async function findUser({ db, organisationId, id }: { db: Db; organisationId: string; id: string }): Promise<UserRow | undefined> {
   const [row] = await db.select().from(users).where(and(eq(users.organisationId, organisationId), eq(users.id, id)));
   return row;
+}
+
+export async function findUsers({ db, organisationId, ids }: { db: Db; organisationId: string; ids: string[] }): Promise<UserRow[]> {
+  if (ids.length === 0) return [];
+  return db.select().from(users).where(and(eq(users.organisationId, organisationId), inArray(users.id, ids)));
 }
 
 /** Read on every /v1/me, so prepared once per database handle. */

@@ -111,6 +111,12 @@ export async function organisationExists({ db, id }: { db: Db; id: string }): Pr
   return (await repo.findOrganisation({ db, id })) !== undefined;
 }
 
+/** Which of these user ids are active users of the organisation (for assigning evaluators). */
+export async function activeUsersAmong({ db, organisationId, ids }: { db: Db; organisationId: string; ids: string[] }): Promise<Map<string, UserDto>> {
+  const rows = await repo.findUsers({ db, organisationId, ids });
+  return new Map(rows.filter((u) => u.active).map((u) => [u.id, toUserDto(u)]));
+}
+
 export async function isSetupComplete({ db }: { db: Db }): Promise<boolean> {
   return (await repo.countOrganisations({ db })) > 0;
 }

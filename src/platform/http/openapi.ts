@@ -42,6 +42,7 @@ export async function registerOpenApi(app: FastifyInstance, { docsUi }: { docsUi
       tags: [
         { name: 'accounts', description: 'Organisations, users, personal tokens and API keys' },
         { name: 'questionnaires', description: 'Questionnaire definitions, versions, the built-in bank and the published methodology' },
+        { name: 'procurements', description: 'Procurements: triage, risk tier, weights, deadline, panel and lifecycle' },
         { name: 'audit', description: 'The append-only audit log' },
         { name: 'health', description: 'Liveness and readiness' },
       ],

@@ -1,0 +1,112 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { principalOf } from '../../platform/auth';
+import { problemSchema } from '../../platform/errors';
+import { zodApp, type AppDeps } from '../../platform/http/deps';
+import { etagOf, versionFromIfMatch } from '../../platform/http/etag';
+import { pageQuerySchema, pageSchema } from '../../platform/pagination';
+import { PROCUREMENT_STATUSES, TRANSITIONS, type TransitionName } from './procurements.models';
+import * as s from './procurements.schemas';
+import * as usecases from './procurements.usecases';
+
+const READ = { roles: ['admin', 'officer', 'evaluator', 'viewer'], scopes: ['procurements:read'] } as const;
+const WRITE = { roles: ['admin', 'officer'] } as const;
+const problems = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema, 409: problemSchema, 412: problemSchema, 422: problemSchema };
+const idParams = z.object({ id: z.uuid() });
+const ifMatchHeader = z.object({ 'if-match': z.string().max(100).optional() });
+
+const TRANSITION_SUMMARIES: Record<TransitionName, string> = {
+  open: 'Open the procurement to suppliers',
+  close: 'Close it to answers before the deadline',
+  'start-evaluation': 'Start evaluating the submitted responses',
+  cancel: 'Cancel the procurement',
+};
+
+function withEtag(reply: FastifyReply, procurement: usecases.ProcurementDto) {
+  reply.header('etag', etagOf(procurement.version));
+  return procurement;
+}
+
+export function registerProcurementsApi(app: FastifyInstance, { database, now }: AppDeps): void {
+  const r = zodApp(app);
+  const ctx = (request: FastifyRequest) => ({ db: database.db, now: now(), principal: principalOf(request) });
+
+  r.post(
+    '/v1/procurements',
+    {
+      config: { access: WRITE },
+      schema: {
+        tags: ['procurements'],
+        summary: 'Create a procurement (draft)',
+        description: 'Pins a published questionnaire version; the inherent risk tier comes from the triage answers by the questionnaire’s rules.',
+        body: s.createProcurementSchema,
+        response: { 201: s.procurementSchema, ...problems },
+      },
+    },
+    async (request, reply) => withEtag(reply.code(201), await usecases.createProcurement({ ...ctx(request), input: request.body })),
+  );
+
+  r.get(
+    '/v1/procurements',
+    {
+      config: { access: READ },
+      schema: {
+        tags: ['procurements'],
+        summary: 'List procurements',
+        querystring: pageQuerySchema.extend({ status: z.enum(PROCUREMENT_STATUSES).optional() }),
+        response: { 200: pageSchema(s.procurementSchema), ...problems },
+      },
+    },
+    async (request) => usecases.listProcurements({ ...ctx(request), ...request.query }),
+  );
+
+  r.get(
+    '/v1/procurements/:id',
+    {
+      config: { access: READ },
+      schema: { tags: ['procurements'], summary: 'Get a procurement', params: idParams, response: { 200: s.procurementSchema, ...problems } },
+    },
+    async (request, reply) => withEtag(reply, await usecases.getProcurement({ ...ctx(request), id: request.params.id })),
+  );
+
+  r.patch(
+    '/v1/procurements/:id',
+    {
+      config: { access: WRITE },
+      schema: {
+        tags: ['procurements'],
+        summary: 'Change a draft procurement',
+        description: 'Drafts only (409 `procurements.not_draft` otherwise). Honours If-Match (412 when stale). New triage answers recompute the tier and reset the weights to that tier’s defaults unless weights are given.',
+        params: idParams,
+        headers: ifMatchHeader,
+        body: s.updateProcurementSchema,
+        response: { 200: s.procurementSchema, ...problems },
+      },
+    },
+    async (request, reply) =>
+      withEtag(reply, await usecases.updateDraft({ ...ctx(request), id: request.params.id, ifMatch: versionFromIfMatch(request.headers['if-match']), changes: request.body })),
+  );
+
+  for (const name of Object.keys(TRANSITIONS) as TransitionName[]) {
+    r.post(
+      `/v1/procurements/:id/${name}`,
+      {
+        config: { access: WRITE },
+        schema: {
+          tags: ['procurements'],
+          summary: TRANSITION_SUMMARIES[name],
+          description: `Allowed from: ${TRANSITIONS[name].from.join(', ')}. Any other status answers 409 \`procurements.invalid_transition\`.`,
+          params: idParams,
+          headers: ifMatchHeader,
+          body: s.transitionBodySchema,
+          response: { 200: s.procurementSchema, ...problems },
+        },
+      },
+      async (request, reply) =>
+        withEtag(
+          reply,
+          await usecases.transition({ ...ctx(request), id: request.params.id, transition: name, ifMatch: versionFromIfMatch(request.headers['if-match']), reason: request.body?.reason }),
+        ),
+    );
+  }
+}

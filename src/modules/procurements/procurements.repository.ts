@@ -1,0 +1,33 @@
+import { and, asc, eq } from 'drizzle-orm';
+import type { Db } from '../../platform/db';
+import { afterCreatedAtId, createdAtIdKey, toPage, type Page } from '../../platform/pagination';
+import { procurements } from './procurements.table';
+
+export type ProcurementRow = typeof procurements.$inferSelect;
+export type ProcurementInsert = typeof procurements.$inferInsert;
+
+export async function insertProcurement({ db, values }: { db: Db; values: ProcurementInsert }): Promise<ProcurementRow> {
+  const [row] = await db.insert(procurements).values(values).returning();
+  return row!;
+}
+
+export async function findProcurement({ db, organisationId, id, forUpdate = false }: { db: Db; organisationId: string; id: string; forUpdate?: boolean }): Promise<ProcurementRow | undefined> {
+  const query = db.select().from(procurements).where(and(eq(procurements.organisationId, organisationId), eq(procurements.id, id)));
+  const [row] = forUpdate ? await query.for('update') : await query;
+  return row;
+}
+
+export async function listProcurements({ db, organisationId, limit, cursor, status }: { db: Db; organisationId: string; limit: number; cursor?: string | undefined; status?: ProcurementRow['status'] | undefined }): Promise<Page<ProcurementRow>> {
+  const rows = await db
+    .select()
+    .from(procurements)
+    .where(and(eq(procurements.organisationId, organisationId), status ? eq(procurements.status, status) : undefined, afterCreatedAtId({ cursor, createdAt: procurements.createdAt, id: procurements.id })))
+    .orderBy(asc(procurements.createdAt), asc(procurements.id))
+    .limit(limit + 1);
+  return toPage({ rows, limit, keyOf: createdAtIdKey, toItem: (row) => row });
+}
+
+export async function updateProcurement({ db, id, changes }: { db: Db; id: string; changes: Partial<ProcurementInsert> }): Promise<ProcurementRow> {
+  const [row] = await db.update(procurements).set(changes).where(eq(procurements.id, id)).returning();
+  return row!;
+}

@@ -1,0 +1,263 @@
+import { recordAudit } from '../../platform/audit';
+import { actorOf, type Actor, type Principal } from '../../platform/auth';
+import { inTransaction, isUniqueViolation, type Db } from '../../platform/db';
+import type { Page } from '../../platform/pagination';
+import { activeUsersAmong } from '../accounts';
+import { computeRiskTier, getQuestionnaire, type Answers, type QuestionnaireDefinition, type RiskTier } from '../questionnaires';
+import { procurementsErrors } from './procurements.errors';
+import { checkTriage, checkWeights, defaultWeights, missingTriage, nextStatus, type ProcurementStatus, type TransitionName, type TriageValue } from './procurements.models';
+import * as repo from './procurements.repository';
+
+type Ctx = { db: Db; now: Date; principal: Principal };
+
+export type ProcurementDto = {
+  id: string;
+  title: string;
+  reference: string | null;
+  description: string;
+  status: ProcurementStatus;
+  questionnaire: { id: string; key: string; version: string; title: string };
+  triage: Record<string, TriageValue>;
+  riskTier: RiskTier;
+  riskTierReason: string;
+  weights: Record<string, number>;
+  deadline: string;
+  evaluatorIds: string[];
+  moderatorId: string | null;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+  openedAt: string | null;
+  closedAt: string | null;
+  cancelledAt: string | null;
+};
+
+const iso = (d: Date | null) => d?.toISOString() ?? null;
+
+async function toDto(ctx: { db: Db; principal: Principal }, row: repo.ProcurementRow): Promise<ProcurementDto> {
+  const q = await getQuestionnaire({ db: ctx.db, principal: ctx.principal, id: row.questionnaireId });
+  return {
+    id: row.id,
+    title: row.title,
+    reference: row.reference,
+    description: row.description,
+    status: row.status,
+    questionnaire: { id: q.id, key: q.key, version: q.version, title: q.title },
+    triage: row.triage,
+    riskTier: row.riskTier,
+    riskTierReason: row.riskTierReason,
+    weights: row.weights,
+    deadline: row.deadline.toISOString(),
+    evaluatorIds: row.evaluatorIds,
+    moderatorId: row.moderatorId,
+    version: row.version,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+    openedAt: iso(row.openedAt),
+    closedAt: iso(row.closedAt),
+    cancelledAt: iso(row.cancelledAt),
+  };
+}
+
+/** A questionnaire a new procurement may pin: readable, published and not archived. */
+async function usableQuestionnaire(ctx: Ctx, id: string): Promise<QuestionnaireDefinition> {
+  let q;
+  try {
+    q = await getQuestionnaire({ db: ctx.db, principal: ctx.principal, id });
+  } catch {
+    throw procurementsErrors.questionnaireNotUsable('No questionnaire with that id is visible to your organisation.');
+  }
+  if (q.status !== 'published') throw procurementsErrors.questionnaireNotUsable('Publish the questionnaire first: bidders must answer a version that cannot change.');
+  if (q.archived) throw procurementsErrors.questionnaireNotUsable('That questionnaire is archived.');
+  return q.definition;
+}
+
+async function checkPeople(ctx: Ctx, evaluatorIds: string[], moderatorId: string | null): Promise<void> {
+  const wanted = [...new Set([...evaluatorIds, ...(moderatorId ? [moderatorId] : [])])];
+  const found = await activeUsersAmong({ db: ctx.db, organisationId: ctx.principal.organisationId, ids: wanted });
+  const problems = [
+    ...evaluatorIds.map((id, i) => (found.has(id) ? null : { path: `/body/evaluatorIds/${i}`, message: 'is not an active user of your organisation' })),
+    moderatorId && !found.has(moderatorId) ? { path: '/body/moderatorId', message: 'is not an active user of your organisation' } : null,
+  ].filter((p): p is { path: string; message: string } => p !== null);
+  if (problems.length > 0) throw procurementsErrors.invalid('procurements.unknown_user', 'Evaluators and the moderator must be active users of your organisation', problems);
+}
+
+type Settings = {
+  questionnaireId: string;
+  triage: Record<string, TriageValue>;
+  weights?: Record<string, number> | undefined;
+  deadline: string;
+};
+
+/** Tier from triage, and weights: the ones given (checked) or the questionnaire's defaults for the tier. */
+function settle(ctx: Ctx, definition: QuestionnaireDefinition, settings: Settings) {
+  const triageProblems = checkTriage({ definition, triage: settings.triage });
+  if (triageProblems.length > 0) throw procurementsErrors.invalid('procurements.invalid_triage', 'The triage answers do not fit the questionnaire', triageProblems);
+  const { tier, reason } = computeRiskTier({ definition, triage: settings.triage as Answers });
+  const weights = settings.weights ?? defaultWeights(definition, tier);
+  const weightProblems = checkWeights({ definition, weights });
+  if (weightProblems.length > 0) throw procurementsErrors.invalid('procurements.invalid_weights', 'Section weights must cover every section and add up to 100', weightProblems);
+  const deadline = new Date(settings.deadline);
+  if (deadline <= ctx.now) throw procurementsErrors.deadlineInPast();
+  return { riskTier: tier, riskTierReason: reason, weights, deadline };
+}
+
+const audit = (ctx: Ctx | (Omit<Ctx, 'principal'> & { principal: Principal; actor: Actor }), action: string, row: repo.ProcurementRow, details: Record<string, unknown> = {}) =>
+  recordAudit({
+    db: ctx.db,
+    organisationId: row.organisationId,
+    actor: 'actor' in ctx ? ctx.actor : actorOf(ctx.principal),
+    action,
+    subject: { type: 'procurement', id: row.id },
+    details: { status: row.status, ...details },
+    now: ctx.now,
+  });
+
+export async function createProcurement(
+  ctx: Ctx & {
+    input: Settings & { title: string; reference?: string | undefined; description?: string | undefined; evaluatorIds?: string[] | undefined; moderatorId?: string | null | undefined };
+  },
+): Promise<ProcurementDto> {
+  const { input } = ctx;
+  return inTransaction(ctx.db, async (tx) => {
+    const scoped = { ...ctx, db: tx };
+    const definition = await usableQuestionnaire(scoped, input.questionnaireId);
+    const settled = settle(scoped, definition, input);
+    const evaluatorIds = [...new Set(input.evaluatorIds ?? [])];
+    await checkPeople(scoped, evaluatorIds, input.moderatorId ?? null);
+    let row;
+    try {
+      row = await repo.insertProcurement({
+        db: tx,
+        values: {
+          organisationId: ctx.principal.organisationId,
+          title: input.title.trim(),
+          reference: input.reference?.trim() || null,
+          description: input.description ?? '',
+          questionnaireId: input.questionnaireId,
+          triage: input.triage,
+          ...settled,
+          status: 'draft',
+          evaluatorIds,
+          moderatorId: input.moderatorId ?? null,
+          createdBy: actorOf(ctx.principal).id,
+          createdAt: ctx.now,
+          updatedAt: ctx.now,
+        },
+      });
+    } catch (error) {
+      if (isUniqueViolation(error, 'procurements_organisation_reference')) throw procurementsErrors.referenceTaken();
+      throw error;
+    }
+    await audit(scoped, 'procurement.created', row, { riskTier: row.riskTier, questionnaireId: row.questionnaireId });
+    return toDto(scoped, row);
+  });
+}
+
+/**
+ * Deadlines close procurements lazily: whoever reads an open procurement past its deadline closes it,
+ * in its own transaction, recorded as done by the system.
+ */
+async function closeIfDue(ctx: Ctx, row: repo.ProcurementRow): Promise<repo.ProcurementRow> {
+  if (row.status !== 'open' || row.deadline > ctx.now) return row;
+  return inTransaction(ctx.db, async (tx) => {
+    const locked = await repo.findProcurement({ db: tx, organisationId: row.organisationId, id: row.id, forUpdate: true });
+    if (!locked || locked.status !== 'open' || locked.deadline > ctx.now) return locked ?? row;
+    const closed = await repo.updateProcurement({ db: tx, id: row.id, changes: { status: 'closed', closedAt: locked.deadline, updatedAt: ctx.now, version: locked.version + 1 } });
+    await audit({ ...ctx, db: tx, actor: { type: 'system', id: 'deadline' } }, 'procurement.closed', closed, { reason: 'deadline passed' });
+    return closed;
+  });
+}
+
+export async function getProcurement(ctx: Ctx & { id: string }): Promise<ProcurementDto> {
+  const row = await repo.findProcurement({ db: ctx.db, organisationId: ctx.principal.organisationId, id: ctx.id });
+  if (!row) throw procurementsErrors.notFound();
+  return toDto(ctx, await closeIfDue(ctx, row));
+}
+
+export async function listProcurements(ctx: Ctx & { limit: number; cursor?: string | undefined; status?: ProcurementStatus | undefined }): Promise<Page<ProcurementDto>> {
+  const page = await repo.listProcurements({ db: ctx.db, organisationId: ctx.principal.organisationId, limit: ctx.limit, cursor: ctx.cursor, status: ctx.status });
+  const items = [];
+  for (const row of page.items) items.push(await toDto(ctx, await closeIfDue(ctx, row)));
+  return { items, nextCursor: page.nextCursor };
+}
+
+export async function updateDraft(
+  ctx: Ctx & {
+    id: string;
+    ifMatch?: number | undefined;
+    changes: Partial<Settings> & { title?: string | undefined; reference?: string | null | undefined; description?: string | undefined; evaluatorIds?: string[] | undefined; moderatorId?: string | null | undefined };
+  },
+): Promise<ProcurementDto> {
+  return inTransaction(ctx.db, async (tx) => {
+    const scoped = { ...ctx, db: tx };
+    const row = await repo.findProcurement({ db: tx, organisationId: ctx.principal.organisationId, id: ctx.id, forUpdate: true });
+    if (!row) throw procurementsErrors.notFound();
+    if (ctx.ifMatch !== undefined && ctx.ifMatch !== row.version) throw procurementsErrors.stale();
+    if (row.status !== 'draft') throw procurementsErrors.notDraft();
+    const c = ctx.changes;
+    const questionnaireId = c.questionnaireId ?? row.questionnaireId;
+    const definition = await usableQuestionnaire(scoped, questionnaireId);
+    const triage = c.triage ?? row.triage;
+    // New triage or a new questionnaire resets weights to the defaults for the new tier, unless weights are given.
+    const keepWeights = c.weights === undefined && c.triage === undefined && c.questionnaireId === undefined;
+    const settled = settle(scoped, definition, {
+      questionnaireId,
+      triage,
+      weights: c.weights ?? (keepWeights ? row.weights : undefined),
+      deadline: c.deadline ?? row.deadline.toISOString(),
+    });
+    const evaluatorIds = c.evaluatorIds ? [...new Set(c.evaluatorIds)] : row.evaluatorIds;
+    const moderatorId = c.moderatorId === undefined ? row.moderatorId : c.moderatorId;
+    await checkPeople(scoped, evaluatorIds, moderatorId);
+    let updated;
+    try {
+      updated = await repo.updateProcurement({
+        db: tx,
+        id: row.id,
+        changes: {
+          ...(c.title !== undefined ? { title: c.title.trim() } : {}),
+          ...(c.reference !== undefined ? { reference: c.reference?.trim() || null } : {}),
+          ...(c.description !== undefined ? { description: c.description } : {}),
+          questionnaireId,
+          triage,
+          ...settled,
+          evaluatorIds,
+          moderatorId,
+          version: row.version + 1,
+          updatedAt: ctx.now,
+        },
+      });
+    } catch (error) {
+      if (isUniqueViolation(error, 'procurements_organisation_reference')) throw procurementsErrors.referenceTaken();
+      throw error;
+    }
+    await audit(scoped, 'procurement.updated', updated, { changed: Object.keys(c).sort(), riskTier: updated.riskTier });
+    return toDto(scoped, updated);
+  });
+}
+
+export async function transition(ctx: Ctx & { id: string; transition: TransitionName; ifMatch?: number | undefined; reason?: string | undefined }): Promise<ProcurementDto> {
+  return inTransaction(ctx.db, async (tx) => {
+    const scoped = { ...ctx, db: tx };
+    const found = await repo.findProcurement({ db: tx, organisationId: ctx.principal.organisationId, id: ctx.id, forUpdate: true });
+    if (!found) throw procurementsErrors.notFound();
+    const row = await closeIfDue(scoped, found);
+    if (ctx.ifMatch !== undefined && ctx.ifMatch !== row.version) throw procurementsErrors.stale();
+    const to = nextStatus(row.status, ctx.transition);
+    if (!to) throw procurementsErrors.invalidTransition(row.status, ctx.transition);
+    if (ctx.transition === 'open') {
+      const definition = await usableQuestionnaire(scoped, row.questionnaireId);
+      const missing = missingTriage({ definition, triage: row.triage });
+      if (missing.length > 0) {
+        throw procurementsErrors.invalid('procurements.triage_incomplete', 'Answer every triage question before opening', missing.map((key) => ({ path: `/triage/${key}`, message: 'needs an answer' })));
+      }
+      if (row.deadline <= ctx.now) throw procurementsErrors.deadlineInPast();
+    }
+    const stamps: Partial<repo.ProcurementInsert> =
+      to === 'open' ? { openedAt: ctx.now } : to === 'closed' ? { closedAt: ctx.now } : to === 'cancelled' ? { cancelledAt: ctx.now } : {};
+    const updated = await repo.updateProcurement({ db: tx, id: row.id, changes: { status: to, ...stamps, version: row.version + 1, updatedAt: ctx.now } });
+    await audit(scoped, `procurement.${to === 'evaluating' ? 'evaluation_started' : to}`, updated, { from: row.status, ...(ctx.reason ? { reason: ctx.reason } : {}) });
+    return toDto(scoped, updated);
+  });
+}
