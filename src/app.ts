@@ -7,6 +7,7 @@ import type { Config } from './config';
 import { createAccountTokenResolver, registerAccountsApi } from './modules/accounts';
 import { registerProcurementsApi } from './modules/procurements';
 import { registerQuestionnairesApi } from './modules/questionnaires';
+import { createInvitationTokenResolver, registerResponsesApi } from './modules/responses';
 import { registerAuditApi } from './platform/audit';
 import { registerAuth, type Principal } from './platform/auth';
 import { createOrganisationCache } from './platform/cache';
@@ -77,13 +78,15 @@ export async function buildApp({ config, database, now = () => new Date(), logge
   const principalCache = createOrganisationCache<Principal>({ ttlMs: config.authCacheTtlMs, now });
   const deps: AppDeps = { database, config, now, principalCache };
   const accountTokens = createAccountTokenResolver({ db: database.db, now });
-  registerAuth(app, { resolvers: { pat: accountTokens, key: accountTokens }, cache: principalCache });
+  const invitationTokens = createInvitationTokenResolver({ db: database.db, now });
+  registerAuth(app, { resolvers: { pat: accountTokens, key: accountTokens, inv: invitationTokens }, cache: principalCache });
 
   // 4. Features.
   registerHealth(app, deps);
   registerAccountsApi(app, deps);
   registerQuestionnairesApi(app, deps);
   registerProcurementsApi(app, deps);
+  registerResponsesApi(app, deps);
   registerAuditApi(app, deps);
 
   await app.ready();

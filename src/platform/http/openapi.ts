@@ -43,6 +43,8 @@ export async function registerOpenApi(app: FastifyInstance, { docsUi }: { docsUi
         { name: 'accounts', description: 'Organisations, users, personal tokens and API keys' },
         { name: 'questionnaires', description: 'Questionnaire definitions, versions, the built-in bank and the published methodology' },
         { name: 'procurements', description: 'Procurements: triage, risk tier, weights, deadline, panel and lifecycle' },
+        { name: 'invitations', description: 'Inviting suppliers: links, revocation, new links' },
+        { name: 'supplier', description: 'For suppliers, with their invitation token: their own response only' },
         { name: 'audit', description: 'The append-only audit log' },
         { name: 'health', description: 'Liveness and readiness' },
       ],

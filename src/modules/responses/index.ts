@@ -1,0 +1,3 @@
+export { registerResponsesApi } from './responses.api';
+export { createInvitationTokenResolver } from './responses.usecases';
+export { invitations, responses } from './responses.table';

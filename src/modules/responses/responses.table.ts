@@ -1,0 +1,54 @@
+import { index, integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { organisations } from '../accounts';
+import { procurements } from '../procurements';
+
+/** A supplier invited to a procurement. The token is stored only as its SHA-256. */
+export const invitations = pgTable(
+  'invitations',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    organisationId: uuid()
+      .notNull()
+      .references(() => organisations.id),
+    procurementId: uuid()
+      .notNull()
+      .references(() => procurements.id),
+    supplierName: text().notNull(),
+    contactEmail: text().notNull(),
+    companyNumber: text(),
+    tokenHash: text().notNull().unique('invitations_token_hash'),
+    displayPrefix: text().notNull(),
+    createdBy: text().notNull(),
+    createdAt: timestamp({ withTimezone: true, precision: 3 }).notNull(),
+    tokenIssuedAt: timestamp({ withTimezone: true, precision: 3 }).notNull(),
+    revokedAt: timestamp({ withTimezone: true, precision: 3 }),
+  },
+  (t) => [index('invitations_procurement').on(t.organisationId, t.procurementId, t.createdAt, t.id)],
+);
+
+/** What one invited supplier answers; exactly one per invitation. */
+export const responses = pgTable(
+  'responses',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    organisationId: uuid()
+      .notNull()
+      .references(() => organisations.id),
+    procurementId: uuid()
+      .notNull()
+      .references(() => procurements.id),
+    invitationId: uuid()
+      .notNull()
+      .references(() => invitations.id)
+      .unique('responses_invitation'),
+    status: text().$type<'not_started' | 'in_progress' | 'submitted' | 'reopened' | 'withdrawn'>().notNull(),
+    /** Bumped on every change to the response or its answers: the ETag of GET /v1/supplier/response. */
+    version: integer().notNull().default(1),
+    /** A later deadline an officer granted this supplier alone. */
+    deadlineOverride: timestamp({ withTimezone: true, precision: 3 }),
+    submittedAt: timestamp({ withTimezone: true, precision: 3 }),
+    createdAt: timestamp({ withTimezone: true, precision: 3 }).notNull(),
+    updatedAt: timestamp({ withTimezone: true, precision: 3 }).notNull(),
+  },
+  (t) => [index('responses_procurement').on(t.organisationId, t.procurementId)],
+);
