@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { principalOf, type SupplierPrincipal } from '../../platform/auth';
 import { problemSchema } from '../../platform/errors';
 import { zodApp, type AppDeps } from '../../platform/http/deps';
-import { etagOf } from '../../platform/http/etag';
+import { etagOf, versionFromIfMatch } from '../../platform/http/etag';
 import { pageQuerySchema, pageSchema } from '../../platform/pagination';
 import * as s from './responses.schemas';
 import * as usecases from './responses.usecases';
@@ -101,7 +101,61 @@ function registerSupplier(app: FastifyInstance, { database, now }: AppDeps): voi
   );
 }
 
+function registerAnswers(app: FastifyInstance, { database, now }: AppDeps): void {
+  const r = zodApp(app);
+  const params = z.object({ questionKey: z.string().min(1).max(80) });
+  const headers = z.object({ 'if-match': z.string().max(100).optional() });
+
+  r.put(
+    '/v1/supplier/response/answers/:questionKey',
+    {
+      config: { access: SUPPLIER },
+      schema: {
+        tags: ['supplier'],
+        summary: 'Save one answer',
+        description:
+          'The value is checked against the question’s type and limits (422 `answers.invalid_value`). Send the ETag of your last GET in If-Match to avoid overwriting a change made elsewhere (412 when stale). After submission: 409 `responses.already_submitted`; after the deadline: 409 `responses.deadline_passed`.',
+        params,
+        headers,
+        body: s.saveAnswerSchema,
+        response: { 200: s.savedAnswerSchema, ...problems },
+      },
+    },
+    async (request, reply) => {
+      const result = await usecases.saveAnswer({
+        db: database.db,
+        now: now(),
+        principal: principalOf(request) as SupplierPrincipal,
+        questionKey: request.params.questionKey,
+        input: request.body,
+        ifMatch: versionFromIfMatch(request.headers['if-match']),
+      });
+      reply.header('etag', etagOf(result.responseVersion));
+      return { questionKey: request.params.questionKey, ...result };
+    },
+  );
+
+  r.delete(
+    '/v1/supplier/response/answers/:questionKey',
+    {
+      config: { access: SUPPLIER },
+      schema: { tags: ['supplier'], summary: 'Clear one answer', description: 'Its history keeps what it was.', params, headers, response: { 204: z.undefined(), ...problems } },
+    },
+    async (request, reply) => {
+      const result = await usecases.clearAnswer({
+        db: database.db,
+        now: now(),
+        principal: principalOf(request) as SupplierPrincipal,
+        questionKey: request.params.questionKey,
+        ifMatch: versionFromIfMatch(request.headers['if-match']),
+      });
+      return reply.header('etag', etagOf(result.responseVersion)).code(204).send();
+    },
+  );
+}
+
 export function registerResponsesApi(app: FastifyInstance, deps: AppDeps): void {
   registerInvitations(app, deps);
   registerSupplier(app, deps);
+  registerAnswers(app, deps);
 }

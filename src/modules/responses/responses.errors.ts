@@ -7,3 +7,29 @@ export const responsesErrors = {
     new AppError({ status: 409, code: 'invitations.procurement_not_open', title: 'Suppliers cannot be invited now', detail: `The procurement is ${status}; invite suppliers while it is a draft or open.` }),
   invitationRevoked: () => new AppError({ status: 409, code: 'invitations.revoked', title: 'This invitation was revoked', detail: 'Invite the supplier again instead.' }),
 };
+
+export const answerErrors = {
+  questionNotFound: (key: string) => notFound({ code: 'responses.question_not_found', what: `Question "${key}"` }),
+  invalidValue: (key: string, ref: string | null, message: string) =>
+    new AppError({
+      status: 422,
+      code: 'answers.invalid_value',
+      title: `The answer to ${ref ? `question ${ref}` : `"${key}"`} is not valid`,
+      detail: message,
+      errors: [{ path: '/body/value', message, code: key }],
+    }),
+  reasonRequired: () =>
+    new AppError({
+      status: 422,
+      code: 'answers.confidential_reason_required',
+      title: 'Say why the answer is commercially confidential',
+      errors: [{ path: '/body/confidentialReason', message: 'Enter why this answer is commercially confidential' }],
+    }),
+  alreadySubmitted: () =>
+    new AppError({ status: 409, code: 'responses.already_submitted', title: 'Your response has been submitted', detail: 'A submitted response cannot change. Contact the council if you need to correct it.' }),
+  withdrawn: () => new AppError({ status: 409, code: 'responses.withdrawn', title: 'Your response was withdrawn' }),
+  deadlinePassed: () => new AppError({ status: 409, code: 'responses.deadline_passed', title: 'The deadline has passed', detail: 'Answers can no longer be changed.' }),
+  notOpen: (status: string) => new AppError({ status: 409, code: 'responses.procurement_not_open', title: 'The procurement is not open for answers', detail: `It is ${status}.` }),
+  stale: () =>
+    new AppError({ status: 412, code: 'responses.stale', title: 'Your response changed since you last read it', detail: 'Read it again (GET /v1/supplier/response) and resend with the new ETag in If-Match.' }),
+};

@@ -51,3 +51,74 @@ export function supplierView({ definition, visibility }: { definition: Questionn
     }))
     .filter((section) => section.questions.length > 0);
 }
+
+/** The question shape the value rules need (the definition's Question). */
+type QuestionForValue = {
+  text: string;
+  type: string;
+  options?: Array<{ value: string }> | undefined;
+  limits?: { minLength?: number | undefined; maxLength?: number | undefined; min?: number | undefined; max?: number | undefined; integer?: boolean | undefined; maxSelections?: number | undefined } | undefined;
+};
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+function isRealDate(value: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
+  const date = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
+}
+
+/**
+ * Checks one answer value against its question's type and limits. Returns a message in the GOV.UK
+ * style ("Enter…", "Select…"), or null when the value is acceptable.
+ */
+export function checkAnswerValue(question: QuestionForValue, value: unknown): string | null {
+  const limits = question.limits ?? {};
+  const options = new Set((question.options ?? []).map((o) => o.value));
+  switch (question.type) {
+    case 'yes_no':
+    case 'single_choice':
+      return typeof value === 'string' && options.has(value) ? null : `Select one of: ${[...options].join(', ')}`;
+    case 'multi_choice': {
+      if (!Array.isArray(value) || value.length === 0) return 'Select at least one option';
+      const unknown = value.filter((v) => typeof v !== 'string' || !options.has(v));
+      if (unknown.length > 0) return `${unknown.map(String).join(', ')} is not an option; select from: ${[...options].join(', ')}`;
+      if (new Set(value).size !== value.length) return 'Select each option once';
+      if (limits.maxSelections !== undefined && value.length > limits.maxSelections) return `Select ${limits.maxSelections} options or fewer`;
+      return null;
+    }
+    case 'short_text':
+    case 'long_text': {
+      if (typeof value !== 'string' || value.trim() === '') return 'Enter an answer';
+      if (limits.maxLength !== undefined && value.length > limits.maxLength) return `Answer must be ${limits.maxLength} characters or fewer`;
+      if (limits.minLength !== undefined && value.trim().length < limits.minLength) return `Answer must be ${limits.minLength} characters or more`;
+      return null;
+    }
+    case 'number': {
+      if (typeof value !== 'number' || !Number.isFinite(value)) return 'Enter a number';
+      if (limits.integer && !Number.isInteger(value)) return 'Enter a whole number';
+      if (limits.min !== undefined && value < limits.min) return `Enter a number of ${limits.min} or more`;
+      if (limits.max !== undefined && value > limits.max) return `Enter a number of ${limits.max} or less`;
+      return null;
+    }
+    case 'date':
+      return typeof value === 'string' && isRealDate(value) ? null : 'Enter a real date in the format YYYY-MM-DD';
+    case 'url': {
+      if (typeof value !== 'string') return 'Enter a web address starting with https:// or http://';
+      try {
+        const url = new URL(value);
+        if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'Enter a web address starting with https:// or http://';
+      } catch {
+        return 'Enter a web address starting with https:// or http://';
+      }
+      if (limits.maxLength !== undefined && value.length > limits.maxLength) return `Web address must be ${limits.maxLength} characters or fewer`;
+      return null;
+    }
+    case 'email':
+      return typeof value === 'string' && value.length <= 320 && EMAIL.test(value) ? null : 'Enter an email address in the correct format, like name@example.com';
+    case 'file':
+      return 'This question takes evidence files only: upload them instead of typing an answer';
+    default:
+      return 'This question cannot take an answer';
+  }
+}

@@ -2,7 +2,7 @@ import { and, asc, eq, sql } from 'drizzle-orm';
 import { prepared, type Db } from '../../platform/db';
 import { afterCreatedAtId, createdAtIdKey, toPage, type Page } from '../../platform/pagination';
 import { procurements } from '../procurements';
-import { invitations, responses } from './responses.table';
+import { answers, answerVersions, invitations, responses } from './responses.table';
 
 export type InvitationRow = typeof invitations.$inferSelect;
 export type ResponseRow = typeof responses.$inferSelect;
@@ -71,4 +71,62 @@ export async function findInvitationByTokenHash({ db, hash }: { db: Db; hash: st
 export async function findResponse({ db, organisationId, id }: { db: Db; organisationId: string; id: string }): Promise<ResponseRow | undefined> {
   const [row] = await db.select().from(responses).where(and(eq(responses.organisationId, organisationId), eq(responses.id, id)));
   return row;
+}
+
+export type AnswerRow = typeof answers.$inferSelect;
+
+/** Locks the response so writes to one response take turns and its version check holds. */
+export async function lockResponse({ db, organisationId, id }: { db: Db; organisationId: string; id: string }): Promise<ResponseRow | undefined> {
+  const [row] = await db.select().from(responses).where(and(eq(responses.organisationId, organisationId), eq(responses.id, id))).for('update');
+  return row;
+}
+
+export async function bumpResponse({ db, id, now, status }: { db: Db; id: string; now: Date; status?: ResponseRow['status'] }): Promise<ResponseRow> {
+  const [row] = await db
+    .update(responses)
+    .set({ version: sql`${responses.version} + 1`, updatedAt: now, ...(status ? { status } : {}) })
+    .where(eq(responses.id, id))
+    .returning();
+  return row!;
+}
+
+export async function answersOf({ db, responseId }: { db: Db; responseId: string }): Promise<AnswerRow[]> {
+  return db.select().from(answers).where(eq(answers.responseId, responseId));
+}
+
+export async function findAnswer({ db, responseId, questionKey }: { db: Db; responseId: string; questionKey: string }): Promise<AnswerRow | undefined> {
+  const [row] = await db.select().from(answers).where(and(eq(answers.responseId, responseId), eq(answers.questionKey, questionKey)));
+  return row;
+}
+
+export async function upsertAnswer({ db, values }: { db: Db; values: typeof answers.$inferInsert }): Promise<AnswerRow> {
+  const [row] = await db
+    .insert(answers)
+    .values(values)
+    .onConflictDoUpdate({
+      target: [answers.responseId, answers.questionKey],
+      set: {
+        value: values.value,
+        comment: values.comment,
+        confidential: values.confidential,
+        confidentialReason: values.confidentialReason,
+        version: sql`${answers.version} + 1`,
+        updatedAt: values.updatedAt,
+        updatedBy: values.updatedBy,
+      },
+    })
+    .returning();
+  return row!;
+}
+
+export async function deleteAnswer({ db, id }: { db: Db; id: string }): Promise<void> {
+  await db.delete(answers).where(eq(answers.id, id));
+}
+
+export async function insertAnswerVersion({ db, values }: { db: Db; values: typeof answerVersions.$inferInsert }): Promise<void> {
+  await db.insert(answerVersions).values(values);
+}
+
+export async function answerHistory({ db, responseId, questionKey }: { db: Db; responseId: string; questionKey: string }) {
+  return db.select().from(answerVersions).where(and(eq(answerVersions.responseId, responseId), eq(answerVersions.questionKey, questionKey))).orderBy(asc(answerVersions.version));
 }

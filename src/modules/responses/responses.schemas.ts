@@ -50,11 +50,33 @@ const supplierQuestionSchema = z.object({
   evidence: z.object({ requested: z.boolean(), mandatory: z.boolean(), description: z.string().nullable() }).nullable(),
 });
 
+export const answerSchema = z
+  .object({
+    value: z.unknown().describe('yes_no: "yes"/"no"; single_choice: an option value; multi_choice: option values; number; date "YYYY-MM-DD"; text, URL or email as a string.'),
+    comment: z.string().nullable(),
+    confidential: z.boolean(),
+    confidentialReason: z.string().nullable(),
+    version: z.number().int(),
+    updatedAt: z.iso.datetime(),
+  })
+  .meta({ id: 'Answer' });
+
+export const saveAnswerSchema = z
+  .object({
+    value: z.union([z.string().max(100_000), z.number(), z.boolean(), z.array(z.string().max(200)).max(100)]),
+    comment: z.string().max(10_000).nullish(),
+    confidential: z.boolean().optional().describe('Commercially sensitive (FOI s.43): redacted wherever the council shares the answer.'),
+    confidentialReason: z.string().max(2_000).nullish(),
+  })
+  .strict();
+
+export const savedAnswerSchema = z.object({ questionKey: z.string(), answer: answerSchema, responseVersion: z.number().int() }).meta({ id: 'SavedAnswer' });
+
 export const supplierResponseSchema = z
   .object({
     procurement: z.object({ id: z.uuid(), title: z.string(), reference: z.string().nullable(), status: z.string(), deadline: z.iso.datetime() }),
     response: z.object({ id: z.uuid(), status: z.string(), submittedAt: z.iso.datetime().nullable(), version: z.number().int() }),
     sections: z.array(z.object({ key: z.string(), ref: z.string().nullable(), title: z.string(), description: z.string().nullable(), questions: z.array(supplierQuestionSchema) })),
-    answers: z.record(z.string(), z.unknown()),
+    answers: z.record(z.string(), answerSchema),
   })
   .meta({ id: 'SupplierResponse' });

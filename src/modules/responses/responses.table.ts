@@ -1,4 +1,4 @@
-import { index, integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { boolean, index, integer, jsonb, pgTable, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
 import { organisations } from '../accounts';
 import { procurements } from '../procurements';
 
@@ -52,3 +52,49 @@ export const responses = pgTable(
   },
   (t) => [index('responses_procurement').on(t.organisationId, t.procurementId)],
 );
+
+/** The current answer to one question of one response. */
+export const answers = pgTable(
+  'answers',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    organisationId: uuid().notNull(),
+    responseId: uuid()
+      .notNull()
+      .references(() => responses.id),
+    questionKey: text().notNull(),
+    value: jsonb().$type<AnswerValueJson>(),
+    comment: text(),
+    confidential: boolean().notNull().default(false),
+    confidentialReason: text(),
+    version: integer().notNull().default(1),
+    updatedAt: timestamp({ withTimezone: true, precision: 3 }).notNull(),
+    updatedBy: text().notNull(),
+  },
+  (t) => [unique('answers_response_question').on(t.responseId, t.questionKey)],
+);
+
+/** Every earlier state of an answer: nothing a supplier typed is lost, and who changed what is known. */
+export const answerVersions = pgTable(
+  'answer_versions',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    organisationId: uuid().notNull(),
+    responseId: uuid()
+      .notNull()
+      .references(() => responses.id),
+    questionKey: text().notNull(),
+    version: integer().notNull(),
+    value: jsonb().$type<AnswerValueJson>(),
+    comment: text(),
+    confidential: boolean().notNull(),
+    confidentialReason: text(),
+    /** `saved` or `cleared`. */
+    change: text().$type<'saved' | 'cleared'>().notNull(),
+    changedAt: timestamp({ withTimezone: true, precision: 3 }).notNull(),
+    changedBy: text().notNull(),
+  },
+  (t) => [index('answer_versions_response_question').on(t.responseId, t.questionKey, t.version)],
+);
+
+export type AnswerValueJson = string | number | boolean | string[] | null;

@@ -4,9 +4,10 @@ import { issueToken } from '../../platform/crypto';
 import { inTransaction, type Db } from '../../platform/db';
 import type { Page } from '../../platform/pagination';
 import { getProcurement, type ProcurementDto } from '../procurements';
-import { getQuestionnaire, resolveVisibility, type Answers } from '../questionnaires';
-import { responsesErrors } from './responses.errors';
-import { invitationExpiry, supplierView, type SupplierSection } from './responses.models';
+import { getQuestionnaire, resolveVisibility, type Answers, type AnswerValue } from '../questionnaires';
+import { answerErrors, responsesErrors } from './responses.errors';
+import { checkAnswerValue, invitationExpiry, supplierView, type SupplierSection } from './responses.models';
+import type { AnswerValueJson } from './responses.table';
 import * as repo from './responses.repository';
 
 type Ctx = { db: Db; now: Date; principal: Principal };
@@ -138,22 +139,136 @@ export type SupplierResponseView = {
   procurement: { id: string; title: string; reference: string | null; status: string; deadline: string };
   response: { id: string; status: repo.ResponseRow['status']; submittedAt: string | null; version: number };
   sections: SupplierSection[];
-  answers: Record<string, unknown>;
+  answers: Record<string, AnswerDto>;
 };
 
-/** What a supplier sees: the procurement in brief, its own response, and the questions visible to it now. */
+export type AnswerDto = { value: unknown; comment: string | null; confidential: boolean; confidentialReason: string | null; version: number; updatedAt: string };
+
+function toAnswerDto(row: repo.AnswerRow): AnswerDto {
+  return { value: row.value, comment: row.comment, confidential: row.confidential, confidentialReason: row.confidentialReason, version: row.version, updatedAt: row.updatedAt.toISOString() };
+}
+
+/** The response, its procurement and pinned questionnaire, as one supplier may see them. */
+async function supplierContext({ db, now, principal }: { db: Db; now: Date; principal: SupplierPrincipal }) {
+  const procurement = await getProcurement({ db, now, principal, id: principal.procurementId });
+  const questionnaire = await getQuestionnaire({ db, principal, id: procurement.questionnaire.id });
+  return { procurement, definition: questionnaire.definition };
+}
+
+function effectiveDeadline(procurement: ProcurementDto, response: repo.ResponseRow): Date {
+  const deadline = new Date(procurement.deadline);
+  return response.deadlineOverride && response.deadlineOverride > deadline ? response.deadlineOverride : deadline;
+}
+
+/** What a supplier sees: the procurement in brief, its own response, its answers, and the questions visible to it now. */
 export async function getSupplierResponse({ db, now, principal }: { db: Db; now: Date; principal: SupplierPrincipal }): Promise<SupplierResponseView> {
   const response = await repo.findResponse({ db, organisationId: principal.organisationId, id: principal.responseId });
   if (!response) throw responsesErrors.invitationNotFound();
-  const procurement = await getProcurement({ db, now, principal, id: principal.procurementId });
-  const questionnaire = await getQuestionnaire({ db, principal, id: procurement.questionnaire.id });
-  const answers: Answers = {};
-  const visibility = resolveVisibility({ definition: questionnaire.definition, triage: procurement.triage as Answers, answers });
-  const deadline = response.deadlineOverride && response.deadlineOverride > new Date(procurement.deadline) ? response.deadlineOverride.toISOString() : procurement.deadline;
+  const { procurement, definition } = await supplierContext({ db, now, principal });
+  const rows = await repo.answersOf({ db, responseId: response.id });
+  const values: Record<string, AnswerValue> = Object.fromEntries(rows.map((r) => [r.questionKey, r.value as AnswerValue]));
+  const visibility = resolveVisibility({ definition, triage: procurement.triage as Answers, answers: values });
   return {
-    procurement: { id: procurement.id, title: procurement.title, reference: procurement.reference, status: procurement.status, deadline },
+    procurement: { id: procurement.id, title: procurement.title, reference: procurement.reference, status: procurement.status, deadline: effectiveDeadline(procurement, response).toISOString() },
     response: { id: response.id, status: response.status, submittedAt: response.submittedAt?.toISOString() ?? null, version: response.version },
-    sections: supplierView({ definition: questionnaire.definition, visibility }),
-    answers,
+    sections: supplierView({ definition, visibility }),
+    answers: Object.fromEntries(rows.map((r) => [r.questionKey, toAnswerDto(r)])),
   };
+}
+
+/** Why a supplier's response cannot change now, if it cannot. */
+function assertWritable(procurement: ProcurementDto, response: repo.ResponseRow, now: Date): void {
+  if (response.status === 'submitted') throw answerErrors.alreadySubmitted();
+  if (response.status === 'withdrawn') throw answerErrors.withdrawn();
+  if (effectiveDeadline(procurement, response) <= now) throw answerErrors.deadlinePassed();
+  if (procurement.status !== 'open') throw answerErrors.notOpen(procurement.status);
+}
+
+export type AnswerInput = { value: unknown; comment?: string | null | undefined; confidential?: boolean | undefined; confidentialReason?: string | null | undefined };
+
+/**
+ * Saves one answer: checked against its question, honouring If-Match on the response, with the
+ * previous state kept in the answer's history. Not an audit event: autosave stays light.
+ */
+export async function saveAnswer(ctx: { db: Db; now: Date; principal: SupplierPrincipal; questionKey: string; input: AnswerInput; ifMatch?: number | undefined }): Promise<{ answer: AnswerDto; responseVersion: number }> {
+  return inTransaction(ctx.db, async (tx) => {
+    const { principal } = ctx;
+    const response = await repo.lockResponse({ db: tx, organisationId: principal.organisationId, id: principal.responseId });
+    if (!response) throw responsesErrors.invitationNotFound();
+    const { procurement, definition } = await supplierContext({ db: tx, now: ctx.now, principal });
+    const question = definition.sections.flatMap((s) => s.questions).find((q) => q.key === ctx.questionKey);
+    if (!question) throw answerErrors.questionNotFound(ctx.questionKey);
+    if (ctx.ifMatch !== undefined && ctx.ifMatch !== response.version) throw answerErrors.stale();
+    assertWritable(procurement, response, ctx.now);
+    const problem = checkAnswerValue(question, ctx.input.value);
+    if (problem) throw answerErrors.invalidValue(question.key, question.ref ?? null, problem);
+    if (ctx.input.confidential && !ctx.input.confidentialReason?.trim()) throw answerErrors.reasonRequired();
+
+    const value = (typeof ctx.input.value === 'string' ? ctx.input.value.trim() : ctx.input.value) as AnswerValueJson;
+    const row = await repo.upsertAnswer({
+      db: tx,
+      values: {
+        organisationId: principal.organisationId,
+        responseId: response.id,
+        questionKey: question.key,
+        value,
+        comment: ctx.input.comment?.trim() || null,
+        confidential: ctx.input.confidential ?? false,
+        confidentialReason: ctx.input.confidential ? ctx.input.confidentialReason!.trim() : null,
+        updatedAt: ctx.now,
+        updatedBy: principal.invitationId,
+      },
+    });
+    await repo.insertAnswerVersion({
+      db: tx,
+      values: {
+        organisationId: principal.organisationId,
+        responseId: response.id,
+        questionKey: question.key,
+        version: row.version,
+        value: row.value,
+        comment: row.comment,
+        confidential: row.confidential,
+        confidentialReason: row.confidentialReason,
+        change: 'saved',
+        changedAt: ctx.now,
+        changedBy: principal.invitationId,
+      },
+    });
+    const bumped = await repo.bumpResponse({ db: tx, id: response.id, now: ctx.now, ...(response.status === 'not_started' ? { status: 'in_progress' as const } : {}) });
+    return { answer: toAnswerDto(row), responseVersion: bumped.version };
+  });
+}
+
+/** Clears one answer; its history keeps what it was. */
+export async function clearAnswer(ctx: { db: Db; now: Date; principal: SupplierPrincipal; questionKey: string; ifMatch?: number | undefined }): Promise<{ responseVersion: number }> {
+  return inTransaction(ctx.db, async (tx) => {
+    const { principal } = ctx;
+    const response = await repo.lockResponse({ db: tx, organisationId: principal.organisationId, id: principal.responseId });
+    if (!response) throw responsesErrors.invitationNotFound();
+    const { procurement, definition } = await supplierContext({ db: tx, now: ctx.now, principal });
+    if (!definition.sections.some((s) => s.questions.some((q) => q.key === ctx.questionKey))) throw answerErrors.questionNotFound(ctx.questionKey);
+    if (ctx.ifMatch !== undefined && ctx.ifMatch !== response.version) throw answerErrors.stale();
+    assertWritable(procurement, response, ctx.now);
+    const existing = await repo.findAnswer({ db: tx, responseId: response.id, questionKey: ctx.questionKey });
+    if (!existing) return { responseVersion: response.version };
+    await repo.deleteAnswer({ db: tx, id: existing.id });
+    await repo.insertAnswerVersion({
+      db: tx,
+      values: {
+        organisationId: principal.organisationId,
+        responseId: response.id,
+        questionKey: ctx.questionKey,
+        version: existing.version + 1,
+        value: null,
+        comment: null,
+        confidential: false,
+        confidentialReason: null,
+        change: 'cleared',
+        changedAt: ctx.now,
+        changedBy: principal.invitationId,
+      },
+    });
+    return { responseVersion: (await repo.bumpResponse({ db: tx, id: response.id, now: ctx.now })).version };
+  });
 }
