@@ -184,6 +184,21 @@ function assertWritable(procurement: ProcurementDto, response: repo.ResponseRow,
   if (procurement.status !== 'open') throw answerErrors.notOpen(procurement.status);
 }
 
+/**
+ * The checks every answer change makes, in order: the response (locked, so changes take turns), the
+ * question exists, If-Match is current, and the response may still change.
+ */
+async function lockForAnswerChange(ctx: { db: Db; now: Date; principal: SupplierPrincipal; questionKey: string; ifMatch?: number | undefined }) {
+  const response = await repo.lockResponse({ db: ctx.db, organisationId: ctx.principal.organisationId, id: ctx.principal.responseId });
+  if (!response) throw responsesErrors.invitationNotFound();
+  const { procurement, definition } = await supplierContext(ctx);
+  const question = definition.sections.flatMap((s) => s.questions).find((q) => q.key === ctx.questionKey);
+  if (!question) throw answerErrors.questionNotFound(ctx.questionKey);
+  if (ctx.ifMatch !== undefined && ctx.ifMatch !== response.version) throw answerErrors.stale();
+  assertWritable(procurement, response, ctx.now);
+  return { response, question };
+}
+
 export type AnswerInput = { value: unknown; comment?: string | null | undefined; confidential?: boolean | undefined; confidentialReason?: string | null | undefined };
 
 /**
@@ -193,13 +208,7 @@ export type AnswerInput = { value: unknown; comment?: string | null | undefined;
 export async function saveAnswer(ctx: { db: Db; now: Date; principal: SupplierPrincipal; questionKey: string; input: AnswerInput; ifMatch?: number | undefined }): Promise<{ answer: AnswerDto; responseVersion: number }> {
   return inTransaction(ctx.db, async (tx) => {
     const { principal } = ctx;
-    const response = await repo.lockResponse({ db: tx, organisationId: principal.organisationId, id: principal.responseId });
-    if (!response) throw responsesErrors.invitationNotFound();
-    const { procurement, definition } = await supplierContext({ db: tx, now: ctx.now, principal });
-    const question = definition.sections.flatMap((s) => s.questions).find((q) => q.key === ctx.questionKey);
-    if (!question) throw answerErrors.questionNotFound(ctx.questionKey);
-    if (ctx.ifMatch !== undefined && ctx.ifMatch !== response.version) throw answerErrors.stale();
-    assertWritable(procurement, response, ctx.now);
+    const { response, question } = await lockForAnswerChange({ ...ctx, db: tx });
     const problem = checkAnswerValue(question, ctx.input.value);
     if (problem) throw answerErrors.invalidValue(question.key, question.ref ?? null, problem);
     if (ctx.input.confidential && !ctx.input.confidentialReason?.trim()) throw answerErrors.reasonRequired();
@@ -244,12 +253,7 @@ export async function saveAnswer(ctx: { db: Db; now: Date; principal: SupplierPr
 export async function clearAnswer(ctx: { db: Db; now: Date; principal: SupplierPrincipal; questionKey: string; ifMatch?: number | undefined }): Promise<{ responseVersion: number }> {
   return inTransaction(ctx.db, async (tx) => {
     const { principal } = ctx;
-    const response = await repo.lockResponse({ db: tx, organisationId: principal.organisationId, id: principal.responseId });
-    if (!response) throw responsesErrors.invitationNotFound();
-    const { procurement, definition } = await supplierContext({ db: tx, now: ctx.now, principal });
-    if (!definition.sections.some((s) => s.questions.some((q) => q.key === ctx.questionKey))) throw answerErrors.questionNotFound(ctx.questionKey);
-    if (ctx.ifMatch !== undefined && ctx.ifMatch !== response.version) throw answerErrors.stale();
-    assertWritable(procurement, response, ctx.now);
+    const { response } = await lockForAnswerChange({ ...ctx, db: tx });
     const existing = await repo.findAnswer({ db: tx, responseId: response.id, questionKey: ctx.questionKey });
     if (!existing) return { responseVersion: response.version };
     await repo.deleteAnswer({ db: tx, id: existing.id });
