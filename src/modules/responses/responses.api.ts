@@ -154,8 +154,43 @@ function registerAnswers(app: FastifyInstance, { database, now }: AppDeps): void
   );
 }
 
+function registerSubmission(app: FastifyInstance, { database, now }: AppDeps): void {
+  const r = zodApp(app);
+  r.post(
+    '/v1/supplier/response/submit',
+    {
+      config: { access: SUPPLIER },
+      schema: {
+        tags: ['supplier'],
+        summary: 'Submit your response',
+        description:
+          'Refused with 422 `responses.incomplete` listing every visible required question left unanswered. Otherwise your answers are frozen as submitted. Send an Idempotency-Key to retry safely: a retry with the same key returns the first result.',
+        headers: z.object({ 'idempotency-key': z.string().min(1).max(255).optional() }),
+        body: z.object({ declaration: z.literal(true).describe('You confirm the answers are true and complete to the best of your knowledge.') }).strict(),
+        response: { 200: s.submissionSchema, ...problems },
+      },
+    },
+    async (request) =>
+      usecases.submitResponse({ db: database.db, now: now(), principal: principalOf(request) as SupplierPrincipal, idempotencyKey: request.headers['idempotency-key'] }),
+  );
+  r.post(
+    '/v1/supplier/response/withdraw',
+    {
+      config: { access: SUPPLIER },
+      schema: {
+        tags: ['supplier'],
+        summary: 'Withdraw from the procurement',
+        body: z.object({ reason: z.string().trim().max(2000).optional() }).strict().nullish(),
+        response: { 200: z.object({ responseId: z.uuid(), status: z.literal('withdrawn') }), ...problems },
+      },
+    },
+    async (request) => usecases.withdrawResponse({ db: database.db, now: now(), principal: principalOf(request) as SupplierPrincipal, reason: request.body?.reason }),
+  );
+}
+
 export function registerResponsesApi(app: FastifyInstance, deps: AppDeps): void {
   registerInvitations(app, deps);
   registerSupplier(app, deps);
   registerAnswers(app, deps);
+  registerSubmission(app, deps);
 }

@@ -33,3 +33,14 @@ export const answerErrors = {
   stale: () =>
     new AppError({ status: 412, code: 'responses.stale', title: 'Your response changed since you last read it', detail: 'Read it again (GET /v1/supplier/response) and resend with the new ETag in If-Match.' }),
 };
+
+export const submitErrors = {
+  incomplete: (problems: Array<{ path: string; message: string; code?: string }>) =>
+    new AppError({
+      status: 422,
+      code: 'responses.incomplete',
+      title: 'Some required questions are not answered',
+      detail: `${problems.length} question${problems.length === 1 ? ' needs' : 's need'} an answer before you can submit.`,
+      errors: problems,
+    }),
+};

@@ -1,8 +1,8 @@
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import { prepared, type Db } from '../../platform/db';
 import { afterCreatedAtId, createdAtIdKey, toPage, type Page } from '../../platform/pagination';
 import { procurements } from '../procurements';
-import { answers, answerVersions, invitations, responses } from './responses.table';
+import { answers, answerVersions, invitations, responses, submissions } from './responses.table';
 
 export type InvitationRow = typeof invitations.$inferSelect;
 export type ResponseRow = typeof responses.$inferSelect;
@@ -129,4 +129,25 @@ export async function insertAnswerVersion({ db, values }: { db: Db; values: type
 
 export async function answerHistory({ db, responseId, questionKey }: { db: Db; responseId: string; questionKey: string }) {
   return db.select().from(answerVersions).where(and(eq(answerVersions.responseId, responseId), eq(answerVersions.questionKey, questionKey))).orderBy(asc(answerVersions.version));
+}
+
+export type SubmissionRow = typeof submissions.$inferSelect;
+
+export async function insertSubmission({ db, values }: { db: Db; values: typeof submissions.$inferInsert }): Promise<SubmissionRow> {
+  const [row] = await db.insert(submissions).values(values).returning();
+  return row!;
+}
+
+export async function latestSubmission({ db, responseId }: { db: Db; responseId: string }): Promise<SubmissionRow | undefined> {
+  const [row] = await db.select().from(submissions).where(eq(submissions.responseId, responseId)).orderBy(desc(submissions.submittedAt)).limit(1);
+  return row;
+}
+
+export async function setResponseStatus({ db, id, now, status, submittedAt }: { db: Db; id: string; now: Date; status: ResponseRow['status']; submittedAt?: Date }): Promise<ResponseRow> {
+  const [row] = await db
+    .update(responses)
+    .set({ status, version: sql`${responses.version} + 1`, updatedAt: now, ...(submittedAt ? { submittedAt } : {}) })
+    .where(eq(responses.id, id))
+    .returning();
+  return row!;
 }

@@ -80,3 +80,13 @@ export const supplierResponseSchema = z
     answers: z.record(z.string(), answerSchema),
   })
   .meta({ id: 'SupplierResponse' });
+
+export const submissionSchema = z
+  .object({
+    responseId: z.uuid(),
+    status: z.literal('submitted'),
+    reference: z.string().describe('Quote this reference to the council.'),
+    submittedAt: z.iso.datetime(),
+    answerCount: z.number().int(),
+  })
+  .meta({ id: 'Submission' });

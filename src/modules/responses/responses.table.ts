@@ -98,3 +98,25 @@ export const answerVersions = pgTable(
 );
 
 export type AnswerValueJson = string | number | boolean | string[] | null;
+
+/**
+ * The frozen snapshot of a submitted response: what the council evaluates. Later changes to the
+ * draft tables (a clarification amendment, say) never alter it.
+ */
+export const submissions = pgTable(
+  'submissions',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    organisationId: uuid().notNull(),
+    responseId: uuid()
+      .notNull()
+      .references(() => responses.id),
+    /** A short reference the supplier can quote. */
+    reference: text().notNull(),
+    answers: jsonb().$type<Record<string, { value: AnswerValueJson; comment: string | null; confidential: boolean; confidentialReason: string | null }>>().notNull(),
+    responseVersion: integer().notNull(),
+    idempotencyKey: text(),
+    submittedAt: timestamp({ withTimezone: true, precision: 3 }).notNull(),
+  },
+  (t) => [index('submissions_response').on(t.responseId, t.submittedAt)],
+);

@@ -4,8 +4,8 @@ import { issueToken } from '../../platform/crypto';
 import { inTransaction, type Db } from '../../platform/db';
 import type { Page } from '../../platform/pagination';
 import { getProcurement, type ProcurementDto } from '../procurements';
-import { getQuestionnaire, resolveVisibility, type Answers, type AnswerValue } from '../questionnaires';
-import { answerErrors, responsesErrors } from './responses.errors';
+import { getQuestionnaire, isAnswered, resolveVisibility, type Answers, type AnswerValue } from '../questionnaires';
+import { answerErrors, responsesErrors, submitErrors } from './responses.errors';
 import { checkAnswerValue, invitationExpiry, supplierView, type SupplierSection } from './responses.models';
 import type { AnswerValueJson } from './responses.table';
 import * as repo from './responses.repository';
@@ -274,5 +274,94 @@ export async function clearAnswer(ctx: { db: Db; now: Date; principal: SupplierP
       },
     });
     return { responseVersion: (await repo.bumpResponse({ db: tx, id: response.id, now: ctx.now })).version };
+  });
+}
+
+export type SubmissionDto = { responseId: string; status: 'submitted'; reference: string; submittedAt: string; answerCount: number };
+
+const toSubmissionDto = (row: repo.SubmissionRow): SubmissionDto => ({
+  responseId: row.responseId,
+  status: 'submitted',
+  reference: row.reference,
+  submittedAt: row.submittedAt.toISOString(),
+  answerCount: Object.keys(row.answers).length,
+});
+
+/**
+ * Submits: refuses while any visible required question is unanswered (listing every one), else
+ * freezes the answers into a snapshot and marks the response submitted, in one transaction. The
+ * response row lock makes concurrent submits take turns; a retry with the same Idempotency-Key gets
+ * the first result back.
+ */
+export async function submitResponse(ctx: { db: Db; now: Date; principal: SupplierPrincipal; idempotencyKey?: string | undefined }): Promise<SubmissionDto> {
+  return inTransaction(ctx.db, async (tx) => {
+    const { principal } = ctx;
+    const response = await repo.lockResponse({ db: tx, organisationId: principal.organisationId, id: principal.responseId });
+    if (!response) throw responsesErrors.invitationNotFound();
+    if (response.status === 'submitted') {
+      const previous = await repo.latestSubmission({ db: tx, responseId: response.id });
+      if (previous && ctx.idempotencyKey && previous.idempotencyKey === ctx.idempotencyKey) return toSubmissionDto(previous);
+      throw answerErrors.alreadySubmitted();
+    }
+    const { procurement, definition } = await supplierContext({ ...ctx, db: tx });
+    assertWritable(procurement, response, ctx.now);
+
+    const rows = await repo.answersOf({ db: tx, responseId: response.id });
+    const values: Record<string, AnswerValue> = Object.fromEntries(rows.map((r) => [r.questionKey, r.value as AnswerValue]));
+    const visibility = resolveVisibility({ definition, triage: procurement.triage as Answers, answers: values });
+    const questions = new Map(definition.sections.flatMap((s) => s.questions.map((q) => [q.key, q] as const)));
+    const missing = visibility.requiredQuestions.filter((key) => !isAnswered(values[key]));
+    if (missing.length > 0) {
+      throw submitErrors.incomplete(
+        missing.map((key) => {
+          const q = questions.get(key)!;
+          return { path: `/answers/${key}`, message: `${q.ref ? `${q.ref}: ` : ''}${q.type === 'file' ? 'Upload the evidence asked for' : 'Answer this question'}`, code: key };
+        }),
+      );
+    }
+    // Only what the supplier can see is submitted: answers to questions that became hidden stay in the draft.
+    const visible = new Set(visibility.visibleQuestions);
+    const snapshot = Object.fromEntries(
+      rows
+        .filter((r) => visible.has(r.questionKey))
+        .map((r) => [r.questionKey, { value: r.value, comment: r.comment, confidential: r.confidential, confidentialReason: r.confidentialReason }]),
+    );
+    const reference = `SUB-${response.id.slice(0, 8).toUpperCase()}-${(response.version + 1).toString().padStart(3, '0')}`;
+    const submission = await repo.insertSubmission({
+      db: tx,
+      values: { organisationId: principal.organisationId, responseId: response.id, reference, answers: snapshot, responseVersion: response.version + 1, idempotencyKey: ctx.idempotencyKey ?? null, submittedAt: ctx.now },
+    });
+    await repo.setResponseStatus({ db: tx, id: response.id, now: ctx.now, status: 'submitted', submittedAt: ctx.now });
+    await recordAudit({
+      db: tx,
+      organisationId: principal.organisationId,
+      actor: actorOf(principal),
+      action: 'response.submitted',
+      subject: { type: 'response', id: response.id },
+      details: { procurementId: procurement.id, reference, answerCount: Object.keys(snapshot).length },
+      now: ctx.now,
+    });
+    return toSubmissionDto(submission);
+  });
+}
+
+/** The supplier withdraws from the procurement; its answers stay on record. */
+export async function withdrawResponse(ctx: { db: Db; now: Date; principal: SupplierPrincipal; reason?: string | undefined }): Promise<{ responseId: string; status: 'withdrawn' }> {
+  return inTransaction(ctx.db, async (tx) => {
+    const response = await repo.lockResponse({ db: tx, organisationId: ctx.principal.organisationId, id: ctx.principal.responseId });
+    if (!response) throw responsesErrors.invitationNotFound();
+    if (response.status !== 'withdrawn') {
+      await repo.setResponseStatus({ db: tx, id: response.id, now: ctx.now, status: 'withdrawn' });
+      await recordAudit({
+        db: tx,
+        organisationId: ctx.principal.organisationId,
+        actor: actorOf(ctx.principal),
+        action: 'response.withdrawn',
+        subject: { type: 'response', id: response.id },
+        details: { procurementId: response.procurementId, previousStatus: response.status, ...(ctx.reason ? { reason: ctx.reason } : {}) },
+        now: ctx.now,
+      });
+    }
+    return { responseId: response.id, status: 'withdrawn' as const };
   });
 }
