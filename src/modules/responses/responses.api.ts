@@ -188,9 +188,44 @@ function registerSubmission(app: FastifyInstance, { database, now }: AppDeps): v
   );
 }
 
+// Evaluators see responses only through evaluation (after declaring conflicts of interest), not here.
+const RESPONSE_READERS = { roles: ['admin', 'officer', 'viewer'], scopes: ['procurements:read'] } as const;
+
+function registerOfficerView(app: FastifyInstance, { database, now }: AppDeps): void {
+  const r = zodApp(app);
+  r.get(
+    '/v1/procurements/:id/responses',
+    {
+      config: { access: RESPONSE_READERS },
+      schema: {
+        tags: ['responses'],
+        summary: 'Each invited supplier’s status and progress',
+        params: idParams,
+        response: { 200: z.object({ items: z.array(s.responseProgressSchema) }), ...problems },
+      },
+    },
+    async (request) => ({ items: await usecases.listResponsesOfProcurement({ db: database.db, now: now(), principal: principalOf(request), procurementId: request.params.id }) }),
+  );
+  r.get(
+    '/v1/responses/:id',
+    {
+      config: { access: RESPONSE_READERS },
+      schema: {
+        tags: ['responses'],
+        summary: 'One response with its answers',
+        description: 'The live answers, and once submitted the frozen submission that is evaluated.',
+        params: idParams,
+        response: { 200: s.officerResponseSchema, ...problems },
+      },
+    },
+    async (request) => usecases.getResponseForOfficer({ db: database.db, now: now(), principal: principalOf(request), id: request.params.id }),
+  );
+}
+
 export function registerResponsesApi(app: FastifyInstance, deps: AppDeps): void {
   registerInvitations(app, deps);
   registerSupplier(app, deps);
   registerAnswers(app, deps);
   registerSubmission(app, deps);
+  registerOfficerView(app, deps);
 }

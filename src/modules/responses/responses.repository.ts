@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import { prepared, type Db } from '../../platform/db';
 import { afterCreatedAtId, createdAtIdKey, toPage, type Page } from '../../platform/pagination';
 import { procurements } from '../procurements';
@@ -150,4 +150,27 @@ export async function setResponseStatus({ db, id, now, status, submittedAt }: { 
     .where(eq(responses.id, id))
     .returning();
   return row!;
+}
+
+export async function responsesOfProcurement({ db, organisationId, procurementId }: { db: Db; organisationId: string; procurementId: string }) {
+  return db
+    .select({ response: responses, invitation: invitations })
+    .from(responses)
+    .innerJoin(invitations, eq(invitations.id, responses.invitationId))
+    .where(and(eq(responses.organisationId, organisationId), eq(responses.procurementId, procurementId)))
+    .orderBy(asc(invitations.createdAt), asc(invitations.id));
+}
+
+export async function answersOfResponses({ db, responseIds }: { db: Db; responseIds: string[] }): Promise<AnswerRow[]> {
+  if (responseIds.length === 0) return [];
+  return db.select().from(answers).where(inArray(answers.responseId, responseIds));
+}
+
+export async function findResponseWithInvitation({ db, organisationId, id }: { db: Db; organisationId: string; id: string }) {
+  const [row] = await db
+    .select({ response: responses, invitation: invitations })
+    .from(responses)
+    .innerJoin(invitations, eq(invitations.id, responses.invitationId))
+    .where(and(eq(responses.organisationId, organisationId), eq(responses.id, id)));
+  return row;
 }

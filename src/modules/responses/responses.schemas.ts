@@ -90,3 +90,26 @@ export const submissionSchema = z
     answerCount: z.number().int(),
   })
   .meta({ id: 'Submission' });
+
+export const responseProgressSchema = z
+  .object({
+    responseId: z.uuid(),
+    invitationId: z.uuid(),
+    supplierName: z.string(),
+    companyNumber: z.string().nullable(),
+    status: z.enum(['not_started', 'in_progress', 'submitted', 'reopened', 'withdrawn']),
+    submittedAt: z.iso.datetime().nullable(),
+    requiredQuestions: z.number().int().describe('Visible required questions, given the triage and this supplier’s answers.'),
+    requiredAnswered: z.number().int(),
+    answered: z.number().int(),
+    updatedAt: z.iso.datetime(),
+  })
+  .meta({ id: 'ResponseProgress' });
+
+export const officerResponseSchema = responseProgressSchema
+  .extend({
+    procurementId: z.uuid(),
+    submission: z.object({ reference: z.string(), submittedAt: z.iso.datetime(), answers: z.record(z.string(), z.unknown()) }).nullable(),
+    answers: z.record(z.string(), answerSchema),
+  })
+  .meta({ id: 'Response' });

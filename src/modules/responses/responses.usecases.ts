@@ -365,3 +365,61 @@ export async function withdrawResponse(ctx: { db: Db; now: Date; principal: Supp
     return { responseId: response.id, status: 'withdrawn' as const };
   });
 }
+
+export type ResponseProgressDto = {
+  responseId: string;
+  invitationId: string;
+  supplierName: string;
+  companyNumber: string | null;
+  status: repo.ResponseRow['status'];
+  submittedAt: string | null;
+  requiredQuestions: number;
+  requiredAnswered: number;
+  answered: number;
+  updatedAt: string;
+};
+
+/** Each invited supplier's status and progress, for the officer running the procurement. */
+export async function listResponsesOfProcurement(ctx: Ctx & { procurementId: string }): Promise<ResponseProgressDto[]> {
+  const procurement = await procurementOf(ctx, ctx.procurementId);
+  const { definition } = await getQuestionnaire({ db: ctx.db, principal: ctx.principal, id: procurement.questionnaire.id });
+  const rows = await repo.responsesOfProcurement({ db: ctx.db, organisationId: ctx.principal.organisationId, procurementId: procurement.id });
+  const allAnswers = await repo.answersOfResponses({ db: ctx.db, responseIds: rows.map((r) => r.response.id) });
+  return rows.map(({ response, invitation }) => {
+    const values: Record<string, AnswerValue> = Object.fromEntries(allAnswers.filter((a) => a.responseId === response.id).map((a) => [a.questionKey, a.value as AnswerValue]));
+    const visibility = resolveVisibility({ definition, triage: procurement.triage as Answers, answers: values });
+    return {
+      responseId: response.id,
+      invitationId: invitation.id,
+      supplierName: invitation.supplierName,
+      companyNumber: invitation.companyNumber,
+      status: response.status,
+      submittedAt: response.submittedAt?.toISOString() ?? null,
+      requiredQuestions: visibility.requiredQuestions.length,
+      requiredAnswered: visibility.requiredQuestions.filter((k) => isAnswered(values[k])).length,
+      answered: visibility.visibleQuestions.filter((k) => isAnswered(values[k])).length,
+      updatedAt: response.updatedAt.toISOString(),
+    };
+  });
+}
+
+export type OfficerResponseDto = ResponseProgressDto & {
+  procurementId: string;
+  submission: { reference: string; submittedAt: string; answers: Record<string, unknown> } | null;
+  answers: Record<string, AnswerDto>;
+};
+
+/** One response as the council sees it: the live answers, and the frozen submission once there is one. */
+export async function getResponseForOfficer(ctx: Ctx & { id: string }): Promise<OfficerResponseDto> {
+  const found = await repo.findResponseWithInvitation({ db: ctx.db, organisationId: ctx.principal.organisationId, id: ctx.id });
+  if (!found) throw responsesErrors.responseNotFound();
+  const progress = (await listResponsesOfProcurement({ ...ctx, procurementId: found.response.procurementId })).find((p) => p.responseId === found.response.id)!;
+  const rows = await repo.answersOf({ db: ctx.db, responseId: found.response.id });
+  const submission = found.response.status === 'submitted' ? await repo.latestSubmission({ db: ctx.db, responseId: found.response.id }) : undefined;
+  return {
+    ...progress,
+    procurementId: found.response.procurementId,
+    submission: submission ? { reference: submission.reference, submittedAt: submission.submittedAt.toISOString(), answers: submission.answers } : null,
+    answers: Object.fromEntries(rows.map((r) => [r.questionKey, toAnswerDto(r)])),
+  };
+}

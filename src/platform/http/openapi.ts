@@ -44,6 +44,7 @@ export async function registerOpenApi(app: FastifyInstance, { docsUi }: { docsUi
         { name: 'questionnaires', description: 'Questionnaire definitions, versions, the built-in bank and the published methodology' },
         { name: 'procurements', description: 'Procurements: triage, risk tier, weights, deadline, panel and lifecycle' },
         { name: 'invitations', description: 'Inviting suppliers: links, revocation, new links' },
+        { name: 'responses', description: 'The council’s view of suppliers’ responses' },
         { name: 'supplier', description: 'For suppliers, with their invitation token: their own response only' },
         { name: 'audit', description: 'The append-only audit log' },
         { name: 'health', description: 'Liveness and readiness' },
