@@ -15,6 +15,7 @@ describe('the council’s view of responses', () => {
     await call('POST', `/v1/procurements/${p.id}/open`, org.admin.token);
     const invite = async (name: string) => (await call('POST', `/v1/procurements/${p.id}/invitations`, org.admin.token, { supplierName: name, contactEmail: 'x@example.com' })).json();
     const a = await invite('Alpha Ltd');
+    ctx.clock.advance(1_000); // suppliers are listed in the order they were invited
     const b = await invite('Beta Ltd');
     await call('PUT', '/v1/supplier/response/answers/a.training', a.token, { value: 'opt_in' });
     await call('PUT', '/v1/supplier/response/answers/a.training', b.token, { value: 'never' });
@@ -28,7 +29,7 @@ describe('the council’s view of responses', () => {
     const items = (await call('GET', `/v1/procurements/${procurementId}/responses`, org.admin.token)).json().items;
     expect(items).toEqual([
       expect.objectContaining({ responseId: a.responseId, supplierName: 'Alpha Ltd', status: 'in_progress', requiredQuestions: 3, requiredAnswered: 1, answered: 1 }),
-      expect.objectContaining({ responseId: b.responseId, supplierName: 'Beta Ltd', status: 'submitted', requiredQuestions: 2, requiredAnswered: 2, submittedAt: '2026-11-26T12:00:00.000Z' }),
+      expect.objectContaining({ responseId: b.responseId, supplierName: 'Beta Ltd', status: 'submitted', requiredQuestions: 2, requiredAnswered: 2, submittedAt: '2026-11-26T12:00:01.000Z' }),
     ]);
   });
 
