@@ -44,3 +44,40 @@ export async function seedApiKey(ctx: TestContext, org: SeededOrganisation, { sc
   });
   return { id: result.apiKey.id, token: result.token };
 }
+
+const call = (ctx: TestContext, method: 'POST', url: string, token: string, payload?: object) =>
+  ctx.app.inject({ method, url, headers: { authorization: `Bearer ${token}` }, ...(payload ? { payload } : {}) });
+
+let questionnaireVersions = 0;
+
+/** Imports and publishes a questionnaire (the small test fixture unless given), each time as a new version. */
+export async function seedPublishedQuestionnaire(ctx: TestContext, org: SeededOrganisation, definition: Record<string, unknown>): Promise<string> {
+  questionnaireVersions += 1;
+  const imported = await call(ctx, 'POST', '/v1/questionnaires', org.admin.token, { ...definition, version: `7.${questionnaireVersions}.0` });
+  if (imported.statusCode !== 201) throw new Error(`questionnaire import failed: ${imported.body}`);
+  const { id } = imported.json();
+  await call(ctx, 'POST', `/v1/questionnaires/${id}/publish`, org.admin.token);
+  return id as string;
+}
+
+/** An open procurement on a freshly published questionnaire. */
+export async function seedOpenProcurement(
+  ctx: TestContext,
+  org: SeededOrganisation,
+  { definition, triage, deadline = '2026-12-10T17:00:00.000Z', title = 'AI chatbot' }: { definition: Record<string, unknown>; triage: Record<string, unknown>; deadline?: string; title?: string },
+): Promise<string> {
+  const questionnaireId = await seedPublishedQuestionnaire(ctx, org, definition);
+  const created = await call(ctx, 'POST', '/v1/procurements', org.admin.token, { title, questionnaireId, deadline, triage });
+  if (created.statusCode !== 201) throw new Error(`procurement failed: ${created.body}`);
+  const { id } = created.json();
+  const opened = await call(ctx, 'POST', `/v1/procurements/${id}/open`, org.admin.token);
+  if (opened.statusCode !== 200) throw new Error(`open failed: ${opened.body}`);
+  return id as string;
+}
+
+/** Invites a supplier; returns the invitation with the supplier's token. */
+export async function seedInvitation(ctx: TestContext, org: SeededOrganisation, procurementId: string, { supplierName = 'Acme AI Ltd' }: { supplierName?: string } = {}) {
+  const created = await call(ctx, 'POST', `/v1/procurements/${procurementId}/invitations`, org.admin.token, { supplierName, contactEmail: 'bids@acme.example' });
+  if (created.statusCode !== 201) throw new Error(`invitation failed: ${created.body}`);
+  return created.json() as { id: string; responseId: string; token: string; respondUrl: string };
+}

@@ -2,26 +2,20 @@ import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { queryRows } from '../../../src/platform/db';
 import { bearer, problemOf, useTestApp } from '../../helpers/app';
-import { seedOrganisation, type SeededOrganisation } from '../../helpers/factories';
+import { seedInvitation, seedOpenProcurement, seedOrganisation, type SeededOrganisation } from '../../helpers/factories';
 import { smallDefinition } from '../questionnaires/fixtures';
 
-const DEADLINE = '2026-12-10T17:00:00.000Z';
 
 describe('a supplier answering through the API', () => {
   const ctx = useTestApp();
   const call = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, token: string, payload?: object, headers: Record<string, string> = {}) =>
     ctx.app.inject({ method, url, headers: { ...bearer(token), ...headers }, ...(payload ? { payload } : {}) });
 
-  let n = 0;
   async function invited(org?: SeededOrganisation) {
     const owner = org ?? (await seedOrganisation(ctx));
-    n += 1;
-    const q = (await call('POST', '/v1/questionnaires', owner.admin.token, smallDefinition({ version: `3.0.${n}` }))).json();
-    await call('POST', `/v1/questionnaires/${q.id}/publish`, owner.admin.token);
-    const p = (await call('POST', '/v1/procurements', owner.admin.token, { title: 'AI', questionnaireId: q.id, deadline: DEADLINE, triage: { 'triage.personal_data': 'yes', 'triage.people': 10 } })).json();
-    await call('POST', `/v1/procurements/${p.id}/open`, owner.admin.token);
-    const inv = (await call('POST', `/v1/procurements/${p.id}/invitations`, owner.admin.token, { supplierName: `Supplier ${n}`, contactEmail: 's@example.com' })).json();
-    return { org: owner, procurementId: p.id as string, token: inv.token as string, responseId: inv.responseId as string };
+    const procurementId = await seedOpenProcurement(ctx, owner, { definition: smallDefinition(), triage: { 'triage.personal_data': 'yes', 'triage.people': 10 } });
+    const invitation = await seedInvitation(ctx, owner, procurementId, { supplierName: `Supplier ${procurementId.slice(0, 4)}` });
+    return { org: owner, procurementId, token: invitation.token, responseId: invitation.responseId };
   }
   const put = (token: string, key: string, body: object, headers: Record<string, string> = {}) => call('PUT', `/v1/supplier/response/answers/${key}`, token, body, headers);
 

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { queryRows } from '../../../src/platform/db';
 import { bearer, problemOf, useTestApp } from '../../helpers/app';
-import { seedOrganisation, seedUser, type SeededOrganisation } from '../../helpers/factories';
+import { seedOpenProcurement, seedOrganisation, seedUser, type SeededOrganisation } from '../../helpers/factories';
 import { smallDefinition } from '../questionnaires/fixtures';
 
 const DEADLINE = '2026-12-10T17:00:00.000Z';
@@ -12,15 +12,8 @@ describe('inviting suppliers and the supplier’s view', () => {
   const send = (method: 'GET' | 'POST', url: string, token: string, payload?: object) =>
     ctx.app.inject({ method, url, headers: bearer(token), ...(payload ? { payload } : {}) });
 
-  let n = 0;
-  async function openProcurement(org: SeededOrganisation, triage: object = { 'triage.personal_data': 'no', 'triage.people': 10 }) {
-    n += 1;
-    const q = (await send('POST', '/v1/questionnaires', org.admin.token, smallDefinition({ version: `2.0.${n}` }))).json();
-    await send('POST', `/v1/questionnaires/${q.id}/publish`, org.admin.token);
-    const p = (await send('POST', '/v1/procurements', org.admin.token, { title: 'AI chatbot', reference: `REF-${n}`, questionnaireId: q.id, deadline: DEADLINE, triage })).json();
-    await send('POST', `/v1/procurements/${p.id}/open`, org.admin.token);
-    return p.id as string;
-  }
+  const openProcurement = (org: SeededOrganisation, triage: Record<string, unknown> = { 'triage.personal_data': 'no', 'triage.people': 10 }) =>
+    seedOpenProcurement(ctx, org, { definition: smallDefinition(), triage });
 
   async function invite(org: SeededOrganisation, procurementId: string, supplierName = 'Acme AI Ltd') {
     const response = await send('POST', `/v1/procurements/${procurementId}/invitations`, org.admin.token, { supplierName, contactEmail: 'Bids@Acme.example', companyNumber: '01234567' });

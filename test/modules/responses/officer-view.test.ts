@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { bearer, useTestApp } from '../../helpers/app';
-import { seedApiKey, seedOrganisation, seedUser } from '../../helpers/factories';
+import { seedApiKey, seedInvitation, seedOpenProcurement, seedOrganisation, seedUser } from '../../helpers/factories';
 import { smallDefinition } from '../questionnaires/fixtures';
 
 describe('the council’s view of responses', () => {
@@ -9,19 +9,15 @@ describe('the council’s view of responses', () => {
 
   async function scenario() {
     const org = await seedOrganisation(ctx);
-    const q = (await call('POST', '/v1/questionnaires', org.admin.token, smallDefinition())).json();
-    await call('POST', `/v1/questionnaires/${q.id}/publish`, org.admin.token);
-    const p = (await call('POST', '/v1/procurements', org.admin.token, { title: 'AI', questionnaireId: q.id, deadline: '2026-12-10T17:00:00Z', triage: { 'triage.personal_data': 'yes', 'triage.people': 1 } })).json();
-    await call('POST', `/v1/procurements/${p.id}/open`, org.admin.token);
-    const invite = async (name: string) => (await call('POST', `/v1/procurements/${p.id}/invitations`, org.admin.token, { supplierName: name, contactEmail: 'x@example.com' })).json();
-    const a = await invite('Alpha Ltd');
+    const procurementId = await seedOpenProcurement(ctx, org, { definition: smallDefinition(), triage: { 'triage.personal_data': 'yes', 'triage.people': 1 } });
+    const a = await seedInvitation(ctx, org, procurementId, { supplierName: 'Alpha Ltd' });
     ctx.clock.advance(1_000); // suppliers are listed in the order they were invited
-    const b = await invite('Beta Ltd');
+    const b = await seedInvitation(ctx, org, procurementId, { supplierName: 'Beta Ltd' });
     await call('PUT', '/v1/supplier/response/answers/a.training', a.token, { value: 'opt_in' });
     await call('PUT', '/v1/supplier/response/answers/a.training', b.token, { value: 'never' });
     await call('PUT', '/v1/supplier/response/answers/b.hours', b.token, { value: 4 });
     await call('POST', '/v1/supplier/response/submit', b.token, { declaration: true });
-    return { org, procurementId: p.id as string, a, b };
+    return { org, procurementId, a, b };
   }
 
   it('lists each supplier with status and progress against the questions visible to it', async () => {

@@ -2,26 +2,20 @@ import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { queryRows } from '../../../src/platform/db';
 import { bearer, problemOf, useTestApp } from '../../helpers/app';
-import { seedOrganisation } from '../../helpers/factories';
+import { seedInvitation, seedOpenProcurement, seedOrganisation } from '../../helpers/factories';
 import { smallDefinition } from '../questionnaires/fixtures';
 
-const DEADLINE = '2026-12-10T17:00:00.000Z';
 
 describe('submitting a response', () => {
   const ctx = useTestApp();
   const call = (method: 'GET' | 'POST' | 'PUT', url: string, token: string, payload?: object, headers: Record<string, string> = {}) =>
     ctx.app.inject({ method, url, headers: { ...bearer(token), ...headers }, ...(payload ? { payload } : {}) });
 
-  let n = 0;
   async function invited() {
     const org = await seedOrganisation(ctx);
-    n += 1;
-    const q = (await call('POST', '/v1/questionnaires', org.admin.token, smallDefinition({ version: `4.0.${n}` }))).json();
-    await call('POST', `/v1/questionnaires/${q.id}/publish`, org.admin.token);
-    const p = (await call('POST', '/v1/procurements', org.admin.token, { title: 'AI', questionnaireId: q.id, deadline: DEADLINE, triage: { 'triage.personal_data': 'yes', 'triage.people': 10 } })).json();
-    await call('POST', `/v1/procurements/${p.id}/open`, org.admin.token);
-    const inv = (await call('POST', `/v1/procurements/${p.id}/invitations`, org.admin.token, { supplierName: 'Acme', contactEmail: 's@example.com' })).json();
-    return { org, token: inv.token as string, responseId: inv.responseId as string };
+    const procurementId = await seedOpenProcurement(ctx, org, { definition: smallDefinition(), triage: { 'triage.personal_data': 'yes', 'triage.people': 10 } });
+    const invitation = await seedInvitation(ctx, org, procurementId);
+    return { org, token: invitation.token, responseId: invitation.responseId };
   }
   const put = (token: string, key: string, value: unknown) => call('PUT', `/v1/supplier/response/answers/${key}`, token, { value });
   const submit = (token: string, key?: string) => call('POST', '/v1/supplier/response/submit', token, { declaration: true }, key ? { 'idempotency-key': key } : {});
