@@ -3,9 +3,13 @@ import type { QuestionnaireDefinition, Visibility } from '../questionnaires';
 /** How long after its deadline a supplier's link still opens (to read its submission and answer clarifications). */
 export const INVITATION_GRACE_MS = 30 * 24 * 60 * 60 * 1000;
 
-export function invitationExpiry({ deadline, deadlineOverride }: { deadline: Date; deadlineOverride: Date | null }): Date {
-  const effective = deadlineOverride && deadlineOverride > deadline ? deadlineOverride : deadline;
-  return new Date(effective.getTime() + INVITATION_GRACE_MS);
+/** A supplier's own deadline: the procurement's, or a later one an officer granted it alone. */
+export function supplierDeadline({ deadline, deadlineOverride }: { deadline: Date; deadlineOverride: Date | null }): Date {
+  return deadlineOverride && deadlineOverride > deadline ? deadlineOverride : deadline;
+}
+
+export function invitationExpiry(input: { deadline: Date; deadlineOverride: Date | null }): Date {
+  return new Date(supplierDeadline(input).getTime() + INVITATION_GRACE_MS);
 }
 
 export type SupplierQuestion = {

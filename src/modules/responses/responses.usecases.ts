@@ -4,9 +4,9 @@ import { issueToken } from '../../platform/crypto';
 import { inTransaction, type Db } from '../../platform/db';
 import type { Page } from '../../platform/pagination';
 import { getProcurement, type ProcurementDto } from '../procurements';
-import { getQuestionnaire, isAnswered, resolveVisibility, type Answers, type AnswerValue } from '../questionnaires';
+import { getQuestionnaire, isAnswered, resolveVisibility, type Answers, type AnswerValue, type QuestionnaireDefinition } from '../questionnaires';
 import { answerErrors, responsesErrors, submitErrors } from './responses.errors';
-import { checkAnswerValue, invitationExpiry, supplierView, type SupplierSection } from './responses.models';
+import { checkAnswerValue, invitationExpiry, supplierDeadline, supplierView, type SupplierSection } from './responses.models';
 import type { AnswerValueJson } from './responses.table';
 import * as repo from './responses.repository';
 
@@ -156,8 +156,7 @@ async function supplierContext({ db, now, principal }: { db: Db; now: Date; prin
 }
 
 function effectiveDeadline(procurement: ProcurementDto, response: repo.ResponseRow): Date {
-  const deadline = new Date(procurement.deadline);
-  return response.deadlineOverride && response.deadlineOverride > deadline ? response.deadlineOverride : deadline;
+  return supplierDeadline({ deadline: new Date(procurement.deadline), deadlineOverride: response.deadlineOverride });
 }
 
 /** What a supplier sees: the procurement in brief, its own response, its answers, and the questions visible to it now. */
@@ -379,28 +378,48 @@ export type ResponseProgressDto = {
   updatedAt: string;
 };
 
+/** One supplier's status and progress against the questions visible to it. */
+function progressOf({
+  response,
+  invitation,
+  answers,
+  definition,
+  triage,
+}: {
+  response: repo.ResponseRow;
+  invitation: repo.InvitationRow;
+  answers: repo.AnswerRow[];
+  definition: QuestionnaireDefinition;
+  triage: Answers;
+}): ResponseProgressDto {
+  const values: Record<string, AnswerValue> = Object.fromEntries(answers.map((a) => [a.questionKey, a.value as AnswerValue]));
+  const visibility = resolveVisibility({ definition, triage, answers: values });
+  return {
+    responseId: response.id,
+    invitationId: invitation.id,
+    supplierName: invitation.supplierName,
+    companyNumber: invitation.companyNumber,
+    status: response.status,
+    submittedAt: response.submittedAt?.toISOString() ?? null,
+    requiredQuestions: visibility.requiredQuestions.length,
+    requiredAnswered: visibility.requiredQuestions.filter((k) => isAnswered(values[k])).length,
+    answered: visibility.visibleQuestions.filter((k) => isAnswered(values[k])).length,
+    updatedAt: response.updatedAt.toISOString(),
+  };
+}
+
 /** Each invited supplier's status and progress, for the officer running the procurement. */
 export async function listResponsesOfProcurement(ctx: Ctx & { procurementId: string }): Promise<ResponseProgressDto[]> {
   const procurement = await procurementOf(ctx, ctx.procurementId);
   const { definition } = await getQuestionnaire({ db: ctx.db, principal: ctx.principal, id: procurement.questionnaire.id });
   const rows = await repo.responsesOfProcurement({ db: ctx.db, organisationId: ctx.principal.organisationId, procurementId: procurement.id });
-  const allAnswers = await repo.answersOfResponses({ db: ctx.db, responseIds: rows.map((r) => r.response.id) });
-  return rows.map(({ response, invitation }) => {
-    const values: Record<string, AnswerValue> = Object.fromEntries(allAnswers.filter((a) => a.responseId === response.id).map((a) => [a.questionKey, a.value as AnswerValue]));
-    const visibility = resolveVisibility({ definition, triage: procurement.triage as Answers, answers: values });
-    return {
-      responseId: response.id,
-      invitationId: invitation.id,
-      supplierName: invitation.supplierName,
-      companyNumber: invitation.companyNumber,
-      status: response.status,
-      submittedAt: response.submittedAt?.toISOString() ?? null,
-      requiredQuestions: visibility.requiredQuestions.length,
-      requiredAnswered: visibility.requiredQuestions.filter((k) => isAnswered(values[k])).length,
-      answered: visibility.visibleQuestions.filter((k) => isAnswered(values[k])).length,
-      updatedAt: response.updatedAt.toISOString(),
-    };
-  });
+  const byResponse = new Map<string, repo.AnswerRow[]>();
+  for (const answer of await repo.answersOfResponses({ db: ctx.db, responseIds: rows.map((r) => r.response.id) })) {
+    byResponse.set(answer.responseId, [...(byResponse.get(answer.responseId) ?? []), answer]);
+  }
+  return rows.map(({ response, invitation }) =>
+    progressOf({ response, invitation, answers: byResponse.get(response.id) ?? [], definition, triage: procurement.triage as Answers }),
+  );
 }
 
 export type OfficerResponseDto = ResponseProgressDto & {
@@ -413,8 +432,10 @@ export type OfficerResponseDto = ResponseProgressDto & {
 export async function getResponseForOfficer(ctx: Ctx & { id: string }): Promise<OfficerResponseDto> {
   const found = await repo.findResponseWithInvitation({ db: ctx.db, organisationId: ctx.principal.organisationId, id: ctx.id });
   if (!found) throw responsesErrors.responseNotFound();
-  const progress = (await listResponsesOfProcurement({ ...ctx, procurementId: found.response.procurementId })).find((p) => p.responseId === found.response.id)!;
+  const procurement = await procurementOf(ctx, found.response.procurementId);
+  const { definition } = await getQuestionnaire({ db: ctx.db, principal: ctx.principal, id: procurement.questionnaire.id });
   const rows = await repo.answersOf({ db: ctx.db, responseId: found.response.id });
+  const progress = progressOf({ ...found, answers: rows, definition, triage: procurement.triage as Answers });
   const submission = found.response.status === 'submitted' ? await repo.latestSubmission({ db: ctx.db, responseId: found.response.id }) : undefined;
   return {
     ...progress,
