@@ -165,7 +165,7 @@ export async function revokeAccessToken({
   id: string;
   userId?: string;
   now: Date;
-}): Promise<AccessTokenRow | undefined> {
+}): Promise<{ row: AccessTokenRow; revokedNow: boolean } | undefined> {
   const scope = and(
     eq(accessTokens.organisationId, organisationId),
     eq(accessTokens.kind, kind),
@@ -177,10 +177,10 @@ export async function revokeAccessToken({
     .set({ revokedAt: now })
     .where(and(scope, isNull(accessTokens.revokedAt)))
     .returning();
-  if (revoked) return revoked;
+  if (revoked) return { row: revoked, revokedNow: true };
   // Revoking twice is not an error: answer with the token as it is.
   const [existing] = await db.select().from(accessTokens).where(scope);
-  return existing;
+  return existing ? { row: existing, revokedNow: false } : undefined;
 }
 
 export type TokenLookup = {

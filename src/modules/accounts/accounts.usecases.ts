@@ -271,9 +271,10 @@ export async function listApiKeys({ db, principal, limit, cursor }: { db: Db; pr
 
 export async function revokeApiKey({ db, now, principal, id }: Scoped & { id: string }): Promise<ApiKeyDto> {
   return inTransaction(db, async (tx) => {
-    const row = await repo.revokeAccessToken({ db: tx, organisationId: principal.organisationId, kind: 'key', id, now });
-    if (!row) throw accountsErrors.apiKeyNotFound();
-    if (row.revokedAt?.getTime() === now.getTime()) {
+    const result = await repo.revokeAccessToken({ db: tx, organisationId: principal.organisationId, kind: 'key', id, now });
+    if (!result) throw accountsErrors.apiKeyNotFound();
+    const { row, revokedNow } = result;
+    if (revokedNow) {
       await recordAudit({ db: tx, organisationId: principal.organisationId, actor: actorOf(principal), action: 'api_key.revoked', subject: { type: 'api_key', id }, now });
     }
     return toApiKeyDto(row);
@@ -315,9 +316,10 @@ export async function listPersonalTokens({ db, principal, limit, cursor }: { db:
 
 export async function revokePersonalToken({ db, now, principal, id }: Ctx & { principal: UserPrincipal; id: string }): Promise<TokenDto> {
   return inTransaction(db, async (tx) => {
-    const row = await repo.revokeAccessToken({ db: tx, organisationId: principal.organisationId, kind: 'pat', id, userId: principal.userId, now });
-    if (!row) throw accountsErrors.tokenNotFound();
-    if (row.revokedAt?.getTime() === now.getTime()) {
+    const result = await repo.revokeAccessToken({ db: tx, organisationId: principal.organisationId, kind: 'pat', id, userId: principal.userId, now });
+    if (!result) throw accountsErrors.tokenNotFound();
+    const { row, revokedNow } = result;
+    if (revokedNow) {
       await recordAudit({ db: tx, organisationId: principal.organisationId, actor: actorOf(principal), action: 'personal_token.revoked', subject: { type: 'personal_token', id }, now });
     }
     return toTokenDto(row);
