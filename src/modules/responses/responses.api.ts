@@ -6,6 +6,7 @@ import { zodApp, type AppDeps } from '../../platform/http/deps';
 import { etagOf, versionFromIfMatch } from '../../platform/http/etag';
 import { pageQuerySchema, pageSchema } from '../../platform/pagination';
 import * as s from './responses.schemas';
+import * as answers from './answers.usecases';
 import * as usecases from './responses.usecases';
 
 const OFFICERS = { roles: ['admin', 'officer'] } as const;
@@ -122,7 +123,7 @@ function registerAnswers(app: FastifyInstance, { database, now }: AppDeps): void
       },
     },
     async (request, reply) => {
-      const result = await usecases.saveAnswer({
+      const result = await answers.saveAnswer({
         db: database.db,
         now: now(),
         principal: principalOf(request) as SupplierPrincipal,
@@ -135,6 +136,80 @@ function registerAnswers(app: FastifyInstance, { database, now }: AppDeps): void
     },
   );
 
+  r.patch(
+    '/v1/supplier/response/answers',
+    {
+      config: { access: SUPPLIER },
+      schema: {
+        tags: ['supplier'],
+        summary: 'Save many answers at once, all or nothing',
+        description:
+          'Every answer is checked first; if any is invalid the answer is 422 `answers.invalid_values` listing every problem (each problem’s `code` is the question key) and nothing is saved. An answer identical to the stored one is reported as unchanged. If-Match as for one answer.',
+        headers,
+        body: s.saveAnswersSchema,
+        response: { 200: s.bulkResultSchema, ...problems },
+      },
+    },
+    async (request, reply) => {
+      const result = await answers.saveAnswers({
+        db: database.db,
+        now: now(),
+        principal: principalOf(request) as SupplierPrincipal,
+        answers: request.body.answers,
+        ifMatch: versionFromIfMatch(request.headers['if-match']),
+        unknownKeys: 'reject',
+        pathPrefix: '/body/answers',
+      });
+      reply.header('etag', etagOf(result.responseVersion));
+      return result;
+    },
+  );
+
+  r.get(
+    '/v1/supplier/response/export',
+    {
+      config: { access: SUPPLIER },
+      schema: {
+        tags: ['supplier'],
+        summary: 'Download your answers as JSON, keyed by question key',
+        description: 'Keep it as your answer library; `PUT /v1/supplier/response/import` takes it back, here or in another procurement.',
+        response: { 200: s.answersExportSchema, ...problems },
+      },
+    },
+    async (request, reply) => {
+      const document = await answers.exportAnswers({ db: database.db, now: now(), principal: principalOf(request) as SupplierPrincipal });
+      reply.header('content-disposition', 'attachment; filename="answers.json"');
+      return document;
+    },
+  );
+
+  r.put(
+    '/v1/supplier/response/import',
+    {
+      config: { access: SUPPLIER },
+      schema: {
+        tags: ['supplier'],
+        summary: 'Fill your answers from an answer library',
+        description:
+          'Takes an export document (or any `{answers: {questionKey: {value, comment?, confidential?, confidentialReason?}}}`). Every answer is checked and every problem reported (422 `answers.invalid_values`); nothing is saved unless all are valid. Keys this questionnaire does not have are listed in `ignored`.',
+        headers,
+        body: s.answersImportSchema,
+        response: { 200: s.bulkResultSchema, ...problems },
+      },
+    },
+    async (request, reply) => {
+      const result = await answers.importAnswers({
+        db: database.db,
+        now: now(),
+        principal: principalOf(request) as SupplierPrincipal,
+        answers: request.body.answers,
+        ifMatch: versionFromIfMatch(request.headers['if-match']),
+      });
+      reply.header('etag', etagOf(result.responseVersion));
+      return result;
+    },
+  );
+
   r.delete(
     '/v1/supplier/response/answers/:questionKey',
     {
@@ -142,7 +217,7 @@ function registerAnswers(app: FastifyInstance, { database, now }: AppDeps): void
       schema: { tags: ['supplier'], summary: 'Clear one answer', description: 'Its history keeps what it was.', params, headers, response: { 204: z.undefined(), ...problems } },
     },
     async (request, reply) => {
-      const result = await usecases.clearAnswer({
+      const result = await answers.clearAnswer({
         db: database.db,
         now: now(),
         principal: principalOf(request) as SupplierPrincipal,

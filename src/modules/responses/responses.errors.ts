@@ -1,4 +1,4 @@
-import { AppError, notFound } from '../../platform/errors';
+import { AppError, notFound, type FieldProblem } from '../../platform/errors';
 
 export const responsesErrors = {
   invitationNotFound: () => notFound({ code: 'invitations.not_found', what: 'Invitation' }),
@@ -25,6 +25,14 @@ export const answerErrors = {
       code: 'answers.confidential_reason_required',
       title: 'Say why the answer is commercially confidential',
       errors: [{ path: '/body/confidentialReason', message: 'Enter why this answer is commercially confidential' }],
+    }),
+  invalidValues: (problems: FieldProblem[]) =>
+    new AppError({
+      status: 422,
+      code: 'answers.invalid_values',
+      title: 'Some answers are not valid',
+      detail: `${problems.length} problem${problems.length === 1 ? '' : 's'} found; nothing was saved. Each problem's code is the question key.`,
+      errors: problems,
     }),
   alreadySubmitted: () =>
     new AppError({ status: 409, code: 'responses.already_submitted', title: 'Your response has been submitted', detail: 'A submitted response cannot change. Contact the council if you need to correct it.' }),

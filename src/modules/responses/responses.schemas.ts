@@ -70,6 +70,41 @@ export const saveAnswerSchema = z
   })
   .strict();
 
+const answersByKey = z
+  .record(z.string().min(1).max(80), saveAnswerSchema)
+  .refine((answers) => Object.keys(answers).length <= 1000, 'Send at most 1,000 answers at once');
+
+export const saveAnswersSchema = z.object({ answers: answersByKey.describe('Answers keyed by question key.') }).strict();
+
+export const bulkResultSchema = z
+  .object({
+    saved: z.record(z.string(), answerSchema).describe('The answers written, with their new versions.'),
+    unchanged: z.array(z.string()).describe('Keys whose answer was already exactly this: nothing written.'),
+    ignored: z.array(z.string()).describe('Import only: keys this questionnaire does not have.'),
+    responseVersion: z.number().int(),
+  })
+  .meta({ id: 'SavedAnswers' });
+
+export const answersExportSchema = z
+  .object({
+    format: z.literal('aidd.answers/v1'),
+    exportedAt: z.iso.datetime(),
+    questionnaire: z.object({ id: z.uuid(), key: z.string(), version: z.string(), title: z.string() }),
+    answers: z.record(z.string(), z.object({ value: z.unknown(), comment: z.string().nullable(), confidential: z.boolean(), confidentialReason: z.string().nullable() })),
+  })
+  .meta({ id: 'AnswersExport' });
+
+/** What import accepts: an export document, or just `{answers}`; the other fields are informative. */
+export const answersImportSchema = z
+  .object({
+    format: z.literal('aidd.answers/v1').optional(),
+    exportedAt: z.string().optional(),
+    questionnaire: z.unknown().optional(),
+    answers: answersByKey,
+  })
+  .strict()
+  .meta({ id: 'AnswersImport' });
+
 export const savedAnswerSchema = z.object({ questionKey: z.string(), answer: answerSchema, responseVersion: z.number().int() }).meta({ id: 'SavedAnswer' });
 
 export const supplierResponseSchema = z

@@ -6,9 +6,10 @@ import type { Page } from '../../platform/pagination';
 import { getProcurement, type ProcurementDto } from '../procurements';
 import { getQuestionnaire, isAnswered, resolveVisibility, type Answers, type AnswerValue, type QuestionnaireDefinition } from '../questionnaires';
 import { answerErrors, responsesErrors, submitErrors } from './responses.errors';
-import { checkAnswerValue, invitationExpiry, supplierDeadline, supplierView, type SupplierSection } from './responses.models';
-import type { AnswerValueJson } from './responses.table';
+import { invitationExpiry, supplierView, type SupplierSection } from './responses.models';
 import * as repo from './responses.repository';
+import { assertWritable, effectiveDeadline, supplierContext } from './responses.access';
+import { toAnswerDto, type AnswerDto } from './answers.usecases';
 
 type Ctx = { db: Db; now: Date; principal: Principal };
 
@@ -142,23 +143,6 @@ export type SupplierResponseView = {
   answers: Record<string, AnswerDto>;
 };
 
-export type AnswerDto = { value: unknown; comment: string | null; confidential: boolean; confidentialReason: string | null; version: number; updatedAt: string };
-
-function toAnswerDto(row: repo.AnswerRow): AnswerDto {
-  return { value: row.value, comment: row.comment, confidential: row.confidential, confidentialReason: row.confidentialReason, version: row.version, updatedAt: row.updatedAt.toISOString() };
-}
-
-/** The response, its procurement and pinned questionnaire, as one supplier may see them. */
-async function supplierContext({ db, now, principal }: { db: Db; now: Date; principal: SupplierPrincipal }) {
-  const procurement = await getProcurement({ db, now, principal, id: principal.procurementId });
-  const questionnaire = await getQuestionnaire({ db, principal, id: procurement.questionnaire.id });
-  return { procurement, definition: questionnaire.definition };
-}
-
-function effectiveDeadline(procurement: ProcurementDto, response: repo.ResponseRow): Date {
-  return supplierDeadline({ deadline: new Date(procurement.deadline), deadlineOverride: response.deadlineOverride });
-}
-
 /** What a supplier sees: the procurement in brief, its own response, its answers, and the questions visible to it now. */
 export async function getSupplierResponse({ db, now, principal }: { db: Db; now: Date; principal: SupplierPrincipal }): Promise<SupplierResponseView> {
   const response = await repo.findResponse({ db, organisationId: principal.organisationId, id: principal.responseId });
@@ -173,107 +157,6 @@ export async function getSupplierResponse({ db, now, principal }: { db: Db; now:
     sections: supplierView({ definition, visibility }),
     answers: Object.fromEntries(rows.map((r) => [r.questionKey, toAnswerDto(r)])),
   };
-}
-
-/** Why a supplier's response cannot change now, if it cannot. */
-function assertWritable(procurement: ProcurementDto, response: repo.ResponseRow, now: Date): void {
-  if (response.status === 'submitted') throw answerErrors.alreadySubmitted();
-  if (response.status === 'withdrawn') throw answerErrors.withdrawn();
-  if (effectiveDeadline(procurement, response) <= now) throw answerErrors.deadlinePassed();
-  if (procurement.status !== 'open') throw answerErrors.notOpen(procurement.status);
-}
-
-/**
- * The checks every answer change makes, in order: the response (locked, so changes take turns), the
- * question exists, If-Match is current, and the response may still change.
- */
-async function lockForAnswerChange(ctx: { db: Db; now: Date; principal: SupplierPrincipal; questionKey: string; ifMatch?: number | undefined }) {
-  const response = await repo.lockResponse({ db: ctx.db, organisationId: ctx.principal.organisationId, id: ctx.principal.responseId });
-  if (!response) throw responsesErrors.invitationNotFound();
-  const { procurement, definition } = await supplierContext(ctx);
-  const question = definition.sections.flatMap((s) => s.questions).find((q) => q.key === ctx.questionKey);
-  if (!question) throw answerErrors.questionNotFound(ctx.questionKey);
-  if (ctx.ifMatch !== undefined && ctx.ifMatch !== response.version) throw answerErrors.stale();
-  assertWritable(procurement, response, ctx.now);
-  return { response, question };
-}
-
-export type AnswerInput = { value: unknown; comment?: string | null | undefined; confidential?: boolean | undefined; confidentialReason?: string | null | undefined };
-
-/**
- * Saves one answer: checked against its question, honouring If-Match on the response, with the
- * previous state kept in the answer's history. Not an audit event: autosave stays light.
- */
-export async function saveAnswer(ctx: { db: Db; now: Date; principal: SupplierPrincipal; questionKey: string; input: AnswerInput; ifMatch?: number | undefined }): Promise<{ answer: AnswerDto; responseVersion: number }> {
-  return inTransaction(ctx.db, async (tx) => {
-    const { principal } = ctx;
-    const { response, question } = await lockForAnswerChange({ ...ctx, db: tx });
-    const problem = checkAnswerValue(question, ctx.input.value);
-    if (problem) throw answerErrors.invalidValue(question.key, question.ref ?? null, problem);
-    if (ctx.input.confidential && !ctx.input.confidentialReason?.trim()) throw answerErrors.reasonRequired();
-
-    const value = (typeof ctx.input.value === 'string' ? ctx.input.value.trim() : ctx.input.value) as AnswerValueJson;
-    const row = await repo.upsertAnswer({
-      db: tx,
-      values: {
-        organisationId: principal.organisationId,
-        responseId: response.id,
-        questionKey: question.key,
-        value,
-        comment: ctx.input.comment?.trim() || null,
-        confidential: ctx.input.confidential ?? false,
-        confidentialReason: ctx.input.confidential ? ctx.input.confidentialReason!.trim() : null,
-        updatedAt: ctx.now,
-        updatedBy: principal.invitationId,
-      },
-    });
-    await repo.insertAnswerVersion({
-      db: tx,
-      values: {
-        organisationId: principal.organisationId,
-        responseId: response.id,
-        questionKey: question.key,
-        version: row.version,
-        value: row.value,
-        comment: row.comment,
-        confidential: row.confidential,
-        confidentialReason: row.confidentialReason,
-        change: 'saved',
-        changedAt: ctx.now,
-        changedBy: principal.invitationId,
-      },
-    });
-    const bumped = await repo.bumpResponse({ db: tx, id: response.id, now: ctx.now, ...(response.status === 'not_started' ? { status: 'in_progress' as const } : {}) });
-    return { answer: toAnswerDto(row), responseVersion: bumped.version };
-  });
-}
-
-/** Clears one answer; its history keeps what it was. */
-export async function clearAnswer(ctx: { db: Db; now: Date; principal: SupplierPrincipal; questionKey: string; ifMatch?: number | undefined }): Promise<{ responseVersion: number }> {
-  return inTransaction(ctx.db, async (tx) => {
-    const { principal } = ctx;
-    const { response } = await lockForAnswerChange({ ...ctx, db: tx });
-    const existing = await repo.findAnswer({ db: tx, responseId: response.id, questionKey: ctx.questionKey });
-    if (!existing) return { responseVersion: response.version };
-    await repo.deleteAnswer({ db: tx, id: existing.id });
-    await repo.insertAnswerVersion({
-      db: tx,
-      values: {
-        organisationId: principal.organisationId,
-        responseId: response.id,
-        questionKey: ctx.questionKey,
-        version: existing.version + 1,
-        value: null,
-        comment: null,
-        confidential: false,
-        confidentialReason: null,
-        change: 'cleared',
-        changedAt: ctx.now,
-        changedBy: principal.invitationId,
-      },
-    });
-    return { responseVersion: (await repo.bumpResponse({ db: tx, id: response.id, now: ctx.now })).version };
-  });
 }
 
 export type SubmissionDto = { responseId: string; status: 'submitted'; reference: string; submittedAt: string; answerCount: number };

@@ -1,0 +1,201 @@
+import type { SupplierPrincipal } from '../../platform/auth';
+import { inTransaction, type Db } from '../../platform/db';
+import type { FieldProblem } from '../../platform/errors';
+import type { Question } from '../questionnaires';
+import { lockForSupplierChange, supplierContext } from './responses.access';
+import { answerErrors, responsesErrors } from './responses.errors';
+import { checkAnswerValue } from './responses.models';
+import * as repo from './responses.repository';
+import type { AnswerValueJson } from './responses.table';
+
+type SupplierCtx = { db: Db; now: Date; principal: SupplierPrincipal };
+
+export type AnswerInput = { value: unknown; comment?: string | null | undefined; confidential?: boolean | undefined; confidentialReason?: string | null | undefined };
+
+export type AnswerDto = { value: unknown; comment: string | null; confidential: boolean; confidentialReason: string | null; version: number; updatedAt: string };
+
+export function toAnswerDto(row: repo.AnswerRow): AnswerDto {
+  return { value: row.value, comment: row.comment, confidential: row.confidential, confidentialReason: row.confidentialReason, version: row.version, updatedAt: row.updatedAt.toISOString() };
+}
+
+/** An answer as it is stored: trimmed, and the reason kept only when the answer is confidential. */
+function normalise(input: AnswerInput) {
+  return {
+    value: (typeof input.value === 'string' ? input.value.trim() : input.value) as AnswerValueJson,
+    comment: input.comment?.trim() || null,
+    confidential: input.confidential ?? false,
+    confidentialReason: input.confidential ? (input.confidentialReason?.trim() ?? null) : null,
+  };
+}
+
+/** Every problem with one answer, each naming the question (its key is the problem's `code`). */
+function problemsOf({ question, input, path }: { question: Question; input: AnswerInput; path: string }): FieldProblem[] {
+  const label = question.ref ? `${question.ref}: ` : '';
+  const problems: FieldProblem[] = [];
+  const message = checkAnswerValue(question, input.value);
+  if (message) problems.push({ path: `${path}/value`, message: `${label}${message}`, code: question.key });
+  if (input.confidential && !input.confidentialReason?.trim()) {
+    problems.push({ path: `${path}/confidentialReason`, message: `${label}Enter why this answer is commercially confidential`, code: question.key });
+  }
+  return problems;
+}
+
+/** Writes one answer and its history row. Callers hold the response lock. */
+async function writeAnswer({ db, now, principal, responseId, questionKey, input }: SupplierCtx & { responseId: string; questionKey: string; input: ReturnType<typeof normalise> }) {
+  const row = await repo.upsertAnswer({
+    db,
+    values: { organisationId: principal.organisationId, responseId, questionKey, ...input, updatedAt: now, updatedBy: principal.invitationId },
+  });
+  await repo.insertAnswerVersion({
+    db,
+    values: {
+      organisationId: principal.organisationId,
+      responseId,
+      questionKey,
+      version: row.version,
+      value: row.value,
+      comment: row.comment,
+      confidential: row.confidential,
+      confidentialReason: row.confidentialReason,
+      change: 'saved',
+      changedAt: now,
+      changedBy: principal.invitationId,
+    },
+  });
+  return row;
+}
+
+async function bump({ db, now, response }: { db: Db; now: Date; response: repo.ResponseRow }): Promise<number> {
+  const bumped = await repo.bumpResponse({ db, id: response.id, now, ...(response.status === 'not_started' ? { status: 'in_progress' as const } : {}) });
+  return bumped.version;
+}
+
+/**
+ * Saves one answer: checked against its question, honouring If-Match on the response, with the
+ * previous state kept in the answer's history. Not an audit event: autosave stays light.
+ */
+export async function saveAnswer(ctx: SupplierCtx & { questionKey: string; input: AnswerInput; ifMatch?: number | undefined }): Promise<{ answer: AnswerDto; responseVersion: number }> {
+  return inTransaction(ctx.db, async (tx) => {
+    const { response, questions } = await lockForSupplierChange({ ...ctx, db: tx });
+    const question = questions.get(ctx.questionKey)!;
+    const message = checkAnswerValue(question, ctx.input.value);
+    if (message) throw answerErrors.invalidValue(question.key, question.ref ?? null, message);
+    if (ctx.input.confidential && !ctx.input.confidentialReason?.trim()) throw answerErrors.reasonRequired();
+    const row = await writeAnswer({ ...ctx, db: tx, responseId: response.id, questionKey: question.key, input: normalise(ctx.input) });
+    return { answer: toAnswerDto(row), responseVersion: await bump({ db: tx, now: ctx.now, response }) };
+  });
+}
+
+export type BulkResult = { saved: Record<string, AnswerDto>; unchanged: string[]; ignored: string[]; responseVersion: number };
+
+/**
+ * Saves many answers at once, all or nothing: every answer is checked first and every problem is
+ * reported together; only when there are none is anything written. An answer identical to the one
+ * stored is left alone (no new version), so re-importing the same library is harmless.
+ * `unknownKeys: 'ignore'` lets an answer library that covers other questionnaires be imported.
+ */
+export async function saveAnswers(
+  ctx: SupplierCtx & { answers: Record<string, AnswerInput>; ifMatch?: number | undefined; unknownKeys: 'reject' | 'ignore'; pathPrefix: string },
+): Promise<BulkResult> {
+  return inTransaction(ctx.db, async (tx) => {
+    const { response, questions } = await lockForSupplierChange({ ...ctx, db: tx });
+    const problems: FieldProblem[] = [];
+    const ignored: string[] = [];
+    const accepted: Array<[Question, AnswerInput]> = [];
+    for (const [key, input] of Object.entries(ctx.answers)) {
+      const question = questions.get(key);
+      if (!question) {
+        if (ctx.unknownKeys === 'ignore') ignored.push(key);
+        else problems.push({ path: `${ctx.pathPrefix}/${key}`, message: `There is no question "${key}" in this questionnaire`, code: key });
+        continue;
+      }
+      problems.push(...problemsOf({ question, input, path: `${ctx.pathPrefix}/${key}` }));
+      accepted.push([question, input]);
+    }
+    if (problems.length > 0) throw answerErrors.invalidValues(problems);
+
+    const existing = new Map((await repo.answersOf({ db: tx, responseId: response.id })).map((row) => [row.questionKey, row]));
+    const saved: Record<string, AnswerDto> = {};
+    const unchanged: string[] = [];
+    for (const [question, input] of accepted) {
+      const normalised = normalise(input);
+      const current = existing.get(question.key);
+      if (current && sameAnswer(current, normalised)) {
+        unchanged.push(question.key);
+        continue;
+      }
+      saved[question.key] = toAnswerDto(await writeAnswer({ ...ctx, db: tx, responseId: response.id, questionKey: question.key, input: normalised }));
+    }
+    const responseVersion = Object.keys(saved).length > 0 ? await bump({ db: tx, now: ctx.now, response }) : response.version;
+    return { saved, unchanged, ignored, responseVersion };
+  });
+}
+
+function sameAnswer(row: repo.AnswerRow, input: ReturnType<typeof normalise>): boolean {
+  return (
+    JSON.stringify(row.value) === JSON.stringify(input.value) &&
+    row.comment === input.comment &&
+    row.confidential === input.confidential &&
+    row.confidentialReason === input.confidentialReason
+  );
+}
+
+/** Clears one answer; its history keeps what it was. */
+export async function clearAnswer(ctx: SupplierCtx & { questionKey: string; ifMatch?: number | undefined }): Promise<{ responseVersion: number }> {
+  return inTransaction(ctx.db, async (tx) => {
+    const { principal } = ctx;
+    const { response } = await lockForSupplierChange({ ...ctx, db: tx });
+    const existing = await repo.findAnswer({ db: tx, responseId: response.id, questionKey: ctx.questionKey });
+    if (!existing) return { responseVersion: response.version };
+    await repo.deleteAnswer({ db: tx, id: existing.id });
+    await repo.insertAnswerVersion({
+      db: tx,
+      values: {
+        organisationId: principal.organisationId,
+        responseId: response.id,
+        questionKey: ctx.questionKey,
+        version: existing.version + 1,
+        value: null,
+        comment: null,
+        confidential: false,
+        confidentialReason: null,
+        change: 'cleared',
+        changedAt: ctx.now,
+        changedBy: principal.invitationId,
+      },
+    });
+    return { responseVersion: (await repo.bumpResponse({ db: tx, id: response.id, now: ctx.now })).version };
+  });
+}
+
+export const ANSWERS_EXPORT_FORMAT = 'aidd.answers/v1';
+
+export type AnswersExport = {
+  format: typeof ANSWERS_EXPORT_FORMAT;
+  exportedAt: string;
+  questionnaire: { id: string; key: string; version: string; title: string };
+  answers: Record<string, { value: unknown; comment: string | null; confidential: boolean; confidentialReason: string | null }>;
+};
+
+/** The supplier's answers keyed by question key: a document it can keep and import elsewhere. */
+export async function exportAnswers(ctx: SupplierCtx): Promise<AnswersExport> {
+  const response = await repo.findResponse({ db: ctx.db, organisationId: ctx.principal.organisationId, id: ctx.principal.responseId });
+  if (!response) throw responsesErrors.invitationNotFound();
+  const { procurement } = await supplierContext(ctx);
+  const rows = await repo.answersOf({ db: ctx.db, responseId: response.id });
+  return {
+    format: ANSWERS_EXPORT_FORMAT,
+    exportedAt: ctx.now.toISOString(),
+    questionnaire: procurement.questionnaire,
+    answers: Object.fromEntries(rows.map((r) => [r.questionKey, { value: r.value, comment: r.comment, confidential: r.confidential, confidentialReason: r.confidentialReason }])),
+  };
+}
+
+/**
+ * Fills the response from an answer document (an export, or the supplier's own library): every
+ * answer is checked and every problem reported; nothing is saved unless all are valid. Keys this
+ * questionnaire does not have are listed as ignored, not refused, since a library covers many.
+ */
+export async function importAnswers(ctx: SupplierCtx & { answers: Record<string, AnswerInput>; ifMatch?: number | undefined }): Promise<BulkResult> {
+  return saveAnswers({ ...ctx, unknownKeys: 'ignore', pathPrefix: '/body/answers' });
+}

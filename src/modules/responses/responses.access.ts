@@ -1,0 +1,46 @@
+import type { SupplierPrincipal } from '../../platform/auth';
+import type { Db } from '../../platform/db';
+import { getProcurement, type ProcurementDto } from '../procurements';
+import { getQuestionnaire, type Question, type QuestionnaireDefinition } from '../questionnaires';
+import { answerErrors, responsesErrors } from './responses.errors';
+import { supplierDeadline } from './responses.models';
+import * as repo from './responses.repository';
+
+/** The response's procurement and pinned questionnaire, read with the supplier's own principal. */
+export async function supplierContext({ db, now, principal }: { db: Db; now: Date; principal: SupplierPrincipal }): Promise<{ procurement: ProcurementDto; definition: QuestionnaireDefinition }> {
+  const procurement = await getProcurement({ db, now, principal, id: principal.procurementId });
+  const questionnaire = await getQuestionnaire({ db, principal, id: procurement.questionnaire.id });
+  return { procurement, definition: questionnaire.definition };
+}
+
+export function effectiveDeadline(procurement: ProcurementDto, response: repo.ResponseRow): Date {
+  return supplierDeadline({ deadline: new Date(procurement.deadline), deadlineOverride: response.deadlineOverride });
+}
+
+/** Why a supplier's response cannot change now, if it cannot. */
+export function assertWritable(procurement: ProcurementDto, response: repo.ResponseRow, now: Date): void {
+  if (response.status === 'submitted') throw answerErrors.alreadySubmitted();
+  if (response.status === 'withdrawn') throw answerErrors.withdrawn();
+  if (effectiveDeadline(procurement, response) <= now) throw answerErrors.deadlinePassed();
+  if (procurement.status !== 'open') throw answerErrors.notOpen(procurement.status);
+}
+
+export function questionsByKey(definition: QuestionnaireDefinition): Map<string, Question> {
+  return new Map(definition.sections.flatMap((s) => s.questions.map((q) => [q.key, q] as const)));
+}
+
+/**
+ * What every supplier change starts with, in order: lock the response (so changes take turns),
+ * check If-Match, and check the response may still change. Must run inside a transaction.
+ */
+export async function lockForSupplierChange(ctx: { db: Db; now: Date; principal: SupplierPrincipal; ifMatch?: number | undefined; questionKey?: string | undefined }) {
+  const response = await repo.lockResponse({ db: ctx.db, organisationId: ctx.principal.organisationId, id: ctx.principal.responseId });
+  if (!response) throw responsesErrors.invitationNotFound();
+  const { procurement, definition } = await supplierContext(ctx);
+  const questions = questionsByKey(definition);
+  // An unknown question is a 404 before anything else, so a typo in a key never reads as a conflict.
+  if (ctx.questionKey !== undefined && !questions.has(ctx.questionKey)) throw answerErrors.questionNotFound(ctx.questionKey);
+  if (ctx.ifMatch !== undefined && ctx.ifMatch !== response.version) throw answerErrors.stale();
+  assertWritable(procurement, response, ctx.now);
+  return { response, procurement, definition, questions };
+}
