@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import multipart from '@fastify/multipart';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
@@ -18,6 +19,7 @@ import { registerHealth } from './platform/http/health';
 import { genReqId, loggerOptions } from './platform/http/logging';
 import { registerOpenApi } from './platform/http/openapi';
 import { serializerCompiler } from './platform/http/serializer';
+import { createDatabaseBlobStorage } from './platform/storage';
 
 export type BuildAppInput = {
   config: Config;
@@ -72,11 +74,13 @@ export async function buildApp({ config, database, now = () => new Date(), logge
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   await registerOpenApi(app, { docsUi: config.apiDocs });
+  // Evidence uploads stream past the JSON body limit, up to their own: one file and a few small fields.
+  await app.register(multipart, { limits: { fileSize: config.evidenceMaxBytes, files: 1, fields: 5, fieldSize: 1024, parts: 6 } });
 
   // 3. Errors as problem+json, and who is calling.
   registerErrorHandling(app);
   const principalCache = createOrganisationCache<Principal>({ ttlMs: config.authCacheTtlMs, now });
-  const deps: AppDeps = { database, config, now, principalCache };
+  const deps: AppDeps = { database, config, now, principalCache, storage: createDatabaseBlobStorage() };
   const accountTokens = createAccountTokenResolver({ db: database.db, now });
   const invitationTokens = createInvitationTokenResolver({ db: database.db, now });
   registerAuth(app, { resolvers: { pat: accountTokens, key: accountTokens, inv: invitationTokens }, cache: principalCache });

@@ -27,6 +27,8 @@ const environmentSchema = z.object({
     z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }).optional(),
   ),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
+  EVIDENCE_MAX_BYTES: z.coerce.number().int().min(1024).max(512 * 1024 * 1024).default(20 * 1024 * 1024),
+  MAIL_FROM: z.string().min(3).default('AI due diligence <no-reply@localhost>'),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(1200),
   TRUST_PROXY: booleanFlag.default(false),
   API_DOCS: booleanFlag.default(true),
@@ -46,6 +48,9 @@ export type Config = {
   setupToken: string | undefined;
   smtpUrl: string | undefined;
   bodyLimitBytes: number;
+  /** The largest evidence file a supplier may upload. */
+  evidenceMaxBytes: number;
+  mailFrom: string;
   rateLimitPerMinute: number;
   trustProxy: boolean;
   apiDocs: boolean;
@@ -82,6 +87,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     setupToken: e.SETUP_TOKEN,
     smtpUrl: e.SMTP_URL,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    evidenceMaxBytes: e.EVIDENCE_MAX_BYTES,
+    mailFrom: e.MAIL_FROM,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     trustProxy: e.TRUST_PROXY,
     apiDocs: e.API_DOCS,

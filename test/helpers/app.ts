@@ -63,7 +63,7 @@ export function useTestApp({ config, truncate = true }: { config?: Record<string
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
 /** Parses a problem+json response and checks the envelope every error shares. */
-export function problemOf(response: LightMyRequestResponse): { status: number; code: string; title: string; detail?: string; errors?: { path: string; message: string }[] } {
+export function problemOf(response: LightMyRequestResponse): { status: number; code: string; title: string; detail?: string; errors?: { path: string; message: string; code?: string }[] } {
   if (!String(response.headers['content-type']).startsWith('application/problem+json')) {
     throw new Error(`expected problem+json, got ${response.headers['content-type']}: ${response.body.slice(0, 200)}`);
   }

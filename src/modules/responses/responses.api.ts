@@ -7,6 +7,7 @@ import { etagOf, versionFromIfMatch } from '../../platform/http/etag';
 import { pageQuerySchema, pageSchema } from '../../platform/pagination';
 import * as s from './responses.schemas';
 import * as answers from './answers.usecases';
+import { registerEvidenceApi } from './evidence.api';
 import * as usecases from './responses.usecases';
 
 const OFFICERS = { roles: ['admin', 'officer'] } as const;
@@ -301,6 +302,7 @@ export function registerResponsesApi(app: FastifyInstance, deps: AppDeps): void 
   registerInvitations(app, deps);
   registerSupplier(app, deps);
   registerAnswers(app, deps);
+  registerEvidenceApi(app, deps);
   registerSubmission(app, deps);
   registerOfficerView(app, deps);
 }

@@ -53,3 +53,23 @@ export const submitErrors = {
       errors: problems,
     }),
 };
+
+export const evidenceErrors = {
+  notFound: () => notFound({ code: 'evidence.not_found', what: 'Evidence file' }),
+  empty: () => new AppError({ status: 422, code: 'evidence.empty', title: 'The file is empty', detail: 'Choose a file that has something in it.' }),
+  unsupportedType: (found: string | undefined) =>
+    new AppError({
+      status: 415,
+      code: 'evidence.unsupported_type',
+      title: 'This kind of file cannot be uploaded',
+      detail: `Upload a PDF, Word (DOCX), Excel (XLSX), OpenDocument text (ODT), PNG, JPEG, plain text or CSV file.${found ? ` This file's content is ${found.toUpperCase()}, whatever its name says.` : ''}`,
+    }),
+  tooLarge: (maxBytes: number) =>
+    new AppError({ status: 413, code: 'evidence.too_large', title: 'The file is too large', detail: `The file must be smaller than ${Math.floor(maxBytes / (1024 * 1024))} MB.` }),
+  notRequested: (key: string) =>
+    new AppError({ status: 422, code: 'evidence.not_requested', title: 'This question does not take evidence files', errors: [{ path: '/body/questionKey', message: 'Upload evidence only to questions that ask for it', code: key }] }),
+  tooMany: (max: number) => new AppError({ status: 409, code: 'evidence.too_many_files', title: 'This question has as many files as it can take', detail: `Up to ${max} files per question; delete one first.` }),
+  badUpload: (detail: string) => new AppError({ status: 422, code: 'evidence.invalid_upload', title: 'The upload could not be read', detail }),
+  multipartRequired: () =>
+    new AppError({ status: 415, code: 'evidence.multipart_required', title: 'Send the file as multipart/form-data', detail: 'With a `questionKey` field and one `file` part.' }),
+};

@@ -1,4 +1,4 @@
-import type { QuestionnaireDefinition, Visibility } from '../questionnaires';
+import { isAnswered, type AnswerValue, type QuestionnaireDefinition, type Visibility } from '../questionnaires';
 
 /** How long after its deadline a supplier's link still opens (to read its submission and answer clarifications). */
 export const INVITATION_GRACE_MS = 30 * 24 * 60 * 60 * 1000;
@@ -125,4 +125,54 @@ export function checkAnswerValue(question: QuestionForValue, value: unknown): st
     default:
       return 'This question cannot take an answer';
   }
+}
+
+/**
+ * Answer values as the questionnaire's rules read them. A file question has no typed value: it is
+ * answered by its evidence files, so its value here is the list of their ids.
+ */
+export function answerValues({ answers, evidence }: { answers: Array<{ questionKey: string; value: unknown }>; evidence: Array<{ id: string; questionKey: string }> }): Record<string, AnswerValue> {
+  const values: Record<string, AnswerValue> = Object.fromEntries(answers.map((a) => [a.questionKey, a.value as AnswerValue]));
+  for (const file of evidence) {
+    const current = values[file.questionKey];
+    values[file.questionKey] = Array.isArray(current) ? [...current, file.id] : current === undefined || current === null ? [file.id] : current;
+  }
+  return values;
+}
+
+type QuestionForCompleteness = { key: string; ref?: string | undefined; type: string; evidence?: { mandatory: boolean } | undefined };
+
+/**
+ * What still stops a submission: every visible required question without an answer, and every
+ * visible question whose evidence is mandatory but has no file. Each item names its question.
+ */
+export function missingForSubmission({
+  questions,
+  visibility,
+  values,
+  evidenceKeys,
+}: {
+  questions: Map<string, QuestionForCompleteness>;
+  visibility: Visibility;
+  values: Record<string, AnswerValue>;
+  evidenceKeys: Set<string>;
+}): Array<{ path: string; message: string; code: string }> {
+  const label = (q: QuestionForCompleteness) => (q.ref ? `${q.ref}: ` : '');
+  const missing: Array<{ path: string; message: string; code: string }> = [];
+  for (const key of visibility.requiredQuestions) {
+    const q = questions.get(key)!;
+    if (isAnswered(values[key])) continue;
+    missing.push(
+      q.type === 'file'
+        ? { path: `/evidence/${key}`, message: `${label(q)}Upload the evidence asked for`, code: key }
+        : { path: `/answers/${key}`, message: `${label(q)}Answer this question`, code: key },
+    );
+  }
+  for (const key of visibility.visibleQuestions) {
+    const q = questions.get(key)!;
+    if (q.type !== 'file' && q.evidence?.mandatory && !evidenceKeys.has(key)) {
+      missing.push({ path: `/evidence/${key}`, message: `${label(q)}Upload the evidence asked for`, code: key });
+    }
+  }
+  return missing;
 }

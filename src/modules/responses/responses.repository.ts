@@ -2,7 +2,7 @@ import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import { prepared, type Db } from '../../platform/db';
 import { afterCreatedAtId, createdAtIdKey, toPage, type Page } from '../../platform/pagination';
 import { procurements } from '../procurements';
-import { answers, answerVersions, invitations, responses, submissions } from './responses.table';
+import { answers, answerVersions, evidenceFiles, invitations, responses, submissions } from './responses.table';
 
 export type InvitationRow = typeof invitations.$inferSelect;
 export type ResponseRow = typeof responses.$inferSelect;
@@ -173,4 +173,29 @@ export async function findResponseWithInvitation({ db, organisationId, id }: { d
     .innerJoin(invitations, eq(invitations.id, responses.invitationId))
     .where(and(eq(responses.organisationId, organisationId), eq(responses.id, id)));
   return row;
+}
+
+export type EvidenceRow = typeof evidenceFiles.$inferSelect;
+
+export async function insertEvidence({ db, values }: { db: Db; values: typeof evidenceFiles.$inferInsert }): Promise<EvidenceRow> {
+  const [row] = await db.insert(evidenceFiles).values(values).returning();
+  return row!;
+}
+
+export async function evidenceOf({ db, responseId }: { db: Db; responseId: string }): Promise<EvidenceRow[]> {
+  return db.select().from(evidenceFiles).where(eq(evidenceFiles.responseId, responseId)).orderBy(asc(evidenceFiles.questionKey), asc(evidenceFiles.uploadedAt), asc(evidenceFiles.id));
+}
+
+export async function evidenceOfResponses({ db, responseIds }: { db: Db; responseIds: string[] }): Promise<EvidenceRow[]> {
+  if (responseIds.length === 0) return [];
+  return db.select().from(evidenceFiles).where(inArray(evidenceFiles.responseId, responseIds));
+}
+
+export async function findEvidence({ db, responseId, id }: { db: Db; responseId: string; id: string }): Promise<EvidenceRow | undefined> {
+  const [row] = await db.select().from(evidenceFiles).where(and(eq(evidenceFiles.responseId, responseId), eq(evidenceFiles.id, id)));
+  return row;
+}
+
+export async function deleteEvidence({ db, id }: { db: Db; id: string }): Promise<void> {
+  await db.delete(evidenceFiles).where(eq(evidenceFiles.id, id));
 }

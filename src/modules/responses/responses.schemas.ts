@@ -50,6 +50,18 @@ const supplierQuestionSchema = z.object({
   evidence: z.object({ requested: z.boolean(), mandatory: z.boolean(), description: z.string().nullable() }).nullable(),
 });
 
+export const evidenceSchema = z
+  .object({
+    id: z.uuid(),
+    questionKey: z.string(),
+    filename: z.string(),
+    contentType: z.string().describe('Found from the file’s content, not its name.'),
+    sizeBytes: z.number().int(),
+    sha256: z.string().describe('Hex SHA-256 of the bytes as uploaded.'),
+    uploadedAt: z.iso.datetime(),
+  })
+  .meta({ id: 'Evidence' });
+
 export const answerSchema = z
   .object({
     value: z.unknown().describe('yes_no: "yes"/"no"; single_choice: an option value; multi_choice: option values; number; date "YYYY-MM-DD"; text, URL or email as a string.'),
@@ -113,6 +125,7 @@ export const supplierResponseSchema = z
     response: z.object({ id: z.uuid(), status: z.string(), submittedAt: z.iso.datetime().nullable(), version: z.number().int() }),
     sections: z.array(z.object({ key: z.string(), ref: z.string().nullable(), title: z.string(), description: z.string().nullable(), questions: z.array(supplierQuestionSchema) })),
     answers: z.record(z.string(), answerSchema),
+    evidence: z.array(evidenceSchema),
   })
   .meta({ id: 'SupplierResponse' });
 
@@ -123,6 +136,7 @@ export const submissionSchema = z
     reference: z.string().describe('Quote this reference to the council.'),
     submittedAt: z.iso.datetime(),
     answerCount: z.number().int(),
+    evidenceCount: z.number().int(),
   })
   .meta({ id: 'Submission' });
 
@@ -137,6 +151,8 @@ export const responseProgressSchema = z
     requiredQuestions: z.number().int().describe('Visible required questions, given the triage and this supplier’s answers.'),
     requiredAnswered: z.number().int(),
     answered: z.number().int(),
+    outstanding: z.number().int().describe('What would stop a submission now: unanswered required questions and missing mandatory evidence.'),
+    evidenceFiles: z.number().int(),
     updatedAt: z.iso.datetime(),
   })
   .meta({ id: 'ResponseProgress' });
@@ -144,7 +160,11 @@ export const responseProgressSchema = z
 export const officerResponseSchema = responseProgressSchema
   .extend({
     procurementId: z.uuid(),
-    submission: z.object({ reference: z.string(), submittedAt: z.iso.datetime(), answers: z.record(z.string(), z.unknown()) }).nullable(),
+    deadline: z.iso.datetime().describe('This supplier’s deadline: the procurement’s, or a later one granted to it alone.'),
+    submission: z
+      .object({ reference: z.string(), submittedAt: z.iso.datetime(), answers: z.record(z.string(), z.unknown()), evidence: z.array(evidenceSchema.omit({ uploadedAt: true })) })
+      .nullable(),
     answers: z.record(z.string(), answerSchema),
+    evidence: z.array(evidenceSchema),
   })
   .meta({ id: 'Response' });

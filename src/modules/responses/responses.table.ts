@@ -114,9 +114,36 @@ export const submissions = pgTable(
     /** A short reference the supplier can quote. */
     reference: text().notNull(),
     answers: jsonb().$type<Record<string, { value: AnswerValueJson; comment: string | null; confidential: boolean; confidentialReason: string | null }>>().notNull(),
+    /** The evidence files as they were at submission; their bytes cannot change or go while submitted. */
+    evidence: jsonb().$type<SubmittedEvidence[]>().notNull().default([]),
     responseVersion: integer().notNull(),
     idempotencyKey: text(),
     submittedAt: timestamp({ withTimezone: true, precision: 3 }).notNull(),
   },
   (t) => [index('submissions_response').on(t.responseId, t.submittedAt)],
+);
+
+export type SubmittedEvidence = { id: string; questionKey: string; filename: string; contentType: string; sizeBytes: number; sha256: string };
+
+/** A file a supplier uploaded as evidence for one question; the bytes are in blob storage under `storageKey`. */
+export const evidenceFiles = pgTable(
+  'evidence_files',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    organisationId: uuid().notNull(),
+    responseId: uuid()
+      .notNull()
+      .references(() => responses.id),
+    questionKey: text().notNull(),
+    /** The name the supplier gave it, cleaned of any path. Shown, never trusted. */
+    filename: text().notNull(),
+    /** Found from the content, not the name or the declared type. */
+    contentType: text().notNull(),
+    sizeBytes: integer().notNull(),
+    sha256: text().notNull(),
+    storageKey: text().notNull(),
+    uploadedAt: timestamp({ withTimezone: true, precision: 3 }).notNull(),
+    uploadedBy: text().notNull(),
+  },
+  (t) => [index('evidence_files_response').on(t.responseId, t.questionKey, t.uploadedAt)],
 );

@@ -4,11 +4,13 @@ import { issueToken } from '../../platform/crypto';
 import { inTransaction, type Db } from '../../platform/db';
 import type { Page } from '../../platform/pagination';
 import { getProcurement, type ProcurementDto } from '../procurements';
-import { getQuestionnaire, isAnswered, resolveVisibility, type Answers, type AnswerValue, type QuestionnaireDefinition } from '../questionnaires';
+import { getQuestionnaire, isAnswered, resolveVisibility, type Answers, type QuestionnaireDefinition } from '../questionnaires';
 import { answerErrors, responsesErrors, submitErrors } from './responses.errors';
-import { invitationExpiry, supplierView, type SupplierSection } from './responses.models';
+import { answerValues, invitationExpiry, missingForSubmission, supplierView, type SupplierSection } from './responses.models';
 import * as repo from './responses.repository';
-import { assertWritable, effectiveDeadline, supplierContext } from './responses.access';
+import type { SubmittedEvidence } from './responses.table';
+import { assertWritable, effectiveDeadline, questionsByKey, supplierContext } from './responses.access';
+import { toEvidenceDto, type EvidenceDto } from './evidence.usecases';
 import { toAnswerDto, type AnswerDto } from './answers.usecases';
 
 type Ctx = { db: Db; now: Date; principal: Principal };
@@ -141,6 +143,7 @@ export type SupplierResponseView = {
   response: { id: string; status: repo.ResponseRow['status']; submittedAt: string | null; version: number };
   sections: SupplierSection[];
   answers: Record<string, AnswerDto>;
+  evidence: EvidenceDto[];
 };
 
 /** What a supplier sees: the procurement in brief, its own response, its answers, and the questions visible to it now. */
@@ -149,17 +152,18 @@ export async function getSupplierResponse({ db, now, principal }: { db: Db; now:
   if (!response) throw responsesErrors.invitationNotFound();
   const { procurement, definition } = await supplierContext({ db, now, principal });
   const rows = await repo.answersOf({ db, responseId: response.id });
-  const values: Record<string, AnswerValue> = Object.fromEntries(rows.map((r) => [r.questionKey, r.value as AnswerValue]));
-  const visibility = resolveVisibility({ definition, triage: procurement.triage as Answers, answers: values });
+  const files = await repo.evidenceOf({ db, responseId: response.id });
+  const visibility = resolveVisibility({ definition, triage: procurement.triage as Answers, answers: answerValues({ answers: rows, evidence: files }) });
   return {
     procurement: { id: procurement.id, title: procurement.title, reference: procurement.reference, status: procurement.status, deadline: effectiveDeadline(procurement, response).toISOString() },
     response: { id: response.id, status: response.status, submittedAt: response.submittedAt?.toISOString() ?? null, version: response.version },
     sections: supplierView({ definition, visibility }),
     answers: Object.fromEntries(rows.map((r) => [r.questionKey, toAnswerDto(r)])),
+    evidence: files.map(toEvidenceDto),
   };
 }
 
-export type SubmissionDto = { responseId: string; status: 'submitted'; reference: string; submittedAt: string; answerCount: number };
+export type SubmissionDto = { responseId: string; status: 'submitted'; reference: string; submittedAt: string; answerCount: number; evidenceCount: number };
 
 const toSubmissionDto = (row: repo.SubmissionRow): SubmissionDto => ({
   responseId: row.responseId,
@@ -167,6 +171,7 @@ const toSubmissionDto = (row: repo.SubmissionRow): SubmissionDto => ({
   reference: row.reference,
   submittedAt: row.submittedAt.toISOString(),
   answerCount: Object.keys(row.answers).length,
+  evidenceCount: row.evidence.length,
 });
 
 /**
@@ -189,29 +194,25 @@ export async function submitResponse(ctx: { db: Db; now: Date; principal: Suppli
     assertWritable(procurement, response, ctx.now);
 
     const rows = await repo.answersOf({ db: tx, responseId: response.id });
-    const values: Record<string, AnswerValue> = Object.fromEntries(rows.map((r) => [r.questionKey, r.value as AnswerValue]));
+    const files = await repo.evidenceOf({ db: tx, responseId: response.id });
+    const values = answerValues({ answers: rows, evidence: files });
     const visibility = resolveVisibility({ definition, triage: procurement.triage as Answers, answers: values });
-    const questions = new Map(definition.sections.flatMap((s) => s.questions.map((q) => [q.key, q] as const)));
-    const missing = visibility.requiredQuestions.filter((key) => !isAnswered(values[key]));
-    if (missing.length > 0) {
-      throw submitErrors.incomplete(
-        missing.map((key) => {
-          const q = questions.get(key)!;
-          return { path: `/answers/${key}`, message: `${q.ref ? `${q.ref}: ` : ''}${q.type === 'file' ? 'Upload the evidence asked for' : 'Answer this question'}`, code: key };
-        }),
-      );
-    }
-    // Only what the supplier can see is submitted: answers to questions that became hidden stay in the draft.
+    const missing = missingForSubmission({ questions: questionsByKey(definition), visibility, values, evidenceKeys: new Set(files.map((f) => f.questionKey)) });
+    if (missing.length > 0) throw submitErrors.incomplete(missing);
+    // Only what the supplier can see is submitted: answers and files of questions that became hidden stay in the draft.
     const visible = new Set(visibility.visibleQuestions);
     const snapshot = Object.fromEntries(
       rows
         .filter((r) => visible.has(r.questionKey))
         .map((r) => [r.questionKey, { value: r.value, comment: r.comment, confidential: r.confidential, confidentialReason: r.confidentialReason }]),
     );
+    const evidence = files
+      .filter((f) => visible.has(f.questionKey))
+      .map((f) => ({ id: f.id, questionKey: f.questionKey, filename: f.filename, contentType: f.contentType, sizeBytes: f.sizeBytes, sha256: f.sha256 }));
     const reference = `SUB-${response.id.slice(0, 8).toUpperCase()}-${(response.version + 1).toString().padStart(3, '0')}`;
     const submission = await repo.insertSubmission({
       db: tx,
-      values: { organisationId: principal.organisationId, responseId: response.id, reference, answers: snapshot, responseVersion: response.version + 1, idempotencyKey: ctx.idempotencyKey ?? null, submittedAt: ctx.now },
+      values: { organisationId: principal.organisationId, responseId: response.id, reference, answers: snapshot, evidence, responseVersion: response.version + 1, idempotencyKey: ctx.idempotencyKey ?? null, submittedAt: ctx.now },
     });
     await repo.setResponseStatus({ db: tx, id: response.id, now: ctx.now, status: 'submitted', submittedAt: ctx.now });
     await recordAudit({
@@ -220,7 +221,7 @@ export async function submitResponse(ctx: { db: Db; now: Date; principal: Suppli
       actor: actorOf(principal),
       action: 'response.submitted',
       subject: { type: 'response', id: response.id },
-      details: { procurementId: procurement.id, reference, answerCount: Object.keys(snapshot).length },
+      details: { procurementId: procurement.id, reference, answerCount: Object.keys(snapshot).length, evidence: evidence.map((f) => ({ id: f.id, sha256: f.sha256 })) },
       now: ctx.now,
     });
     return toSubmissionDto(submission);
@@ -258,6 +259,9 @@ export type ResponseProgressDto = {
   requiredQuestions: number;
   requiredAnswered: number;
   answered: number;
+  /** Items that would stop a submission now: unanswered required questions and missing mandatory evidence. */
+  outstanding: number;
+  evidenceFiles: number;
   updatedAt: string;
 };
 
@@ -266,17 +270,20 @@ function progressOf({
   response,
   invitation,
   answers,
+  evidence,
   definition,
   triage,
 }: {
   response: repo.ResponseRow;
   invitation: repo.InvitationRow;
   answers: repo.AnswerRow[];
+  evidence: repo.EvidenceRow[];
   definition: QuestionnaireDefinition;
   triage: Answers;
 }): ResponseProgressDto {
-  const values: Record<string, AnswerValue> = Object.fromEntries(answers.map((a) => [a.questionKey, a.value as AnswerValue]));
+  const values = answerValues({ answers, evidence });
   const visibility = resolveVisibility({ definition, triage, answers: values });
+  const missing = missingForSubmission({ questions: questionsByKey(definition), visibility, values, evidenceKeys: new Set(evidence.map((e) => e.questionKey)) });
   return {
     responseId: response.id,
     invitationId: invitation.id,
@@ -287,6 +294,8 @@ function progressOf({
     requiredQuestions: visibility.requiredQuestions.length,
     requiredAnswered: visibility.requiredQuestions.filter((k) => isAnswered(values[k])).length,
     answered: visibility.visibleQuestions.filter((k) => isAnswered(values[k])).length,
+    outstanding: missing.length,
+    evidenceFiles: evidence.length,
     updatedAt: response.updatedAt.toISOString(),
   };
 }
@@ -296,19 +305,31 @@ export async function listResponsesOfProcurement(ctx: Ctx & { procurementId: str
   const procurement = await procurementOf(ctx, ctx.procurementId);
   const { definition } = await getQuestionnaire({ db: ctx.db, principal: ctx.principal, id: procurement.questionnaire.id });
   const rows = await repo.responsesOfProcurement({ db: ctx.db, organisationId: ctx.principal.organisationId, procurementId: procurement.id });
-  const byResponse = new Map<string, repo.AnswerRow[]>();
-  for (const answer of await repo.answersOfResponses({ db: ctx.db, responseIds: rows.map((r) => r.response.id) })) {
-    byResponse.set(answer.responseId, [...(byResponse.get(answer.responseId) ?? []), answer]);
-  }
+  const responseIds = rows.map((r) => r.response.id);
+  const answersBy = groupBy(await repo.answersOfResponses({ db: ctx.db, responseIds }), (a) => a.responseId);
+  const evidenceBy = groupBy(await repo.evidenceOfResponses({ db: ctx.db, responseIds }), (e) => e.responseId);
   return rows.map(({ response, invitation }) =>
-    progressOf({ response, invitation, answers: byResponse.get(response.id) ?? [], definition, triage: procurement.triage as Answers }),
+    progressOf({ response, invitation, answers: answersBy.get(response.id) ?? [], evidence: evidenceBy.get(response.id) ?? [], definition, triage: procurement.triage as Answers }),
   );
+}
+
+function groupBy<T>(items: T[], keyOf: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const key = keyOf(item);
+    const group = groups.get(key);
+    if (group) group.push(item);
+    else groups.set(key, [item]);
+  }
+  return groups;
 }
 
 export type OfficerResponseDto = ResponseProgressDto & {
   procurementId: string;
-  submission: { reference: string; submittedAt: string; answers: Record<string, unknown> } | null;
+  deadline: string;
+  submission: { reference: string; submittedAt: string; answers: Record<string, unknown>; evidence: SubmittedEvidence[] } | null;
   answers: Record<string, AnswerDto>;
+  evidence: EvidenceDto[];
 };
 
 /** One response as the council sees it: the live answers, and the frozen submission once there is one. */
@@ -318,12 +339,15 @@ export async function getResponseForOfficer(ctx: Ctx & { id: string }): Promise<
   const procurement = await procurementOf(ctx, found.response.procurementId);
   const { definition } = await getQuestionnaire({ db: ctx.db, principal: ctx.principal, id: procurement.questionnaire.id });
   const rows = await repo.answersOf({ db: ctx.db, responseId: found.response.id });
-  const progress = progressOf({ ...found, answers: rows, definition, triage: procurement.triage as Answers });
+  const files = await repo.evidenceOf({ db: ctx.db, responseId: found.response.id });
+  const progress = progressOf({ ...found, answers: rows, evidence: files, definition, triage: procurement.triage as Answers });
   const submission = found.response.status === 'submitted' ? await repo.latestSubmission({ db: ctx.db, responseId: found.response.id }) : undefined;
   return {
     ...progress,
     procurementId: found.response.procurementId,
-    submission: submission ? { reference: submission.reference, submittedAt: submission.submittedAt.toISOString(), answers: submission.answers } : null,
+    deadline: effectiveDeadline(procurement, found.response).toISOString(),
+    submission: submission ? { reference: submission.reference, submittedAt: submission.submittedAt.toISOString(), answers: submission.answers, evidence: submission.evidence } : null,
     answers: Object.fromEntries(rows.map((r) => [r.questionKey, toAnswerDto(r)])),
+    evidence: files.map(toEvidenceDto),
   };
 }

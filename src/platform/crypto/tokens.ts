@@ -40,6 +40,7 @@ export function constantTimeEqual(a: string, b: string): boolean {
   return timingSafeEqual(left, right);
 }
 
-export function sha256Hex(input: string): string {
-  return createHash('sha256').update(input, 'utf8').digest('hex');
+export function sha256Hex(input: string | Uint8Array): string {
+  const hash = createHash('sha256');
+  return (typeof input === 'string' ? hash.update(input, 'utf8') : hash.update(input)).digest('hex');
 }

@@ -4,6 +4,7 @@ import type { Config } from '../../config';
 import type { Principal } from '../auth';
 import type { OrganisationCache } from '../cache';
 import type { Database } from '../db';
+import type { BlobStorage } from '../storage';
 
 /** What every route group receives: the database, the configuration and a clock tests can set. */
 export type AppDeps = {
@@ -12,6 +13,8 @@ export type AppDeps = {
   now: () => Date;
   /** Resolved tokens; a module that changes who may do what tells it to forget. */
   principalCache: OrganisationCache<Principal>;
+  /** Where uploaded files' bytes go. */
+  storage: BlobStorage;
 };
 
 export type ZodApp = ReturnType<FastifyInstance['withTypeProvider']> & FastifyInstance;

@@ -87,3 +87,36 @@ export function smallDefinition(overrides: Partial<QuestionnaireDefinitionInput>
     ...overrides,
   } as QuestionnaireDefinitionInput;
 }
+
+/**
+ * The small questionnaire with evidence: `b.hours` must come with a file (mandatory evidence), and
+ * `b.policy` is a required file question. Both are in section b, shown when personal data is used.
+ */
+export function evidenceDefinition(): QuestionnaireDefinitionInput {
+  const definition = smallDefinition();
+  const sectionB = definition.sections[1]!;
+  return {
+    ...definition,
+    key: 'evidence-test',
+    sections: [
+      definition.sections[0]!,
+      {
+        ...sectionB,
+        questions: [
+          { ...sectionB.questions[0]!, evidence: { requested: true, mandatory: true, description: 'Your incident response plan.' } },
+          {
+            key: 'b.policy',
+            text: 'Upload your AI use policy.',
+            guidance: 'The current version.',
+            type: 'file',
+            required: true,
+            scoring: { method: 'none' },
+            evidence: { requested: true, mandatory: true, description: 'The policy document.' },
+            riskAreas: ['other'],
+            sources: ['LGA'],
+          },
+        ],
+      },
+    ],
+  } as QuestionnaireDefinitionInput;
+}

@@ -1,0 +1,2 @@
+export { createDatabaseBlobStorage, type BlobStorage } from './blob-storage';
+export { blobs } from './storage.table';
