@@ -20,6 +20,7 @@ import { genReqId, loggerOptions } from './platform/http/logging';
 import { registerOpenApi } from './platform/http/openapi';
 import { serializerCompiler } from './platform/http/serializer';
 import { createDatabaseBlobStorage } from './platform/storage';
+import { createOutboxMailer, createSmtpMailer, registerOutboxApi } from './platform/mail';
 
 export type BuildAppInput = {
   config: Config;
@@ -80,7 +81,8 @@ export async function buildApp({ config, database, now = () => new Date(), logge
   // 3. Errors as problem+json, and who is calling.
   registerErrorHandling(app);
   const principalCache = createOrganisationCache<Principal>({ ttlMs: config.authCacheTtlMs, now });
-  const deps: AppDeps = { database, config, now, principalCache, storage: createDatabaseBlobStorage() };
+  const mailer = config.smtpUrl ? createSmtpMailer({ url: config.smtpUrl, from: config.mailFrom, logger: app.log }) : createOutboxMailer();
+  const deps: AppDeps = { database, config, now, principalCache, storage: createDatabaseBlobStorage(), mailer };
   const accountTokens = createAccountTokenResolver({ db: database.db, now });
   const invitationTokens = createInvitationTokenResolver({ db: database.db, now });
   registerAuth(app, { resolvers: { pat: accountTokens, key: accountTokens, inv: invitationTokens }, cache: principalCache });
@@ -92,6 +94,7 @@ export async function buildApp({ config, database, now = () => new Date(), logge
   registerProcurementsApi(app, deps);
   registerResponsesApi(app, deps);
   registerAuditApi(app, deps);
+  registerOutboxApi(app, deps);
 
   await app.ready();
   return app;

@@ -35,16 +35,17 @@ export type TestContext = {
 
 /**
  * One database and one app for the whole test file, emptied before each test.
- * Returns a holder whose fields are filled in `beforeAll`.
+ * Returns a holder whose fields are filled in `beforeAll`. `config` may be a function, read in that
+ * `beforeAll`, when it depends on something an earlier `beforeAll` starts (a port, say).
  */
-export function useTestApp({ config, truncate = true }: { config?: Record<string, string>; truncate?: boolean } = {}): TestContext {
+export function useTestApp({ config, truncate = true }: { config?: Record<string, string> | (() => Record<string, string>); truncate?: boolean } = {}): TestContext {
   const ctx = {} as TestContext;
   beforeAll(async () => {
     ctx.testDb = await createTestDatabase();
     ctx.database = ctx.testDb.database;
     await seedBuiltInQuestionnaires({ db: ctx.database.db, now: new Date('2026-11-01T09:00:00.000Z') });
     ctx.clock = createClock();
-    ctx.app = await buildApp({ config: testConfig(config), database: ctx.database, now: () => ctx.clock.now(), logger: false });
+    ctx.app = await buildApp({ config: testConfig(typeof config === 'function' ? config() : config), database: ctx.database, now: () => ctx.clock.now(), logger: false });
   });
   if (truncate) {
     beforeEach(async () => {

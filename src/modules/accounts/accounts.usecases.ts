@@ -352,3 +352,13 @@ export function createAccountTokenResolver({ db, now }: { db: Db; now: () => Dat
     };
   };
 }
+
+/**
+ * Who a supplier should write to about a procurement: the council and the officer acting, when a
+ * user is acting (an API key has no name or address, so only the council is given).
+ */
+export async function contactFor({ db, organisationId, userId }: { db: Db; organisationId: string; userId: string | null }): Promise<{ council: string; name: string | null; email: string | null }> {
+  const organisation = await repo.findOrganisation({ db, id: organisationId });
+  const user = userId ? await repo.findUser({ db, organisationId, id: userId }) : undefined;
+  return { council: organisation?.name ?? 'The council', name: user?.name ?? null, email: user?.email ?? null };
+}

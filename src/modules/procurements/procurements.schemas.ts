@@ -20,6 +20,7 @@ export const procurementSchema = z
     riskTierReason: z.string(),
     weights: weightsSchema,
     deadline: z.iso.datetime(),
+    closesAt: z.iso.datetime().describe('When it closes by itself: the deadline, or later if one supplier has been given more time.'),
     evaluatorIds: z.array(z.uuid()),
     moderatorId: z.uuid().nullable(),
     version: z.number().int().describe('Also the ETag; send it in If-Match to change the procurement.'),

@@ -22,6 +22,8 @@ export const procurements = pgTable(
     riskTierReason: text().notNull(),
     weights: jsonb().$type<Record<string, number>>().notNull(),
     deadline: timestamp({ withTimezone: true, precision: 3 }).notNull(),
+    /** The latest deadline granted to any one supplier; the procurement stays open until then. */
+    latestExtension: timestamp({ withTimezone: true, precision: 3 }),
     status: text().$type<ProcurementStatus>().notNull(),
     evaluatorIds: jsonb().$type<string[]>().notNull().default([]),
     moderatorId: uuid(),

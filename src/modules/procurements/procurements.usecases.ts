@@ -22,6 +22,8 @@ export type ProcurementDto = {
   riskTierReason: string;
   weights: Record<string, number>;
   deadline: string;
+  /** When it closes by itself: the deadline, or later when one supplier has been given more time. */
+  closesAt: string;
   evaluatorIds: string[];
   moderatorId: string | null;
   version: number;
@@ -48,6 +50,7 @@ async function toDto(ctx: { db: Db; principal: Principal }, row: repo.Procuremen
     riskTierReason: row.riskTierReason,
     weights: row.weights,
     deadline: row.deadline.toISOString(),
+    closesAt: closesAt(row).toISOString(),
     evaluatorIds: row.evaluatorIds,
     moderatorId: row.moderatorId,
     version: row.version,
@@ -154,16 +157,31 @@ export async function createProcurement(
   });
 }
 
+function closesAt(row: repo.ProcurementRow): Date {
+  return row.latestExtension && row.latestExtension > row.deadline ? row.latestExtension : row.deadline;
+}
+
+/**
+ * Keeps an open procurement open until `until`, because one supplier has been given until then.
+ * Called by the responses module inside its own transaction when an officer extends a deadline.
+ */
+export async function keepOpenUntil(ctx: Ctx & { id: string; until: Date }): Promise<void> {
+  const row = await repo.findProcurement({ db: ctx.db, organisationId: ctx.principal.organisationId, id: ctx.id, forUpdate: true });
+  if (!row) throw procurementsErrors.notFound();
+  if (row.latestExtension && row.latestExtension >= ctx.until) return;
+  await repo.updateProcurement({ db: ctx.db, id: row.id, changes: { latestExtension: ctx.until, updatedAt: ctx.now, version: row.version + 1 } });
+}
+
 /**
  * Deadlines close procurements lazily: whoever reads an open procurement past its deadline closes it,
  * in its own transaction, recorded as done by the system.
  */
 async function closeIfDue(ctx: Ctx, row: repo.ProcurementRow): Promise<repo.ProcurementRow> {
-  if (row.status !== 'open' || row.deadline > ctx.now) return row;
+  if (row.status !== 'open' || closesAt(row) > ctx.now) return row;
   return inTransaction(ctx.db, async (tx) => {
     const locked = await repo.findProcurement({ db: tx, organisationId: row.organisationId, id: row.id, forUpdate: true });
-    if (!locked || locked.status !== 'open' || locked.deadline > ctx.now) return locked ?? row;
-    const closed = await repo.updateProcurement({ db: tx, id: row.id, changes: { status: 'closed', closedAt: locked.deadline, updatedAt: ctx.now, version: locked.version + 1 } });
+    if (!locked || locked.status !== 'open' || closesAt(locked) > ctx.now) return locked ?? row;
+    const closed = await repo.updateProcurement({ db: tx, id: row.id, changes: { status: 'closed', closedAt: closesAt(locked), updatedAt: ctx.now, version: locked.version + 1 } });
     await audit({ ...ctx, db: tx, actor: { type: 'system', id: 'deadline' } }, 'procurement.closed', closed, { reason: 'deadline passed' });
     return closed;
   });

@@ -1,3 +1,3 @@
 export { registerResponsesApi } from './responses.api';
-export { createInvitationTokenResolver } from './responses.usecases';
+export { createInvitationTokenResolver } from './invitations.usecases';
 export { invitations, responses } from './responses.table';

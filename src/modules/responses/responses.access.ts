@@ -1,4 +1,4 @@
-import type { SupplierPrincipal } from '../../platform/auth';
+import type { Principal, SupplierPrincipal } from '../../platform/auth';
 import type { Db } from '../../platform/db';
 import { getProcurement, type ProcurementDto } from '../procurements';
 import { getQuestionnaire, type Question, type QuestionnaireDefinition } from '../questionnaires';
@@ -43,4 +43,13 @@ export async function lockForSupplierChange(ctx: { db: Db; now: Date; principal:
   if (ctx.ifMatch !== undefined && ctx.ifMatch !== response.version) throw answerErrors.stale();
   assertWritable(procurement, response, ctx.now);
   return { response, procurement, definition, questions };
+}
+
+/** The procurement, read as the caller; any failure to read it is this module's 404. */
+export async function procurementOf(ctx: { db: Db; now: Date; principal: Principal }, id: string): Promise<ProcurementDto> {
+  try {
+    return await getProcurement({ ...ctx, id });
+  } catch {
+    throw responsesErrors.procurementNotFound();
+  }
 }

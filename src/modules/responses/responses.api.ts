@@ -1,87 +1,19 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { principalOf, type SupplierPrincipal } from '../../platform/auth';
 import { problemSchema } from '../../platform/errors';
 import { zodApp, type AppDeps } from '../../platform/http/deps';
 import { etagOf, versionFromIfMatch } from '../../platform/http/etag';
-import { pageQuerySchema, pageSchema } from '../../platform/pagination';
 import * as s from './responses.schemas';
 import * as answers from './answers.usecases';
+import { registerClarificationsApi } from './clarifications.api';
 import { registerEvidenceApi } from './evidence.api';
+import { registerInvitationsApi } from './invitations.api';
 import * as usecases from './responses.usecases';
 
-const OFFICERS = { roles: ['admin', 'officer'] } as const;
-const READERS = { roles: ['admin', 'officer', 'viewer'], scopes: ['procurements:read'] } as const;
 const SUPPLIER = { supplier: true } as const;
 const problems = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema, 409: problemSchema, 412: problemSchema, 422: problemSchema };
 const idParams = z.object({ id: z.uuid() });
-
-function registerInvitations(app: FastifyInstance, { database, now, config, principalCache }: AppDeps): void {
-  const r = zodApp(app);
-  const ctx = (request: FastifyRequest) => ({ db: database.db, now: now(), principal: principalOf(request) });
-
-  r.post(
-    '/v1/procurements/:id/invitations',
-    {
-      config: { access: OFFICERS },
-      schema: {
-        tags: ['invitations'],
-        summary: 'Invite a supplier',
-        description: 'Creates the invitation and the supplier’s empty response. The token (256 bits) is returned once and stored only as a hash.',
-        params: idParams,
-        body: s.createInvitationSchema,
-        response: { 201: s.invitationCreatedSchema, ...problems },
-      },
-    },
-    async (request, reply) => {
-      const result = await usecases.inviteSupplier({ ...ctx(request), procurementId: request.params.id, ...request.body, publicBaseUrl: config.publicBaseUrl });
-      return reply.code(201).send({ id: result.invitation.id, responseId: result.invitation.responseId, token: result.token, respondUrl: result.respondUrl, invitation: result.invitation });
-    },
-  );
-
-  r.get(
-    '/v1/procurements/:id/invitations',
-    {
-      config: { access: READERS },
-      schema: { tags: ['invitations'], summary: 'List the suppliers invited', params: idParams, querystring: pageQuerySchema, response: { 200: pageSchema(s.invitationSchema), ...problems } },
-    },
-    async (request) => usecases.listInvitations({ ...ctx(request), procurementId: request.params.id, ...request.query }),
-  );
-
-  r.post(
-    '/v1/invitations/:id/revoke',
-    {
-      config: { access: OFFICERS },
-      schema: { tags: ['invitations'], summary: 'Revoke an invitation: its link stops working', params: idParams, response: { 200: s.invitationSchema, ...problems } },
-    },
-    async (request) => {
-      const principal = principalOf(request);
-      const invitation = await usecases.revokeInvitation({ ...ctx(request), id: request.params.id });
-      principalCache.forgetOrganisation(principal.organisationId);
-      return invitation;
-    },
-  );
-
-  r.post(
-    '/v1/invitations/:id/resend',
-    {
-      config: { access: OFFICERS },
-      schema: {
-        tags: ['invitations'],
-        summary: 'Issue a new link for the same invitation',
-        description: 'The old token stops working at once; the supplier keeps its answers.',
-        params: idParams,
-        response: { 200: s.invitationCreatedSchema, ...problems },
-      },
-    },
-    async (request) => {
-      const principal = principalOf(request);
-      const result = await usecases.resendInvitation({ ...ctx(request), id: request.params.id, publicBaseUrl: config.publicBaseUrl });
-      principalCache.forgetOrganisation(principal.organisationId);
-      return { id: result.invitation.id, responseId: result.invitation.responseId, token: result.token, respondUrl: result.respondUrl, invitation: result.invitation };
-    },
-  );
-}
 
 function registerSupplier(app: FastifyInstance, { database, now }: AppDeps): void {
   zodApp(app).get(
@@ -267,7 +199,7 @@ function registerSubmission(app: FastifyInstance, { database, now }: AppDeps): v
 // Evaluators see responses only through evaluation (after declaring conflicts of interest), not here.
 const RESPONSE_READERS = { roles: ['admin', 'officer', 'viewer'], scopes: ['procurements:read'] } as const;
 
-function registerOfficerView(app: FastifyInstance, { database, now }: AppDeps): void {
+function registerOfficerView(app: FastifyInstance, { database, now, mailer, principalCache }: AppDeps): void {
   const r = zodApp(app);
   r.get(
     '/v1/procurements/:id/responses',
@@ -296,13 +228,36 @@ function registerOfficerView(app: FastifyInstance, { database, now }: AppDeps): 
     },
     async (request) => usecases.getResponseForOfficer({ db: database.db, now: now(), principal: principalOf(request), id: request.params.id }),
   );
+  r.post(
+    '/v1/responses/:id/deadline-extension',
+    {
+      config: { access: { roles: ['admin', 'officer'] } },
+      schema: {
+        tags: ['responses'],
+        summary: 'Give one supplier more time',
+        description:
+          'Only later than the supplier’s current deadline (422 `responses.extension_not_later`), while the procurement is open and the supplier has not submitted or withdrawn (409 `responses.cannot_extend`). The procurement stays open until then; the supplier is emailed; the reason is audited.',
+        params: idParams,
+        body: s.extendDeadlineSchema,
+        response: { 200: s.officerResponseSchema, ...problems },
+      },
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      const result = await usecases.extendDeadline({ db: database.db, now: now(), principal, mailer, responseId: request.params.id, deadline: new Date(request.body.deadline), reason: request.body.reason });
+      // A supplier's cached principal carries its link's expiry, which has just moved.
+      principalCache.forgetOrganisation(principal.organisationId);
+      return result;
+    },
+  );
 }
 
 export function registerResponsesApi(app: FastifyInstance, deps: AppDeps): void {
-  registerInvitations(app, deps);
+  registerInvitationsApi(app, deps);
   registerSupplier(app, deps);
   registerAnswers(app, deps);
   registerEvidenceApi(app, deps);
   registerSubmission(app, deps);
   registerOfficerView(app, deps);
+  registerClarificationsApi(app, deps);
 }

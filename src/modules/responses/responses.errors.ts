@@ -6,6 +6,16 @@ export const responsesErrors = {
   procurementNotFound: () => notFound({ code: 'procurements.not_found', what: 'Procurement' }),
   procurementNotInviting: (status: string) =>
     new AppError({ status: 409, code: 'invitations.procurement_not_open', title: 'Suppliers cannot be invited now', detail: `The procurement is ${status}; invite suppliers while it is a draft or open.` }),
+  nothingToRemind: (state: string) =>
+    new AppError({ status: 409, code: 'invitations.cannot_remind', title: 'There is nothing to remind this supplier of', detail: `The response is ${state}.` }),
+  cannotExtend: (why: string) => new AppError({ status: 409, code: 'responses.cannot_extend', title: 'This supplier’s deadline cannot be extended', detail: `Because ${why}.` }),
+  extensionNotLater: (current: Date) =>
+    new AppError({
+      status: 422,
+      code: 'responses.extension_not_later',
+      title: 'The new deadline must be later than the supplier’s current one',
+      errors: [{ path: '/body/deadline', message: `Enter a time after ${current.toISOString()}` }],
+    }),
   invitationRevoked: () => new AppError({ status: 409, code: 'invitations.revoked', title: 'This invitation was revoked', detail: 'Invite the supplier again instead.' }),
 };
 
@@ -72,4 +82,22 @@ export const evidenceErrors = {
   badUpload: (detail: string) => new AppError({ status: 422, code: 'evidence.invalid_upload', title: 'The upload could not be read', detail }),
   multipartRequired: () =>
     new AppError({ status: 415, code: 'evidence.multipart_required', title: 'Send the file as multipart/form-data', detail: 'With a `questionKey` field and one `file` part.' }),
+};
+
+export const clarificationErrors = {
+  notFound: () => notFound({ code: 'clarifications.not_found', what: 'Clarification' }),
+  notSubmitted: (status: string) =>
+    new AppError({ status: 409, code: 'clarifications.not_submitted', title: 'Clarifications are about submitted responses', detail: `This response is ${status.replace('_', ' ')}.` }),
+  unknownQuestion: (key: string) =>
+    new AppError({ status: 422, code: 'clarifications.unknown_question', title: 'No such question in this questionnaire', errors: [{ path: '/body/questionKey', message: `There is no question "${key}"`, code: key }] }),
+  replyByInPast: () =>
+    new AppError({ status: 422, code: 'clarifications.reply_by_in_past', title: 'The reply-by time must be in the future', errors: [{ path: '/body/replyBy', message: 'Enter a time in the future' }] }),
+  alreadyReplied: () => new AppError({ status: 409, code: 'clarifications.already_replied', title: 'You have already replied to this clarification', detail: 'Contact the council if you need to add something.' }),
+  amendNotAllowed: () =>
+    new AppError({
+      status: 422,
+      code: 'clarifications.amend_not_allowed',
+      title: 'The council did not ask you to change this answer',
+      errors: [{ path: '/body/amendedAnswer', message: 'Reply in words only; this clarification does not allow a changed answer' }],
+    }),
 };

@@ -2,7 +2,7 @@ import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import { prepared, type Db } from '../../platform/db';
 import { afterCreatedAtId, createdAtIdKey, toPage, type Page } from '../../platform/pagination';
 import { procurements } from '../procurements';
-import { answers, answerVersions, evidenceFiles, invitations, responses, submissions } from './responses.table';
+import { answers, answerVersions, clarifications, evidenceFiles, invitations, responses, submissions } from './responses.table';
 
 export type InvitationRow = typeof invitations.$inferSelect;
 export type ResponseRow = typeof responses.$inferSelect;
@@ -166,12 +166,13 @@ export async function answersOfResponses({ db, responseIds }: { db: Db; response
   return db.select().from(answers).where(inArray(answers.responseId, responseIds));
 }
 
-export async function findResponseWithInvitation({ db, organisationId, id }: { db: Db; organisationId: string; id: string }) {
-  const [row] = await db
+export async function findResponseWithInvitation({ db, organisationId, id, forUpdate = false }: { db: Db; organisationId: string; id: string; forUpdate?: boolean }) {
+  const query = db
     .select({ response: responses, invitation: invitations })
     .from(responses)
     .innerJoin(invitations, eq(invitations.id, responses.invitationId))
     .where(and(eq(responses.organisationId, organisationId), eq(responses.id, id)));
+  const [row] = forUpdate ? await query.for('update', { of: responses }) : await query;
   return row;
 }
 
@@ -198,4 +199,35 @@ export async function findEvidence({ db, responseId, id }: { db: Db; responseId:
 
 export async function deleteEvidence({ db, id }: { db: Db; id: string }): Promise<void> {
   await db.delete(evidenceFiles).where(eq(evidenceFiles.id, id));
+}
+
+export type ClarificationRow = typeof clarifications.$inferSelect;
+
+export async function insertClarification({ db, values }: { db: Db; values: typeof clarifications.$inferInsert }): Promise<ClarificationRow> {
+  const [row] = await db.insert(clarifications).values(values).returning();
+  return row!;
+}
+
+export async function clarificationsOf({ db, responseId }: { db: Db; responseId: string }): Promise<ClarificationRow[]> {
+  return db.select().from(clarifications).where(eq(clarifications.responseId, responseId)).orderBy(asc(clarifications.askedAt), asc(clarifications.id));
+}
+
+export async function findClarification({ db, responseId, id, forUpdate = false }: { db: Db; responseId: string; id: string; forUpdate?: boolean }): Promise<ClarificationRow | undefined> {
+  const query = db.select().from(clarifications).where(and(eq(clarifications.responseId, responseId), eq(clarifications.id, id)));
+  const [row] = forUpdate ? await query.for('update') : await query;
+  return row;
+}
+
+export async function updateClarification({ db, id, changes }: { db: Db; id: string; changes: Partial<typeof clarifications.$inferInsert> }): Promise<ClarificationRow> {
+  const [row] = await db.update(clarifications).set(changes).where(eq(clarifications.id, id)).returning();
+  return row!;
+}
+
+export async function setDeadlineOverride({ db, id, deadline, now }: { db: Db; id: string; deadline: Date; now: Date }): Promise<ResponseRow> {
+  const [row] = await db
+    .update(responses)
+    .set({ deadlineOverride: deadline, updatedAt: now, version: sql`${responses.version} + 1` })
+    .where(eq(responses.id, id))
+    .returning();
+  return row!;
 }

@@ -34,6 +34,7 @@ export const invitationCreatedSchema = z
     responseId: z.uuid(),
     token: z.string().describe('The supplier’s secret. Shown only in this response; it is stored as a hash.'),
     respondUrl: z.string().describe('The link for the supplier; it carries the token.'),
+    emailed: z.boolean().describe('Whether the link was emailed (or held in the outbox). Not while the procurement is a draft: resend once it is open.'),
     invitation: invitationSchema,
   })
   .meta({ id: 'InvitationCreated' });
@@ -168,3 +169,45 @@ export const officerResponseSchema = responseProgressSchema
     evidence: z.array(evidenceSchema),
   })
   .meta({ id: 'Response' });
+
+const answerSnapshotSchema = z.object({ value: z.unknown(), comment: z.string().nullable(), confidential: z.boolean(), confidentialReason: z.string().nullable() });
+
+export const clarificationSchema = z
+  .object({
+    id: z.uuid(),
+    responseId: z.uuid(),
+    questionKey: z.string(),
+    question: z.string(),
+    allowAmend: z.boolean().describe('Whether the supplier may change its answer in its reply.'),
+    replyBy: z.iso.datetime().nullable(),
+    askedAt: z.iso.datetime(),
+    originalAnswer: answerSnapshotSchema.nullable().describe('The answer as submitted, when the question was asked.'),
+    status: z.enum(['awaiting_reply', 'answered']),
+    reply: z.string().nullable(),
+    amendedAnswer: answerSnapshotSchema.nullable(),
+    repliedAt: z.iso.datetime().nullable(),
+  })
+  .meta({ id: 'Clarification' });
+
+export const askClarificationSchema = z
+  .object({
+    questionKey: z.string().min(1).max(80),
+    question: z.string().trim().min(1).max(5000),
+    allowAmend: z.boolean().default(false),
+    replyBy: z.iso.datetime({ offset: true }).optional(),
+  })
+  .strict();
+
+export const replyClarificationSchema = z
+  .object({
+    reply: z.string().trim().min(1).max(20_000),
+    amendedAnswer: saveAnswerSchema.optional().describe('Only when the clarification allows it.'),
+  })
+  .strict();
+
+export const extendDeadlineSchema = z
+  .object({
+    deadline: z.iso.datetime({ offset: true }).describe('The supplier’s new deadline; later than the one it has.'),
+    reason: z.string().trim().min(1).max(2000).describe('Recorded in the audit log: why this supplier has longer.'),
+  })
+  .strict();

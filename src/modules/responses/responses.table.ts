@@ -89,8 +89,8 @@ export const answerVersions = pgTable(
     comment: text(),
     confidential: boolean().notNull(),
     confidentialReason: text(),
-    /** `saved` or `cleared`. */
-    change: text().$type<'saved' | 'cleared'>().notNull(),
+    /** `saved` or `cleared` by the supplier while drafting; `amended` in reply to a clarification. */
+    change: text().$type<'saved' | 'cleared' | 'amended'>().notNull(),
     changedAt: timestamp({ withTimezone: true, precision: 3 }).notNull(),
     changedBy: text().notNull(),
   },
@@ -146,4 +146,34 @@ export const evidenceFiles = pgTable(
     uploadedBy: text().notNull(),
   },
   (t) => [index('evidence_files_response').on(t.responseId, t.questionKey, t.uploadedAt)],
+);
+
+export type AnswerSnapshot = { value: AnswerValueJson; comment: string | null; confidential: boolean; confidentialReason: string | null };
+
+/**
+ * A council's question to a supplier about one answer, and the supplier's reply. The answer as it
+ * stood when asked, the reply and any amended answer are all kept here, side by side; the frozen
+ * submission is never changed.
+ */
+export const clarifications = pgTable(
+  'clarifications',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    organisationId: uuid().notNull(),
+    responseId: uuid()
+      .notNull()
+      .references(() => responses.id),
+    questionKey: text().notNull(),
+    question: text().notNull(),
+    allowAmend: boolean().notNull(),
+    replyBy: timestamp({ withTimezone: true, precision: 3 }),
+    /** The answer as it stood when the question was asked (the submitted one, if submitted). */
+    originalAnswer: jsonb().$type<AnswerSnapshot | null>(),
+    askedBy: text().notNull(),
+    askedAt: timestamp({ withTimezone: true, precision: 3 }).notNull(),
+    reply: text(),
+    amendedAnswer: jsonb().$type<AnswerSnapshot | null>(),
+    repliedAt: timestamp({ withTimezone: true, precision: 3 }),
+  },
+  (t) => [index('clarifications_response').on(t.responseId, t.askedAt, t.id)],
 );

@@ -1,142 +1,20 @@
 import { recordAudit } from '../../platform/audit';
-import { actorOf, type Principal, type SupplierPrincipal, type TokenResolver } from '../../platform/auth';
-import { issueToken } from '../../platform/crypto';
+import { transactionWithMail, type Mailer } from '../../platform/mail';
+import { keepOpenUntil } from '../procurements';
+import { deadlineExtendedEmail } from './responses.emails';
+import { contactOf } from './invitations.usecases';
+import { actorOf, type Principal, type SupplierPrincipal } from '../../platform/auth';
 import { inTransaction, type Db } from '../../platform/db';
-import type { Page } from '../../platform/pagination';
-import { getProcurement, type ProcurementDto } from '../procurements';
 import { getQuestionnaire, isAnswered, resolveVisibility, type Answers, type QuestionnaireDefinition } from '../questionnaires';
 import { answerErrors, responsesErrors, submitErrors } from './responses.errors';
-import { answerValues, invitationExpiry, missingForSubmission, supplierView, type SupplierSection } from './responses.models';
+import { answerValues, missingForSubmission, supplierView, type SupplierSection } from './responses.models';
 import * as repo from './responses.repository';
 import type { SubmittedEvidence } from './responses.table';
-import { assertWritable, effectiveDeadline, questionsByKey, supplierContext } from './responses.access';
+import { assertWritable, effectiveDeadline, procurementOf, questionsByKey, supplierContext } from './responses.access';
 import { toEvidenceDto, type EvidenceDto } from './evidence.usecases';
 import { toAnswerDto, type AnswerDto } from './answers.usecases';
 
 type Ctx = { db: Db; now: Date; principal: Principal };
-
-export type InvitationDto = {
-  id: string;
-  procurementId: string;
-  responseId: string;
-  supplierName: string;
-  contactEmail: string;
-  companyNumber: string | null;
-  tokenPrefix: string;
-  responseStatus: repo.ResponseRow['status'];
-  createdAt: string;
-  tokenIssuedAt: string;
-  revokedAt: string | null;
-};
-
-function toInvitationDto({ invitation, response }: { invitation: repo.InvitationRow; response: repo.ResponseRow }): InvitationDto {
-  return {
-    id: invitation.id,
-    procurementId: invitation.procurementId,
-    responseId: response.id,
-    supplierName: invitation.supplierName,
-    contactEmail: invitation.contactEmail,
-    companyNumber: invitation.companyNumber,
-    tokenPrefix: invitation.displayPrefix,
-    responseStatus: response.status,
-    createdAt: invitation.createdAt.toISOString(),
-    tokenIssuedAt: invitation.tokenIssuedAt.toISOString(),
-    revokedAt: invitation.revokedAt?.toISOString() ?? null,
-  };
-}
-
-async function procurementOf(ctx: { db: Db; now: Date; principal: Principal }, id: string): Promise<ProcurementDto> {
-  try {
-    return await getProcurement({ ...ctx, id });
-  } catch {
-    throw responsesErrors.procurementNotFound();
-  }
-}
-
-export const respondUrl = (publicBaseUrl: string, token: string) => `${publicBaseUrl}/respond/${token}`;
-
-/** Invites a supplier: one invitation, one empty response, and a token shown only in this answer. */
-export async function inviteSupplier(
-  ctx: Ctx & { procurementId: string; supplierName: string; contactEmail: string; companyNumber?: string | undefined; publicBaseUrl: string },
-): Promise<{ invitation: InvitationDto; token: string; respondUrl: string }> {
-  return inTransaction(ctx.db, async (tx) => {
-    const scoped = { ...ctx, db: tx };
-    const procurement = await procurementOf(scoped, ctx.procurementId);
-    if (procurement.status !== 'draft' && procurement.status !== 'open') throw responsesErrors.procurementNotInviting(procurement.status);
-    const issued = issueToken({ kind: 'inv' });
-    const invitation = await repo.insertInvitation({
-      db: tx,
-      values: {
-        organisationId: ctx.principal.organisationId,
-        procurementId: procurement.id,
-        supplierName: ctx.supplierName.trim(),
-        contactEmail: ctx.contactEmail,
-        companyNumber: ctx.companyNumber?.trim() || null,
-        tokenHash: issued.hash,
-        displayPrefix: issued.displayPrefix,
-        createdBy: actorOf(ctx.principal).id,
-        createdAt: ctx.now,
-        tokenIssuedAt: ctx.now,
-      },
-    });
-    const response = await repo.insertResponse({
-      db: tx,
-      values: { organisationId: ctx.principal.organisationId, procurementId: procurement.id, invitationId: invitation.id, status: 'not_started', createdAt: ctx.now, updatedAt: ctx.now },
-    });
-    await recordAudit({
-      db: tx,
-      organisationId: ctx.principal.organisationId,
-      actor: actorOf(ctx.principal),
-      action: 'invitation.sent',
-      subject: { type: 'invitation', id: invitation.id },
-      details: { procurementId: procurement.id, responseId: response.id, supplierName: invitation.supplierName, contactEmail: invitation.contactEmail },
-      now: ctx.now,
-    });
-    return { invitation: toInvitationDto({ invitation, response }), token: issued.token, respondUrl: respondUrl(ctx.publicBaseUrl, issued.token) };
-  });
-}
-
-export async function listInvitations(ctx: Ctx & { procurementId: string; limit: number; cursor?: string | undefined }): Promise<Page<InvitationDto>> {
-  await procurementOf(ctx, ctx.procurementId);
-  const page = await repo.listInvitations({ db: ctx.db, organisationId: ctx.principal.organisationId, procurementId: ctx.procurementId, limit: ctx.limit, cursor: ctx.cursor });
-  return { ...page, items: page.items.map(toInvitationDto) };
-}
-
-export async function revokeInvitation(ctx: Ctx & { id: string }): Promise<InvitationDto> {
-  return inTransaction(ctx.db, async (tx) => {
-    const found = await repo.findInvitation({ db: tx, organisationId: ctx.principal.organisationId, id: ctx.id, forUpdate: true });
-    if (!found) throw responsesErrors.invitationNotFound();
-    if (found.invitation.revokedAt) return toInvitationDto(found);
-    const invitation = await repo.updateInvitation({ db: tx, id: ctx.id, changes: { revokedAt: ctx.now } });
-    await recordAudit({ db: tx, organisationId: ctx.principal.organisationId, actor: actorOf(ctx.principal), action: 'invitation.revoked', subject: { type: 'invitation', id: ctx.id }, now: ctx.now });
-    return toInvitationDto({ invitation, response: found.response });
-  });
-}
-
-/** A new token for the same invitation and response; the old token stops working at once. */
-export async function resendInvitation(ctx: Ctx & { id: string; publicBaseUrl: string }): Promise<{ invitation: InvitationDto; token: string; respondUrl: string }> {
-  return inTransaction(ctx.db, async (tx) => {
-    const found = await repo.findInvitation({ db: tx, organisationId: ctx.principal.organisationId, id: ctx.id, forUpdate: true });
-    if (!found) throw responsesErrors.invitationNotFound();
-    if (found.invitation.revokedAt) throw responsesErrors.invitationRevoked();
-    const issued = issueToken({ kind: 'inv' });
-    const invitation = await repo.updateInvitation({ db: tx, id: ctx.id, changes: { tokenHash: issued.hash, displayPrefix: issued.displayPrefix, tokenIssuedAt: ctx.now } });
-    await recordAudit({ db: tx, organisationId: ctx.principal.organisationId, actor: actorOf(ctx.principal), action: 'invitation.resent', subject: { type: 'invitation', id: ctx.id }, now: ctx.now });
-    return { invitation: toInvitationDto({ invitation, response: found.response }), token: issued.token, respondUrl: respondUrl(ctx.publicBaseUrl, issued.token) };
-  });
-}
-
-/** Turns a supplier's invitation token into a principal that can reach its own response and nothing else. */
-export function createInvitationTokenResolver({ db, now }: { db: Db; now: () => Date }): TokenResolver {
-  return async ({ tokenHash }) => {
-    const row = await repo.findInvitationByTokenHash({ db, hash: tokenHash });
-    if (!row || row.revokedAt) return null;
-    const expiresAt = invitationExpiry(row);
-    if (expiresAt <= now()) return null;
-    const principal: SupplierPrincipal = { kind: 'supplier', organisationId: row.organisationId, invitationId: row.invitationId, responseId: row.responseId, procurementId: row.procurementId };
-    return { principal, validUntil: expiresAt };
-  };
-}
 
 export type SupplierResponseView = {
   procurement: { id: string; title: string; reference: string | null; status: string; deadline: string };
@@ -350,4 +228,38 @@ export async function getResponseForOfficer(ctx: Ctx & { id: string }): Promise<
     answers: Object.fromEntries(rows.map((r) => [r.questionKey, toAnswerDto(r)])),
     evidence: files.map(toEvidenceDto),
   };
+}
+
+/**
+ * Gives one supplier more time. Only later than the time it already has, only while the
+ * procurement is open and the supplier has not submitted or withdrawn; the procurement stays open
+ * until the new time. The supplier is told by email and the reason is audited (equal treatment:
+ * the council must be able to say why one supplier had longer).
+ */
+export async function extendDeadline(ctx: Ctx & { mailer: Mailer; responseId: string; deadline: Date; reason: string }): Promise<OfficerResponseDto> {
+  await transactionWithMail(ctx, async (tx, send) => {
+    const scoped = { ...ctx, db: tx };
+    const found = await repo.findResponseWithInvitation({ db: tx, organisationId: ctx.principal.organisationId, id: ctx.responseId, forUpdate: true });
+    if (!found) throw responsesErrors.responseNotFound();
+    const { response, invitation } = found;
+    const procurement = await procurementOf(scoped, response.procurementId);
+    if (procurement.status !== 'open') throw responsesErrors.cannotExtend(`the procurement is ${procurement.status}`);
+    if (response.status === 'submitted' || response.status === 'withdrawn') throw responsesErrors.cannotExtend(`the response is ${response.status}`);
+    const current = effectiveDeadline(procurement, response);
+    if (ctx.deadline <= current) throw responsesErrors.extensionNotLater(current);
+    await keepOpenUntil({ ...scoped, id: procurement.id, until: ctx.deadline });
+    await repo.setDeadlineOverride({ db: tx, id: response.id, deadline: ctx.deadline, now: ctx.now });
+    const email = deadlineExtendedEmail({ procurement, supplierName: invitation.supplierName, deadline: ctx.deadline, contact: await contactOf(scoped) });
+    const mail = await send({ organisationId: ctx.principal.organisationId, message: { ...email, to: invitation.contactEmail, kind: 'deadline_extended', about: { type: 'response', id: response.id } } });
+    await recordAudit({
+      db: tx,
+      organisationId: ctx.principal.organisationId,
+      actor: actorOf(ctx.principal),
+      action: 'response.deadline_extended',
+      subject: { type: 'response', id: response.id },
+      details: { procurementId: procurement.id, from: current.toISOString(), to: ctx.deadline.toISOString(), reason: ctx.reason, outboxId: mail.id },
+      now: ctx.now,
+    });
+  });
+  return getResponseForOfficer({ ...ctx, id: ctx.responseId });
 }

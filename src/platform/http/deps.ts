@@ -4,6 +4,7 @@ import type { Config } from '../../config';
 import type { Principal } from '../auth';
 import type { OrganisationCache } from '../cache';
 import type { Database } from '../db';
+import type { Mailer } from '../mail';
 import type { BlobStorage } from '../storage';
 
 /** What every route group receives: the database, the configuration and a clock tests can set. */
@@ -15,6 +16,8 @@ export type AppDeps = {
   principalCache: OrganisationCache<Principal>;
   /** Where uploaded files' bytes go. */
   storage: BlobStorage;
+  /** Delivers queued email after commit: SMTP when configured, else held in the outbox. */
+  mailer: Mailer;
 };
 
 export type ZodApp = ReturnType<FastifyInstance['withTypeProvider']> & FastifyInstance;

@@ -46,6 +46,8 @@ export async function registerOpenApi(app: FastifyInstance, { docsUi }: { docsUi
         { name: 'invitations', description: 'Inviting suppliers: links, revocation, new links' },
         { name: 'responses', description: 'The council’s view of suppliers’ responses' },
         { name: 'supplier', description: 'For suppliers, with their invitation token: their own response only' },
+        { name: 'clarifications', description: 'Questions to a supplier about one answer, and its replies' },
+        { name: 'outbox', description: 'Email sent, or held when no SMTP server is configured' },
         { name: 'audit', description: 'The append-only audit log' },
         { name: 'health', description: 'Liveness and readiness' },
       ],

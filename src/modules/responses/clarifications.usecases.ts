@@ -1,0 +1,172 @@
+import { recordAudit } from '../../platform/audit';
+import { actorOf, type Principal, type SupplierPrincipal } from '../../platform/auth';
+import { inTransaction, type Db } from '../../platform/db';
+import { transactionWithMail, type Mailer } from '../../platform/mail';
+import { getQuestionnaire } from '../questionnaires';
+import type { AnswerInput } from './answers.usecases';
+import { contactOf } from './invitations.usecases';
+import { procurementOf, questionsByKey, supplierContext } from './responses.access';
+import { clarificationEmail } from './responses.emails';
+import { answerErrors, clarificationErrors, responsesErrors } from './responses.errors';
+import { checkAnswerValue } from './responses.models';
+import * as repo from './responses.repository';
+import type { AnswerSnapshot, AnswerValueJson } from './responses.table';
+
+export type ClarificationDto = {
+  id: string;
+  responseId: string;
+  questionKey: string;
+  question: string;
+  allowAmend: boolean;
+  replyBy: string | null;
+  askedAt: string;
+  originalAnswer: AnswerSnapshot | null;
+  status: 'awaiting_reply' | 'answered';
+  reply: string | null;
+  amendedAnswer: AnswerSnapshot | null;
+  repliedAt: string | null;
+};
+
+const iso = (d: Date | null) => d?.toISOString() ?? null;
+
+function toDto(row: repo.ClarificationRow): ClarificationDto {
+  return {
+    id: row.id,
+    responseId: row.responseId,
+    questionKey: row.questionKey,
+    question: row.question,
+    allowAmend: row.allowAmend,
+    replyBy: iso(row.replyBy),
+    askedAt: row.askedAt.toISOString(),
+    originalAnswer: row.originalAnswer,
+    status: row.repliedAt ? 'answered' : 'awaiting_reply',
+    reply: row.reply,
+    amendedAnswer: row.amendedAnswer,
+    repliedAt: iso(row.repliedAt),
+  };
+}
+
+/**
+ * An officer asks a supplier about one answer of its submitted response. The answer as submitted is
+ * copied beside the question, so what was asked about stays visible whatever happens next.
+ */
+export async function askClarification(
+  ctx: { db: Db; now: Date; principal: Principal; mailer: Mailer; responseId: string; questionKey: string; question: string; allowAmend: boolean; replyBy?: Date | undefined },
+): Promise<ClarificationDto> {
+  return transactionWithMail(ctx, async (tx, send) => {
+    const scoped = { ...ctx, db: tx };
+    const found = await repo.findResponseWithInvitation({ db: tx, organisationId: ctx.principal.organisationId, id: ctx.responseId, forUpdate: true });
+    if (!found) throw responsesErrors.responseNotFound();
+    const { response, invitation } = found;
+    if (response.status !== 'submitted') throw clarificationErrors.notSubmitted(response.status);
+    if (invitation.revokedAt) throw responsesErrors.invitationRevoked();
+    if (ctx.replyBy && ctx.replyBy <= ctx.now) throw clarificationErrors.replyByInPast();
+    const procurement = await procurementOf(scoped, response.procurementId);
+    const { definition } = await getQuestionnaire({ db: tx, principal: ctx.principal, id: procurement.questionnaire.id });
+    const question = questionsByKey(definition).get(ctx.questionKey);
+    if (!question) throw clarificationErrors.unknownQuestion(ctx.questionKey);
+    const submission = await repo.latestSubmission({ db: tx, responseId: response.id });
+    const row = await repo.insertClarification({
+      db: tx,
+      values: {
+        organisationId: ctx.principal.organisationId,
+        responseId: response.id,
+        questionKey: question.key,
+        question: ctx.question.trim(),
+        allowAmend: ctx.allowAmend,
+        replyBy: ctx.replyBy ?? null,
+        originalAnswer: submission?.answers[question.key] ?? null,
+        askedBy: actorOf(ctx.principal).id,
+        askedAt: ctx.now,
+      },
+    });
+    const email = clarificationEmail({
+      procurement,
+      supplierName: invitation.supplierName,
+      questionRef: question.ref ? `question ${question.ref}` : `“${question.text}”`,
+      allowAmend: ctx.allowAmend,
+      replyBy: ctx.replyBy ?? null,
+      contact: await contactOf(scoped),
+    });
+    const mail = await send({ organisationId: ctx.principal.organisationId, message: { ...email, to: invitation.contactEmail, kind: 'clarification', about: { type: 'clarification', id: row.id } } });
+    await recordAudit({
+      db: tx,
+      organisationId: ctx.principal.organisationId,
+      actor: actorOf(ctx.principal),
+      action: 'clarification.asked',
+      subject: { type: 'response', id: response.id },
+      details: { clarificationId: row.id, questionKey: question.key, question: row.question, allowAmend: row.allowAmend, outboxId: mail.id },
+      now: ctx.now,
+    });
+    return toDto(row);
+  });
+}
+
+export async function listClarificationsForOfficer(ctx: { db: Db; principal: Principal; responseId: string }): Promise<ClarificationDto[]> {
+  const response = await repo.findResponse({ db: ctx.db, organisationId: ctx.principal.organisationId, id: ctx.responseId });
+  if (!response) throw responsesErrors.responseNotFound();
+  return (await repo.clarificationsOf({ db: ctx.db, responseId: response.id })).map(toDto);
+}
+
+export async function listOwnClarifications(ctx: { db: Db; principal: SupplierPrincipal }): Promise<ClarificationDto[]> {
+  return (await repo.clarificationsOf({ db: ctx.db, responseId: ctx.principal.responseId })).map(toDto);
+}
+
+export async function getOwnClarification(ctx: { db: Db; principal: SupplierPrincipal; id: string }): Promise<ClarificationDto> {
+  const row = await repo.findClarification({ db: ctx.db, responseId: ctx.principal.responseId, id: ctx.id });
+  if (!row) throw clarificationErrors.notFound();
+  return toDto(row);
+}
+
+/**
+ * The supplier replies, once. When the officer allowed it, the reply may carry an amended answer:
+ * checked like any answer, kept in the clarification beside the original, and written to the
+ * live answer with its history ('amended'). The frozen submission is not touched.
+ */
+export async function replyToClarification(ctx: { db: Db; now: Date; principal: SupplierPrincipal; id: string; reply: string; amendedAnswer?: AnswerInput | undefined }): Promise<ClarificationDto> {
+  return inTransaction(ctx.db, async (tx) => {
+    const { principal } = ctx;
+    const response = await repo.lockResponse({ db: tx, organisationId: principal.organisationId, id: principal.responseId });
+    if (!response) throw responsesErrors.invitationNotFound();
+    const row = await repo.findClarification({ db: tx, responseId: response.id, id: ctx.id, forUpdate: true });
+    if (!row) throw clarificationErrors.notFound();
+    if (row.repliedAt) throw clarificationErrors.alreadyReplied();
+    if (response.status === 'withdrawn') throw answerErrors.withdrawn();
+
+    let amended: AnswerSnapshot | null = null;
+    if (ctx.amendedAnswer) {
+      if (!row.allowAmend) throw clarificationErrors.amendNotAllowed();
+      const { definition } = await supplierContext({ ...ctx, db: tx });
+      const question = questionsByKey(definition).get(row.questionKey)!;
+      const message = checkAnswerValue(question, ctx.amendedAnswer.value);
+      if (message) throw answerErrors.invalidValue(question.key, question.ref ?? null, message);
+      if (ctx.amendedAnswer.confidential && !ctx.amendedAnswer.confidentialReason?.trim()) throw answerErrors.reasonRequired();
+      amended = {
+        value: (typeof ctx.amendedAnswer.value === 'string' ? ctx.amendedAnswer.value.trim() : ctx.amendedAnswer.value) as AnswerValueJson,
+        comment: ctx.amendedAnswer.comment?.trim() || null,
+        confidential: ctx.amendedAnswer.confidential ?? false,
+        confidentialReason: ctx.amendedAnswer.confidential ? ctx.amendedAnswer.confidentialReason!.trim() : null,
+      };
+      const saved = await repo.upsertAnswer({
+        db: tx,
+        values: { organisationId: principal.organisationId, responseId: response.id, questionKey: row.questionKey, ...amended, updatedAt: ctx.now, updatedBy: principal.invitationId },
+      });
+      await repo.insertAnswerVersion({
+        db: tx,
+        values: { organisationId: principal.organisationId, responseId: response.id, questionKey: row.questionKey, version: saved.version, ...amended, change: 'amended', changedAt: ctx.now, changedBy: principal.invitationId },
+      });
+      await repo.bumpResponse({ db: tx, id: response.id, now: ctx.now });
+    }
+    const updated = await repo.updateClarification({ db: tx, id: row.id, changes: { reply: ctx.reply.trim(), amendedAnswer: amended, repliedAt: ctx.now } });
+    await recordAudit({
+      db: tx,
+      organisationId: principal.organisationId,
+      actor: actorOf(principal),
+      action: 'clarification.replied',
+      subject: { type: 'response', id: response.id },
+      details: { clarificationId: row.id, questionKey: row.questionKey, amended: amended !== null },
+      now: ctx.now,
+    });
+    return toDto(updated);
+  });
+}

@@ -1,0 +1,3 @@
+export { queueMail, transactionWithMail, createOutboxMailer, createSmtpMailer, redact, REDACTED, type Mailer, type MailMessage, type QueuedMail } from './mail';
+export { registerOutboxApi } from './mail.api';
+export { outbox } from './mail.table';
