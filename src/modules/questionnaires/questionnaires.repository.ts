@@ -1,4 +1,4 @@
-import { and, asc, eq, isNull, or, type SQL } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, isNull, or, type SQL } from 'drizzle-orm';
 import type { Db } from '../../platform/db';
 import { afterCreatedAtId, createdAtIdKey, toPage, type Page } from '../../platform/pagination';
 import { questionnaires } from './questionnaires.table';
@@ -11,6 +11,20 @@ const readableBy = (organisationId: string): SQL => or(eq(questionnaires.organis
 export async function findReadable({ db, organisationId, id }: { db: Db; organisationId: string; id: string }): Promise<QuestionnaireRow | undefined> {
   const [row] = await db.select().from(questionnaires).where(and(eq(questionnaires.id, id), readableBy(organisationId)));
   return row;
+}
+
+export type QuestionnaireMeta = Omit<QuestionnaireRow, 'definition'>;
+
+/** The row without its definition (tens of kilobytes of jsonb), for when the definition is cached. */
+export async function findReadableMeta({ db, organisationId, id }: { db: Db; organisationId: string; id: string }): Promise<QuestionnaireMeta | undefined> {
+  const { definition: _definition, ...columns } = getTableColumns(questionnaires);
+  const [row] = await db.select(columns).from(questionnaires).where(and(eq(questionnaires.id, id), readableBy(organisationId)));
+  return row;
+}
+
+export async function findDefinition({ db, id }: { db: Db; id: string }): Promise<unknown> {
+  const [row] = await db.select({ definition: questionnaires.definition }).from(questionnaires).where(eq(questionnaires.id, id));
+  return row?.definition;
 }
 
 /** For changes: locks the row so two edits or an edit and a publish take turns. */

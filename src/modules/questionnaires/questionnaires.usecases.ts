@@ -65,8 +65,34 @@ export function exportDefinition(definition: QuestionnaireDefinition): string {
   return `${JSON.stringify(normaliseDefinition(definition), null, 2)}\n`;
 }
 
-function toDetail(row: repo.QuestionnaireRow): QuestionnaireDetail {
-  return { ...toSummary(row), definition: normaliseDefinition(row.definition) };
+/**
+ * Parsed definitions by their SHA-256. A definition's hash names its content, so an entry can never
+ * be stale; parsing a 150-question definition with zod costs milliseconds, and every supplier save
+ * needs it. Bounded, oldest out first.
+ */
+const parsedDefinitions = new Map<string, QuestionnaireDefinition>();
+const PARSED_DEFINITIONS_MAX = 100;
+
+async function definitionByHash(hash: string, load: () => unknown | Promise<unknown>): Promise<QuestionnaireDefinition> {
+  const cached = parsedDefinitions.get(hash);
+  if (cached) return cached;
+  const definition = deepFreeze(normaliseDefinition(await load()));
+  if (parsedDefinitions.size >= PARSED_DEFINITIONS_MAX) parsedDefinitions.delete(parsedDefinitions.keys().next().value!);
+  parsedDefinitions.set(hash, definition);
+  return definition;
+}
+
+/** Shared between requests, so nobody may change one by accident. */
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
+
+async function toDetail(row: repo.QuestionnaireRow): Promise<QuestionnaireDetail> {
+  return { ...toSummary(row), definition: await definitionByHash(row.definitionHash, () => row.definition) };
 }
 
 function validOrThrow(input: unknown): QuestionnaireDefinition {
@@ -203,9 +229,10 @@ export async function clone(ctx: Ctx & { id: string; key?: string | undefined; v
 }
 
 export async function getQuestionnaire({ db, principal, id }: { db: Db; principal: Principal; id: string }): Promise<QuestionnaireDetail> {
-  const row = await repo.findReadable({ db, organisationId: principal.organisationId, id });
-  if (!row) throw questionnairesErrors.notFound();
-  return toDetail(row);
+  const meta = await repo.findReadableMeta({ db, organisationId: principal.organisationId, id });
+  if (!meta) throw questionnairesErrors.notFound();
+  const definition = await definitionByHash(meta.definitionHash, () => repo.findDefinition({ db, id }));
+  return { ...toSummary({ ...meta, definition }), definition };
 }
 
 export async function getMethodology({ db, principal, id }: { db: Db; principal: Principal; id: string }): Promise<Methodology> {

@@ -2,7 +2,7 @@ import type { SupplierPrincipal } from '../../platform/auth';
 import { inTransaction, type Db } from '../../platform/db';
 import type { FieldProblem } from '../../platform/errors';
 import type { Question } from '../questionnaires';
-import { lockForSupplierChange, supplierContext } from './responses.access';
+import { assertWritable, lockForSupplierChange, questionsByKey, supplierContext } from './responses.access';
 import { answerErrors, responsesErrors } from './responses.errors';
 import { checkAnswerValue } from './responses.models';
 import * as repo from './responses.repository';
@@ -73,16 +73,38 @@ async function bump({ db, now, response }: { db: Db; now: Date; response: repo.R
 /**
  * Saves one answer: checked against its question, honouring If-Match on the response, with the
  * previous state kept in the answer's history. Not an audit event: autosave stays light.
+ *
+ * This is the hot path (autosave), so it is shaped for it: the procurement and the (cached)
+ * questionnaire are read before the transaction; inside it, one statement locks and bumps the
+ * response and one saves the answer with its history, so the response's lock is held for two
+ * round trips. The checks keep the order of the other writes: unknown question 404, stale 412,
+ * submitted, withdrawn or late 409, invalid value 422.
  */
 export async function saveAnswer(ctx: SupplierCtx & { questionKey: string; input: AnswerInput; ifMatch?: number | undefined }): Promise<{ answer: AnswerDto; responseVersion: number }> {
+  const { principal } = ctx;
+  const { procurement, definition } = await supplierContext(ctx);
+  const question = questionsByKey(definition).get(ctx.questionKey);
+  if (!question) throw answerErrors.questionNotFound(ctx.questionKey);
   return inTransaction(ctx.db, async (tx) => {
-    const { response, questions } = await lockForSupplierChange({ ...ctx, db: tx });
-    const question = questions.get(ctx.questionKey)!;
+    const bumped = await repo.bumpDraftResponse({ db: tx, organisationId: principal.organisationId, id: principal.responseId, ifMatch: ctx.ifMatch, now: ctx.now });
+    if (!bumped) {
+      // Nothing changed: find out why, in the order the other writes report it.
+      const current = await repo.findResponse({ db: tx, organisationId: principal.organisationId, id: principal.responseId });
+      if (!current) throw responsesErrors.invitationNotFound();
+      if (ctx.ifMatch !== undefined && ctx.ifMatch !== current.version) throw answerErrors.stale();
+      assertWritable(procurement, current, ctx.now);
+      throw answerErrors.stale();
+    }
+    assertWritable(procurement, bumped, ctx.now);
     const message = checkAnswerValue(question, ctx.input.value);
     if (message) throw answerErrors.invalidValue(question.key, question.ref ?? null, message);
     if (ctx.input.confidential && !ctx.input.confidentialReason?.trim()) throw answerErrors.reasonRequired();
-    const row = await writeAnswer({ ...ctx, db: tx, responseId: response.id, questionKey: question.key, input: normalise(ctx.input) });
-    return { answer: toAnswerDto(row), responseVersion: await bump({ db: tx, now: ctx.now, response }) };
+    const row = await repo.saveAnswerWithHistory({
+      db: tx,
+      values: { organisationId: principal.organisationId, responseId: bumped.id, questionKey: question.key, ...normalise(ctx.input), updatedAt: ctx.now, updatedBy: principal.invitationId },
+      change: 'saved',
+    });
+    return { answer: toAnswerDto(row), responseVersion: bumped.version };
   });
 }
 

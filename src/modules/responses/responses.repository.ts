@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
-import { prepared, type Db } from '../../platform/db';
+import { prepared, queryRows, type Db } from '../../platform/db';
 import { afterCreatedAtId, createdAtIdKey, toPage, type Page } from '../../platform/pagination';
 import { procurements } from '../procurements';
 import { answers, answerVersions, clarifications, evidenceFiles, invitations, responses, submissions } from './responses.table';
@@ -230,4 +230,62 @@ export async function setDeadlineOverride({ db, id, deadline, now }: { db: Db; i
     .where(eq(responses.id, id))
     .returning();
   return row!;
+}
+
+/**
+ * The first statement of an answer save: takes the response's row lock and bumps its version in
+ * one round trip, only if the response is still a draft and (with If-Match) at the version the
+ * supplier last read. No row back means one of those failed; the caller reads why.
+ */
+export async function bumpDraftResponse({ db, organisationId, id, ifMatch, now }: { db: Db; organisationId: string; id: string; ifMatch?: number | undefined; now: Date }): Promise<ResponseRow | undefined> {
+  const [row] = await db
+    .update(responses)
+    .set({ version: sql`${responses.version} + 1`, updatedAt: now, status: sql`case when ${responses.status} = 'not_started' then 'in_progress' else ${responses.status} end` })
+    .where(
+      and(
+        eq(responses.id, id),
+        eq(responses.organisationId, organisationId),
+        inArray(responses.status, ['not_started', 'in_progress', 'reopened']),
+        ifMatch === undefined ? undefined : eq(responses.version, ifMatch),
+      ),
+    )
+    .returning();
+  return row;
+}
+
+type AnswerValues = Pick<typeof answers.$inferInsert, 'organisationId' | 'responseId' | 'questionKey' | 'value' | 'comment' | 'confidential' | 'confidentialReason' | 'updatedAt' | 'updatedBy'>;
+
+/** Upserts an answer and writes its history row in one statement (one round trip on the hot path). */
+export async function saveAnswerWithHistory({ db, values, change }: { db: Db; values: AnswerValues; change: 'saved' | 'amended' }): Promise<AnswerRow> {
+  const [row] = await queryRows<Record<string, unknown>>(
+    db,
+    sql`with saved as (
+      insert into answers (organisation_id, response_id, question_key, value, comment, confidential, confidential_reason, version, updated_at, updated_by)
+      values (${values.organisationId}, ${values.responseId}, ${values.questionKey}, ${JSON.stringify(values.value ?? null)}::jsonb, ${values.comment ?? null},
+              ${values.confidential ?? false}, ${values.confidentialReason ?? null}, 1, ${values.updatedAt.toISOString()}::timestamptz, ${values.updatedBy})
+      on conflict (response_id, question_key) do update set
+        value = excluded.value, comment = excluded.comment, confidential = excluded.confidential, confidential_reason = excluded.confidential_reason,
+        version = answers.version + 1, updated_at = excluded.updated_at, updated_by = excluded.updated_by
+      returning *
+    ), history as (
+      insert into answer_versions (organisation_id, response_id, question_key, version, value, comment, confidential, confidential_reason, change, changed_at, changed_by)
+      select organisation_id, response_id, question_key, version, value, comment, confidential, confidential_reason, ${change}, updated_at, updated_by from saved
+    )
+    select id, organisation_id, response_id, question_key, value, comment, confidential, confidential_reason, version, updated_at, updated_by from saved`,
+  );
+  const r = row!;
+  return {
+    id: r.id as string,
+    organisationId: r.organisation_id as string,
+    responseId: r.response_id as string,
+    questionKey: r.question_key as string,
+    // Both drivers hand jsonb back parsed.
+    value: r.value as AnswerRow['value'],
+    comment: r.comment as string | null,
+    confidential: r.confidential as boolean,
+    confidentialReason: r.confidential_reason as string | null,
+    version: Number(r.version),
+    updatedAt: new Date(r.updated_at as string | Date),
+    updatedBy: r.updated_by as string,
+  };
 }

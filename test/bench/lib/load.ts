@@ -1,6 +1,22 @@
 import autocannon from 'autocannon';
 
-export type LoadResult = { requestsPerSecond: number; p50: number; p99: number; non2xx: number; errors: number; total: number };
+export type LoadResult = {
+  requestsPerSecond: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  /** Connection errors and timeouts (autocannon already counts each timeout as an error). */
+  errors: number;
+  timeouts: number;
+  total: number;
+  /** Responses per HTTP status code, e.g. { '200': 9000, '412': 180 }. */
+  statusCodes: Record<string, number>;
+};
+
+/** Refuses anything but a loopback target: load is never sent off this machine. */
+export function assertLoopback(url: string): void {
+  if (!/^http:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?\//.test(`${url}/`)) throw new Error(`refusing to load a non-loopback target: ${url}`);
+}
 
 /** One bounded autocannon run against a loopback URL. */
 export async function load({
@@ -16,15 +32,17 @@ export async function load({
   headers?: Record<string, string>;
   requests?: autocannon.Request[];
 }): Promise<LoadResult> {
-  if (!/^http:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?\//.test(`${url}/`)) throw new Error(`refusing to load a non-loopback target: ${url}`);
+  assertLoopback(url);
   const result = await autocannon({ url, connections, duration: durationSeconds, headers, ...(requests ? { requests } : {}) });
   return {
     requestsPerSecond: result.requests.average,
     p50: result.latency.p50,
     p99: result.latency.p99,
     non2xx: result.non2xx,
-    errors: result.errors + result.timeouts,
+    errors: result.errors,
+    timeouts: result.timeouts,
     total: result.requests.total,
+    statusCodes: Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, stat]) => [code, stat?.count ?? 0])),
   };
 }
 

@@ -12,7 +12,11 @@ export type RunningServer = { url: string; stop: () => Promise<void> };
 
 /** Starts a server script in its own process (so the load generator never shares its event loop). */
 export async function startProcess({ script, env }: { script: string; env: Record<string, string> }): Promise<RunningServer> {
-  const child: ChildProcess = spawn(path.join(root, 'node_modules/.bin/tsx'), [script], {
+  // BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") runs the servers under node with
+  // those flags, to profile them under load; node refuses --cpu-prof in NODE_OPTIONS.
+  const nodeArgs = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean);
+  const [command, args] = nodeArgs ? [process.execPath, [...nodeArgs, '--import', 'tsx', script]] : [path.join(root, 'node_modules/.bin/tsx'), [script]];
+  const child: ChildProcess = spawn(command, args, {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: '0', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -73,7 +77,7 @@ export async function startService({ engine, env = {} }: { engine: Engine; env?:
       DATA_DIR: dataDir,
       SETUP_TOKEN: BENCH_SETUP_TOKEN,
       RATE_LIMIT_PER_MINUTE: '100000000',
-      DB_POOL_MAX: '20',
+      DB_POOL_MAX: process.env.BENCH_DB_POOL_MAX ?? '20',
       ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
       ...env,
     },
