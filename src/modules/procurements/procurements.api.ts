@@ -19,6 +19,7 @@ const TRANSITION_SUMMARIES: Record<TransitionName, string> = {
   open: 'Open the procurement to suppliers',
   close: 'Close it to answers before the deadline',
   'start-evaluation': 'Start evaluating the submitted responses',
+  decide: 'Record that the evaluation is complete and a decision made',
   cancel: 'Cancel the procurement',
 };
 

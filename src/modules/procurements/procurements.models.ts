@@ -7,6 +7,8 @@ export const TRANSITIONS = {
   open: { from: ['draft'], to: 'open' },
   close: { from: ['open'], to: 'closed' },
   'start-evaluation': { from: ['closed'], to: 'evaluating' },
+  // Evaluation (scores, moderation) adds its own checks before a decision can be recorded.
+  decide: { from: ['evaluating'], to: 'decided' },
   cancel: { from: ['draft', 'open', 'closed', 'evaluating'], to: 'cancelled' },
 } as const satisfies Record<string, { from: readonly ProcurementStatus[]; to: ProcurementStatus }>;
 export type TransitionName = keyof typeof TRANSITIONS;

@@ -28,6 +28,7 @@ export const procurementSchema = z
     updatedAt: z.iso.datetime(),
     openedAt: z.iso.datetime().nullable(),
     closedAt: z.iso.datetime().nullable(),
+    decidedAt: z.iso.datetime().nullable(),
     cancelledAt: z.iso.datetime().nullable(),
   })
   .meta({ id: 'Procurement' });

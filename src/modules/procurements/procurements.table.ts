@@ -34,6 +34,7 @@ export const procurements = pgTable(
     updatedAt: timestamp({ withTimezone: true, precision: 3 }).notNull(),
     openedAt: timestamp({ withTimezone: true, precision: 3 }),
     closedAt: timestamp({ withTimezone: true, precision: 3 }),
+    decidedAt: timestamp({ withTimezone: true, precision: 3 }),
     cancelledAt: timestamp({ withTimezone: true, precision: 3 }),
   },
   (t) => [

@@ -31,6 +31,7 @@ export type ProcurementDto = {
   updatedAt: string;
   openedAt: string | null;
   closedAt: string | null;
+  decidedAt: string | null;
   cancelledAt: string | null;
 };
 
@@ -58,6 +59,7 @@ async function toDto(ctx: { db: Db; principal: Principal }, row: repo.Procuremen
     updatedAt: row.updatedAt.toISOString(),
     openedAt: iso(row.openedAt),
     closedAt: iso(row.closedAt),
+    decidedAt: iso(row.decidedAt),
     cancelledAt: iso(row.cancelledAt),
   };
 }
@@ -273,7 +275,7 @@ export async function transition(ctx: Ctx & { id: string; transition: Transition
       if (row.deadline <= ctx.now) throw procurementsErrors.deadlineInPast();
     }
     const stamps: Partial<repo.ProcurementInsert> =
-      to === 'open' ? { openedAt: ctx.now } : to === 'closed' ? { closedAt: ctx.now } : to === 'cancelled' ? { cancelledAt: ctx.now } : {};
+      to === 'open' ? { openedAt: ctx.now } : to === 'closed' ? { closedAt: ctx.now } : to === 'decided' ? { decidedAt: ctx.now } : to === 'cancelled' ? { cancelledAt: ctx.now } : {};
     const updated = await repo.updateProcurement({ db: tx, id: row.id, changes: { status: to, ...stamps, version: row.version + 1, updatedAt: ctx.now } });
     await audit(scoped, `procurement.${to === 'evaluating' ? 'evaluation_started' : to}`, updated, { from: row.status, ...(ctx.reason ? { reason: ctx.reason } : {}) });
     return toDto(scoped, updated);
