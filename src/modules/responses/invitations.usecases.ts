@@ -155,7 +155,7 @@ export async function outstandingFor({ db, principal, procurement, responseId }:
   const { definition } = await getQuestionnaire({ db, principal, id: procurement.questionnaire.id });
   const rows = await repo.answersOf({ db, responseId });
   const files = await repo.evidenceOf({ db, responseId });
-  const values = answerValues({ answers: rows, evidence: files });
+  const values = answerValues({ definition, answers: rows, evidence: files });
   const visibility = resolveVisibility({ definition, triage: procurement.triage as Answers, answers: values });
   return missingForSubmission({ questions: questionsByKey(definition), visibility, values, evidenceKeys: new Set(files.map((f) => f.questionKey)) }).length;
 }

@@ -129,13 +129,24 @@ export function checkAnswerValue(question: QuestionForValue, value: unknown): st
 
 /**
  * Answer values as the questionnaire's rules read them. A file question has no typed value: it is
- * answered by its evidence files, so its value here is the list of their ids.
+ * answered by its evidence files, so its value here is the list of their ids. Evidence attached to
+ * any other question never stands in for its answer.
  */
-export function answerValues({ answers, evidence }: { answers: Array<{ questionKey: string; value: unknown }>; evidence: Array<{ id: string; questionKey: string }> }): Record<string, AnswerValue> {
+export function answerValues({
+  definition,
+  answers,
+  evidence,
+}: {
+  definition: QuestionnaireDefinition;
+  answers: Array<{ questionKey: string; value: unknown }>;
+  evidence: Array<{ id: string; questionKey: string }>;
+}): Record<string, AnswerValue> {
+  const fileQuestions = new Set(definition.sections.flatMap((s) => s.questions.filter((q) => q.type === 'file').map((q) => q.key)));
   const values: Record<string, AnswerValue> = Object.fromEntries(answers.map((a) => [a.questionKey, a.value as AnswerValue]));
   for (const file of evidence) {
+    if (!fileQuestions.has(file.questionKey)) continue;
     const current = values[file.questionKey];
-    values[file.questionKey] = Array.isArray(current) ? [...current, file.id] : current === undefined || current === null ? [file.id] : current;
+    values[file.questionKey] = Array.isArray(current) ? [...current, file.id] : [file.id];
   }
   return values;
 }

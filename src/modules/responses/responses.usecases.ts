@@ -31,7 +31,7 @@ export async function getSupplierResponse({ db, now, principal }: { db: Db; now:
   const { procurement, definition } = await supplierContext({ db, now, principal });
   const rows = await repo.answersOf({ db, responseId: response.id });
   const files = await repo.evidenceOf({ db, responseId: response.id });
-  const visibility = resolveVisibility({ definition, triage: procurement.triage as Answers, answers: answerValues({ answers: rows, evidence: files }) });
+  const visibility = resolveVisibility({ definition, triage: procurement.triage as Answers, answers: answerValues({ definition, answers: rows, evidence: files }) });
   return {
     procurement: { id: procurement.id, title: procurement.title, reference: procurement.reference, status: procurement.status, deadline: effectiveDeadline(procurement, response).toISOString() },
     response: { id: response.id, status: response.status, submittedAt: response.submittedAt?.toISOString() ?? null, version: response.version },
@@ -73,7 +73,7 @@ export async function submitResponse(ctx: { db: Db; now: Date; principal: Suppli
 
     const rows = await repo.answersOf({ db: tx, responseId: response.id });
     const files = await repo.evidenceOf({ db: tx, responseId: response.id });
-    const values = answerValues({ answers: rows, evidence: files });
+    const values = answerValues({ definition, answers: rows, evidence: files });
     const visibility = resolveVisibility({ definition, triage: procurement.triage as Answers, answers: values });
     const missing = missingForSubmission({ questions: questionsByKey(definition), visibility, values, evidenceKeys: new Set(files.map((f) => f.questionKey)) });
     if (missing.length > 0) throw submitErrors.incomplete(missing);
@@ -159,7 +159,7 @@ function progressOf({
   definition: QuestionnaireDefinition;
   triage: Answers;
 }): ResponseProgressDto {
-  const values = answerValues({ answers, evidence });
+  const values = answerValues({ definition, answers, evidence });
   const visibility = resolveVisibility({ definition, triage, answers: values });
   const missing = missingForSubmission({ questions: questionsByKey(definition), visibility, values, evidenceKeys: new Set(evidence.map((e) => e.questionKey)) });
   return {

@@ -138,6 +138,16 @@ describe('evidence files', () => {
     expect(file.rawPayload.equals(fixture('dpia.pdf'))).toBe(true);
   });
 
+  it('does not count a file as the answer to a question that also needs a typed answer', async () => {
+    const { token } = await invited(ctx);
+    await ctx.app.inject({ method: 'PUT', url: '/v1/supplier/response/answers/a.training', headers: bearer(token), payload: { value: 'never' } });
+    await upload(ctx, token, { questionKey: 'b.hours', filename: 'plan.pdf', bytes: fixture('dpia.pdf') });
+    await upload(ctx, token, { questionKey: 'b.policy', filename: 'policy.pdf', bytes: fixture('dpia.pdf') });
+    const refused = await ctx.app.inject({ method: 'POST', url: '/v1/supplier/response/submit', headers: bearer(token), payload: { declaration: true } });
+    expect(refused.statusCode).toBe(422);
+    expect(problemOf(refused).errors!.map((e) => [e.path, e.code])).toEqual([['/answers/b.hours', 'b.hours']]);
+  });
+
   it('deletes a file and its bytes while the response is a draft', async () => {
     const { token } = await invited(ctx);
     const uploaded = (await upload(ctx, token, { questionKey: 'b.policy', filename: 'a.pdf', bytes: fixture('dpia.pdf') })).json();
