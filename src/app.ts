@@ -9,6 +9,7 @@ import { createAccountTokenResolver, registerAccountsApi } from './modules/accou
 import { registerProcurementsApi } from './modules/procurements';
 import { registerQuestionnairesApi } from './modules/questionnaires';
 import { createInvitationTokenResolver, registerResponsesApi } from './modules/responses';
+import { registerScoringApi } from './modules/scoring';
 import { registerAuditApi } from './platform/audit';
 import { registerAuth, type Principal } from './platform/auth';
 import { createOrganisationCache } from './platform/cache';
@@ -82,7 +83,7 @@ export async function buildApp({ config, database, now = () => new Date(), logge
   registerErrorHandling(app);
   const principalCache = createOrganisationCache<Principal>({ ttlMs: config.authCacheTtlMs, now });
   const mailer = config.smtpUrl ? createSmtpMailer({ url: config.smtpUrl, from: config.mailFrom, logger: app.log }) : createOutboxMailer();
-  const deps: AppDeps = { database, config, now, principalCache, storage: createDatabaseBlobStorage(), mailer };
+  const deps: AppDeps = { database, config, now, principalCache, storage: createDatabaseBlobStorage(), mailer, hooks: { responseChanged: [] } };
   const accountTokens = createAccountTokenResolver({ db: database.db, now });
   const invitationTokens = createInvitationTokenResolver({ db: database.db, now });
   registerAuth(app, { resolvers: { pat: accountTokens, key: accountTokens, inv: invitationTokens }, cache: principalCache });
@@ -93,6 +94,7 @@ export async function buildApp({ config, database, now = () => new Date(), logge
   registerQuestionnairesApi(app, deps);
   registerProcurementsApi(app, deps);
   registerResponsesApi(app, deps);
+  registerScoringApi(app, deps);
   registerAuditApi(app, deps);
   registerOutboxApi(app, deps);
 

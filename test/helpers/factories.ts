@@ -64,10 +64,17 @@ export async function seedPublishedQuestionnaire(ctx: TestContext, org: SeededOr
 export async function seedOpenProcurement(
   ctx: TestContext,
   org: SeededOrganisation,
-  { definition, triage, deadline = '2026-12-10T17:00:00.000Z', title = 'AI chatbot' }: { definition: Record<string, unknown>; triage: Record<string, unknown>; deadline?: string; title?: string },
+  {
+    definition,
+    triage,
+    deadline = '2026-12-10T17:00:00.000Z',
+    title = 'AI chatbot',
+    evaluatorIds,
+    moderatorId,
+  }: { definition: Record<string, unknown>; triage: Record<string, unknown>; deadline?: string; title?: string; evaluatorIds?: string[]; moderatorId?: string },
 ): Promise<string> {
   const questionnaireId = await seedPublishedQuestionnaire(ctx, org, definition);
-  const created = await call(ctx, 'POST', '/v1/procurements', org.admin.token, { title, questionnaireId, deadline, triage });
+  const created = await call(ctx, 'POST', '/v1/procurements', org.admin.token, { title, questionnaireId, deadline, triage, ...(evaluatorIds ? { evaluatorIds } : {}), ...(moderatorId ? { moderatorId } : {}) });
   if (created.statusCode !== 201) throw new Error(`procurement failed: ${created.body}`);
   const { id } = created.json();
   const opened = await call(ctx, 'POST', `/v1/procurements/${id}/open`, org.admin.token);

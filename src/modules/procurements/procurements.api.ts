@@ -88,7 +88,8 @@ export function registerProcurementsApi(app: FastifyInstance, { database, now }:
       withEtag(reply, await usecases.updateDraft({ ...ctx(request), id: request.params.id, ifMatch: versionFromIfMatch(request.headers['if-match']), changes: request.body })),
   );
 
-  for (const name of Object.keys(TRANSITIONS) as TransitionName[]) {
+  // A decision is recorded with its outcome and rationale through POST /v1/procurements/{id}/decision.
+  for (const name of (Object.keys(TRANSITIONS) as TransitionName[]).filter((n) => n !== 'decide')) {
     r.post(
       `/v1/procurements/:id/${name}`,
       {

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { principalOf, type SupplierPrincipal } from '../../platform/auth';
 import { problemSchema } from '../../platform/errors';
-import { zodApp, type AppDeps } from '../../platform/http/deps';
+import { runResponseChanged, zodApp, type AppDeps } from '../../platform/http/deps';
 import * as clarifications from './clarifications.usecases';
 import * as s from './responses.schemas';
 
@@ -12,7 +12,7 @@ const SUPPLIER = { supplier: true } as const;
 const problems = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema, 409: problemSchema, 422: problemSchema };
 const list = z.object({ items: z.array(s.clarificationSchema) });
 
-export function registerClarificationsApi(app: FastifyInstance, { database, now, mailer }: AppDeps): void {
+export function registerClarificationsApi(app: FastifyInstance, { database, now, mailer, hooks }: AppDeps): void {
   const r = zodApp(app);
 
   r.post(
@@ -79,6 +79,13 @@ export function registerClarificationsApi(app: FastifyInstance, { database, now,
       },
     },
     async (request) =>
-      clarifications.replyToClarification({ db: database.db, now: now(), principal: principalOf(request) as SupplierPrincipal, id: request.params.clarificationId, ...request.body }),
+      clarifications.replyToClarification({
+        db: database.db,
+        now: now(),
+        principal: principalOf(request) as SupplierPrincipal,
+        id: request.params.clarificationId,
+        ...request.body,
+        onChanged: runResponseChanged(hooks.responseChanged),
+      }),
   );
 }

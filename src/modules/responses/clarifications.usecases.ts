@@ -1,6 +1,7 @@
 import { recordAudit } from '../../platform/audit';
 import { actorOf, type Principal, type SupplierPrincipal } from '../../platform/auth';
 import { inTransaction, type Db } from '../../platform/db';
+import type { ResponseChangedHook } from '../../platform/http/deps';
 import { transactionWithMail, type Mailer } from '../../platform/mail';
 import { getQuestionnaire } from '../questionnaires';
 import type { AnswerInput } from './answers.usecases';
@@ -123,7 +124,15 @@ export async function getOwnClarification(ctx: { db: Db; principal: SupplierPrin
  * checked like any answer, kept in the clarification beside the original, and written to the
  * live answer with its history ('amended'). The frozen submission is not touched.
  */
-export async function replyToClarification(ctx: { db: Db; now: Date; principal: SupplierPrincipal; id: string; reply: string; amendedAnswer?: AnswerInput | undefined }): Promise<ClarificationDto> {
+export async function replyToClarification(ctx: {
+  db: Db;
+  now: Date;
+  principal: SupplierPrincipal;
+  id: string;
+  reply: string;
+  amendedAnswer?: AnswerInput | undefined;
+  onChanged?: ResponseChangedHook | undefined;
+}): Promise<ClarificationDto> {
   return inTransaction(ctx.db, async (tx) => {
     const { principal } = ctx;
     const response = await repo.lockResponse({ db: tx, organisationId: principal.organisationId, id: principal.responseId });
@@ -167,6 +176,7 @@ export async function replyToClarification(ctx: { db: Db; now: Date; principal: 
       details: { clarificationId: row.id, questionKey: row.questionKey, amended: amended !== null },
       now: ctx.now,
     });
+    if (amended) await ctx.onChanged?.({ db: tx, organisationId: principal.organisationId, responseId: response.id, now: ctx.now });
     return toDto(updated);
   });
 }

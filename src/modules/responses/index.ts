@@ -1,3 +1,4 @@
 export { registerResponsesApi } from './responses.api';
 export { createInvitationTokenResolver } from './invitations.usecases';
+export { submittedResponse, responsesForScoring, type SubmittedResponse } from './scoring-input.usecases';
 export { invitations, responses } from './responses.table';

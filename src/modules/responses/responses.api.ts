@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { principalOf, type SupplierPrincipal } from '../../platform/auth';
 import { problemSchema } from '../../platform/errors';
-import { zodApp, type AppDeps } from '../../platform/http/deps';
+import { runResponseChanged, zodApp, type AppDeps } from '../../platform/http/deps';
 import { etagOf, versionFromIfMatch } from '../../platform/http/etag';
 import * as s from './responses.schemas';
 import * as answers from './answers.usecases';
@@ -162,7 +162,7 @@ function registerAnswers(app: FastifyInstance, { database, now }: AppDeps): void
   );
 }
 
-function registerSubmission(app: FastifyInstance, { database, now }: AppDeps): void {
+function registerSubmission(app: FastifyInstance, { database, now, hooks }: AppDeps): void {
   const r = zodApp(app);
   r.post(
     '/v1/supplier/response/submit',
@@ -179,7 +179,13 @@ function registerSubmission(app: FastifyInstance, { database, now }: AppDeps): v
       },
     },
     async (request) =>
-      usecases.submitResponse({ db: database.db, now: now(), principal: principalOf(request) as SupplierPrincipal, idempotencyKey: request.headers['idempotency-key'] }),
+      usecases.submitResponse({
+        db: database.db,
+        now: now(),
+        principal: principalOf(request) as SupplierPrincipal,
+        idempotencyKey: request.headers['idempotency-key'],
+        onChanged: runResponseChanged(hooks.responseChanged),
+      }),
   );
   r.post(
     '/v1/supplier/response/withdraw',
@@ -192,7 +198,7 @@ function registerSubmission(app: FastifyInstance, { database, now }: AppDeps): v
         response: { 200: z.object({ responseId: z.uuid(), status: z.literal('withdrawn') }), ...problems },
       },
     },
-    async (request) => usecases.withdrawResponse({ db: database.db, now: now(), principal: principalOf(request) as SupplierPrincipal, reason: request.body?.reason }),
+    async (request) => usecases.withdrawResponse({ db: database.db, now: now(), principal: principalOf(request) as SupplierPrincipal, reason: request.body?.reason, onChanged: runResponseChanged(hooks.responseChanged) }),
   );
 }
 

@@ -1,4 +1,5 @@
 import { recordAudit } from '../../platform/audit';
+import type { ResponseChangedHook } from '../../platform/http/deps';
 import { transactionWithMail, type Mailer } from '../../platform/mail';
 import { keepOpenUntil } from '../procurements';
 import { deadlineExtendedEmail } from './responses.emails';
@@ -58,7 +59,7 @@ const toSubmissionDto = (row: repo.SubmissionRow): SubmissionDto => ({
  * response row lock makes concurrent submits take turns; a retry with the same Idempotency-Key gets
  * the first result back.
  */
-export async function submitResponse(ctx: { db: Db; now: Date; principal: SupplierPrincipal; idempotencyKey?: string | undefined }): Promise<SubmissionDto> {
+export async function submitResponse(ctx: { db: Db; now: Date; principal: SupplierPrincipal; idempotencyKey?: string | undefined; onChanged?: ResponseChangedHook | undefined }): Promise<SubmissionDto> {
   return inTransaction(ctx.db, async (tx) => {
     const { principal } = ctx;
     const response = await repo.lockResponse({ db: tx, organisationId: principal.organisationId, id: principal.responseId });
@@ -102,12 +103,13 @@ export async function submitResponse(ctx: { db: Db; now: Date; principal: Suppli
       details: { procurementId: procurement.id, reference, answerCount: Object.keys(snapshot).length, evidence: evidence.map((f) => ({ id: f.id, sha256: f.sha256 })) },
       now: ctx.now,
     });
+    await ctx.onChanged?.({ db: tx, organisationId: principal.organisationId, responseId: response.id, now: ctx.now });
     return toSubmissionDto(submission);
   });
 }
 
 /** The supplier withdraws from the procurement; its answers stay on record. */
-export async function withdrawResponse(ctx: { db: Db; now: Date; principal: SupplierPrincipal; reason?: string | undefined }): Promise<{ responseId: string; status: 'withdrawn' }> {
+export async function withdrawResponse(ctx: { db: Db; now: Date; principal: SupplierPrincipal; reason?: string | undefined; onChanged?: ResponseChangedHook | undefined }): Promise<{ responseId: string; status: 'withdrawn' }> {
   return inTransaction(ctx.db, async (tx) => {
     const response = await repo.lockResponse({ db: tx, organisationId: ctx.principal.organisationId, id: ctx.principal.responseId });
     if (!response) throw responsesErrors.invitationNotFound();
@@ -122,6 +124,7 @@ export async function withdrawResponse(ctx: { db: Db; now: Date; principal: Supp
         details: { procurementId: response.procurementId, previousStatus: response.status, ...(ctx.reason ? { reason: ctx.reason } : {}) },
         now: ctx.now,
       });
+      await ctx.onChanged?.({ db: tx, organisationId: ctx.principal.organisationId, responseId: response.id, now: ctx.now });
     }
     return { responseId: response.id, status: 'withdrawn' as const };
   });

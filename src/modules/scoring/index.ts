@@ -22,3 +22,5 @@ export {
   type SectionEvaluation,
   type GatewayEvaluation,
 } from './scoring.models';
+export { registerScoringApi } from './scoring.api';
+export { declarations, marks, markSubmissions, moderations, gatewayDecisions, evaluations, procurementDecisions } from './scoring.table';

@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from '../../config';
 import type { Principal } from '../auth';
 import type { OrganisationCache } from '../cache';
-import type { Database } from '../db';
+import type { Database, Db } from '../db';
 import type { Mailer } from '../mail';
 import type { BlobStorage } from '../storage';
 
@@ -18,7 +18,21 @@ export type AppDeps = {
   storage: BlobStorage;
   /** Delivers queued email after commit: SMTP when configured, else held in the outbox. */
   mailer: Mailer;
+  /**
+   * Calls between modules that must not import each other, made inside the caller's transaction:
+   * `responseChanged` runs when a submitted response changes (submission, withdrawal, an amendment).
+   */
+  hooks: { responseChanged: ResponseChangedHook[] };
 };
+
+export type ResponseChangedHook = (input: { db: Db; organisationId: string; responseId: string; now: Date }) => Promise<void>;
+
+/** Runs every hook in order, in the caller's transaction: one failing fails the change. */
+export function runResponseChanged(hooks: ResponseChangedHook[]): ResponseChangedHook {
+  return async (input) => {
+    for (const hook of hooks) await hook(input);
+  };
+}
 
 export type ZodApp = ReturnType<FastifyInstance['withTypeProvider']> & FastifyInstance;
 

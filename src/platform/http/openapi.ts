@@ -47,6 +47,7 @@ export async function registerOpenApi(app: FastifyInstance, { docsUi }: { docsUi
         { name: 'responses', description: 'The council’s view of suppliers’ responses' },
         { name: 'supplier', description: 'For suppliers, with their invitation token: their own response only' },
         { name: 'clarifications', description: 'Questions to a supplier about one answer, and its replies' },
+        { name: 'evaluation', description: 'Conflict declarations, marks, moderation, gateway decisions, evaluations, results and the decision' },
         { name: 'outbox', description: 'Email sent, or held when no SMTP server is configured' },
         { name: 'audit', description: 'The append-only audit log' },
         { name: 'health', description: 'Liveness and readiness' },

@@ -122,19 +122,6 @@ describe('procurements', () => {
     expect(actions).toEqual(['procurement.created', 'procurement.open', 'procurement.closed', 'procurement.evaluation_started', 'procurement.cancelled']);
   });
 
-  it('records a decision only after evaluation, and nothing moves it after that', async () => {
-    const org = await seedOrganisation(ctx);
-    const created = await draft(org);
-    const step = (name: string) => send('POST', `/v1/procurements/${created.id}/${name}`, org.admin.token);
-    await step('open');
-    expect(problemOf(await step('decide')).code).toBe('procurements.invalid_transition');
-    await step('close');
-    await step('start-evaluation');
-    ctx.clock.advance(60_000);
-    expect((await step('decide')).json()).toMatchObject({ status: 'decided', decidedAt: '2026-11-26T12:01:00.000Z' });
-    for (const name of ['open', 'close', 'start-evaluation', 'decide', 'cancel']) expect((await step(name)).statusCode).toBe(409);
-  });
-
   it('will not open until every triage question is answered', async () => {
     const org = await seedOrganisation(ctx);
     const created = await draft(org, { triage: { 'triage.personal_data': 'yes' } });

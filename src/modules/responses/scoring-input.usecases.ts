@@ -1,0 +1,65 @@
+import type { Db } from '../../platform/db';
+import type { AnswerValue } from '../questionnaires';
+import * as repo from './responses.repository';
+
+/** What scoring reads of one response: the answers as submitted, with clarification amendments on top. */
+export type SubmittedResponse = {
+  responseId: string;
+  procurementId: string;
+  supplierName: string;
+  status: repo.ResponseRow['status'];
+  submittedAt: string | null;
+  /** Submitted values by question key, each replaced by its amendment when a clarification amended it. */
+  answers: Record<string, AnswerValue>;
+  /** Question keys whose value comes from a clarification amendment. */
+  amended: string[];
+  /** Evidence files per question key, as frozen at submission. */
+  evidence: Record<string, number>;
+};
+
+function toSubmitted(
+  found: { response: repo.ResponseRow; invitation: repo.InvitationRow },
+  submission: repo.SubmissionRow | undefined,
+  clarifications: repo.ClarificationRow[],
+): SubmittedResponse {
+  const answers: Record<string, AnswerValue> = Object.fromEntries(Object.entries(submission?.answers ?? {}).map(([key, a]) => [key, a.value as AnswerValue]));
+  const amended: string[] = [];
+  // Oldest first, so a later amendment of the same answer wins.
+  for (const c of [...clarifications].sort((a, b) => (a.repliedAt?.getTime() ?? 0) - (b.repliedAt?.getTime() ?? 0))) {
+    if (c.amendedAnswer && submission) {
+      answers[c.questionKey] = c.amendedAnswer.value as AnswerValue;
+      if (!amended.includes(c.questionKey)) amended.push(c.questionKey);
+    }
+  }
+  const evidence: Record<string, number> = {};
+  for (const file of submission?.evidence ?? []) evidence[file.questionKey] = (evidence[file.questionKey] ?? 0) + 1;
+  return {
+    responseId: found.response.id,
+    procurementId: found.response.procurementId,
+    supplierName: found.invitation.supplierName,
+    status: found.response.status,
+    submittedAt: found.response.submittedAt?.toISOString() ?? null,
+    answers,
+    amended: amended.sort(),
+    evidence,
+  };
+}
+
+/** One response of the caller's organisation, as scoring reads it; undefined when there is none. */
+export async function submittedResponse({ db, organisationId, responseId }: { db: Db; organisationId: string; responseId: string }): Promise<SubmittedResponse | undefined> {
+  const found = await repo.findResponseWithInvitation({ db, organisationId, id: responseId });
+  if (!found) return undefined;
+  const submission = found.response.status === 'submitted' ? await repo.latestSubmission({ db, responseId }) : undefined;
+  return toSubmitted(found, submission, submission ? await repo.clarificationsOf({ db, responseId }) : []);
+}
+
+/** Every response of a procurement (any status), as scoring reads them, in invitation order. */
+export async function responsesForScoring({ db, organisationId, procurementId }: { db: Db; organisationId: string; procurementId: string }): Promise<SubmittedResponse[]> {
+  const rows = await repo.responsesOfProcurement({ db, organisationId, procurementId });
+  const out: SubmittedResponse[] = [];
+  for (const row of rows) {
+    const submission = row.response.status === 'submitted' ? await repo.latestSubmission({ db, responseId: row.response.id }) : undefined;
+    out.push(toSubmitted(row, submission, submission ? await repo.clarificationsOf({ db, responseId: row.response.id }) : []));
+  }
+  return out;
+}

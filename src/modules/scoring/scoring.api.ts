@@ -1,0 +1,203 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { principalOf } from '../../platform/auth';
+import { problemSchema } from '../../platform/errors';
+import { zodApp, type AppDeps } from '../../platform/http/deps';
+import * as s from './scoring.schemas';
+import * as usecases from './scoring.usecases';
+
+const OFFICERS = { roles: ['admin', 'officer'] } as const;
+// Panel members may hold any role; membership and declaration are checked per procurement.
+const PANEL = { roles: ['admin', 'officer', 'evaluator', 'viewer'] } as const;
+const READERS = { roles: ['admin', 'officer', 'viewer', 'evaluator'], scopes: ['scores:read'] } as const;
+const problems = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema, 409: problemSchema, 422: problemSchema };
+const idParams = z.object({ id: z.uuid() });
+const questionParams = z.object({ id: z.uuid(), questionKey: z.string().min(1).max(80) });
+
+export function registerScoringApi(app: FastifyInstance, deps: AppDeps): void {
+  const { database, now, hooks } = deps;
+  // Keep every stored evaluation current with its response, in the response's own transaction.
+  hooks.responseChanged.push((input) => usecases.refreshEvaluation(input));
+
+  const r = zodApp(app);
+  const ctx = (request: FastifyRequest) => ({ db: database.db, now: now(), principal: principalOf(request) });
+
+  r.post(
+    '/v1/procurements/:id/declarations',
+    {
+      config: { access: PANEL },
+      schema: {
+        tags: ['evaluation'],
+        summary: 'Declare any conflict of interest (panel members, before seeing responses)',
+        description: 'Once per person and procurement. A declared conflict blocks you until an officer records its mitigation (Procurement Act 2023 s.81).',
+        params: idParams,
+        body: s.declareSchema,
+        response: { 201: s.declarationSchema, ...problems },
+      },
+    },
+    async (request, reply) => reply.code(201).send(await usecases.declare({ ...ctx(request), procurementId: request.params.id, ...request.body })),
+  );
+  r.get(
+    '/v1/procurements/:id/declarations',
+    { config: { access: OFFICERS }, schema: { tags: ['evaluation'], summary: 'The panel’s declarations', params: idParams, response: { 200: z.object({ items: z.array(s.declarationSchema) }), ...problems } } },
+    async (request) => ({ items: await usecases.listDeclarations({ ...ctx(request), procurementId: request.params.id }) }),
+  );
+  r.post(
+    '/v1/procurements/:id/declarations/:declarationId/mitigation',
+    {
+      config: { access: OFFICERS },
+      schema: {
+        tags: ['evaluation'],
+        summary: 'Record how a declared conflict is mitigated',
+        params: z.object({ id: z.uuid(), declarationId: z.uuid() }),
+        body: s.mitigationSchema,
+        response: { 200: s.declarationSchema, ...problems },
+      },
+    },
+    async (request) => usecases.mitigate({ ...ctx(request), procurementId: request.params.id, declarationId: request.params.declarationId, mitigation: request.body.mitigation }),
+  );
+
+  r.get(
+    '/v1/responses/:id/panel-view',
+    {
+      config: { access: PANEL },
+      schema: { tags: ['evaluation'], summary: 'A submitted response as the panel sees it, with what to mark', params: idParams, response: { 200: s.panelViewSchema, ...problems } },
+    },
+    async (request) => usecases.panelView({ ...ctx(request), responseId: request.params.id }),
+  );
+  r.put(
+    '/v1/responses/:id/marks/:questionKey',
+    {
+      config: { access: PANEL },
+      schema: {
+        tags: ['evaluation'],
+        summary: 'Your mark for one question (evaluators)',
+        description: 'For the visible, answered questions marked by evaluators, while the procurement is evaluating and until you submit your marks.',
+        params: questionParams,
+        body: s.putMarkSchema,
+        response: { 200: s.markSchema, ...problems },
+      },
+    },
+    async (request) => usecases.putMark({ ...ctx(request), responseId: request.params.id, questionKey: request.params.questionKey, ...request.body }),
+  );
+  r.get(
+    '/v1/responses/:id/marks',
+    {
+      config: { access: PANEL },
+      schema: {
+        tags: ['evaluation'],
+        summary: 'Marks for a response',
+        description: 'Blind: an evaluator sees only their own marks until they submit theirs; the moderator and officers see all.',
+        params: idParams,
+        response: { 200: z.object({ marks: z.array(s.markSchema), submittedBy: z.array(z.uuid()), blind: z.boolean() }), ...problems },
+      },
+    },
+    async (request) => usecases.listMarks({ ...ctx(request), responseId: request.params.id }),
+  );
+  r.post(
+    '/v1/responses/:id/marks/submit',
+    {
+      config: { access: PANEL },
+      schema: {
+        tags: ['evaluation'],
+        summary: 'Submit your marks for a response',
+        description: '422 `evaluations.marks_incomplete` lists each question still to mark. After this your marks are fixed and you see the others’.',
+        params: idParams,
+        response: { 200: z.object({ submittedAt: z.iso.datetime(), marks: z.number().int() }), ...problems },
+      },
+    },
+    async (request) => usecases.submitMarks({ ...ctx(request), responseId: request.params.id }),
+  );
+  r.put(
+    '/v1/responses/:id/moderation/:questionKey',
+    {
+      config: { access: PANEL },
+      schema: {
+        tags: ['evaluation'],
+        summary: 'The moderated mark for one question (moderator)',
+        description: 'The consensus mark for an evaluator-marked question, or an override of an automatic score, with its rationale. Returns the evaluation, recomputed.',
+        params: questionParams,
+        body: s.moderationBodySchema,
+        response: { 200: s.evaluationSchema, ...problems },
+      },
+    },
+    async (request) => usecases.moderate({ ...ctx(request), responseId: request.params.id, questionKey: request.params.questionKey, ...request.body }),
+  );
+  r.put(
+    '/v1/responses/:id/gateways/:questionKey',
+    {
+      config: { access: PANEL },
+      schema: {
+        tags: ['evaluation'],
+        summary: 'Decide a gateway (moderator)',
+        description: 'pass, fail, or conditional with an action and a due date. Returns the evaluation, recomputed.',
+        params: questionParams,
+        body: s.gatewayBodySchema,
+        response: { 200: s.evaluationSchema, ...problems },
+      },
+    },
+    async (request) => usecases.decideGateway({ ...ctx(request), responseId: request.params.id, questionKey: request.params.questionKey, ...request.body }),
+  );
+  r.get(
+    '/v1/responses/:id/evaluation',
+    {
+      config: { access: READERS },
+      schema: {
+        tags: ['evaluation'],
+        summary: 'The evaluation of a submitted response, with its working',
+        description: 'Stored and kept current. `?recompute=true` computes it again from the stored inputs and says whether it matches.',
+        params: idParams,
+        querystring: z.object({ recompute: z.enum(['true', 'false']).default('false') }),
+        response: { 200: s.evaluationSchema, ...problems },
+      },
+    },
+    async (request) => usecases.getEvaluation({ ...ctx(request), responseId: request.params.id, recompute: request.query.recompute === 'true' }),
+  );
+  r.post(
+    '/v1/procurements/:id/evaluations/recompute',
+    {
+      config: { access: OFFICERS },
+      schema: {
+        tags: ['evaluation'],
+        summary: 'Recompute every submitted response’s evaluation',
+        params: idParams,
+        response: { 200: z.object({ recomputed: z.number().int(), changed: z.number().int() }), ...problems },
+      },
+    },
+    async (request) => usecases.recomputeProcurement({ ...ctx(request), procurementId: request.params.id }),
+  );
+  r.get(
+    '/v1/procurements/:id/results',
+    {
+      config: { access: { roles: ['admin', 'officer', 'viewer'], scopes: ['scores:read'] } },
+      schema: { tags: ['evaluation'], summary: 'One row per response: score, rating, gateways, rank', params: idParams, response: { 200: s.resultsSchema, ...problems } },
+    },
+    async (request) => usecases.results({ ...ctx(request), procurementId: request.params.id }),
+  );
+  r.get(
+    '/v1/procurements/:id/comparison',
+    {
+      config: { access: { roles: ['admin', 'officer', 'viewer'], scopes: ['scores:read'] } },
+      schema: { tags: ['evaluation'], summary: 'Question × supplier and section × supplier scores', params: idParams, response: { 200: s.comparisonSchema, ...problems } },
+    },
+    async (request) => usecases.comparison({ ...ctx(request), procurementId: request.params.id }),
+  );
+  r.post(
+    '/v1/procurements/:id/decision',
+    {
+      config: { access: OFFICERS },
+      schema: {
+        tags: ['evaluation'],
+        summary: 'Record the decision and close the procurement as decided',
+        description: 'An award names a submitted response that passed every gateway, once no evaluation is provisional (409 `evaluations.provisional`).',
+        params: idParams,
+        body: s.decideSchema,
+        response: { 200: s.decisionResultSchema, ...problems },
+      },
+    },
+    async (request) => {
+      const result = await usecases.recordDecision({ ...ctx(request), procurementId: request.params.id, ...request.body });
+      return { decision: result.decision, procurementStatus: result.procurement.status };
+    },
+  );
+}

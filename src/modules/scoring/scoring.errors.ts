@@ -1,0 +1,41 @@
+import { AppError, notFound, type FieldProblem } from '../../platform/errors';
+
+export const scoringErrors = {
+  procurementNotFound: () => notFound({ code: 'procurements.not_found', what: 'Procurement' }),
+  responseNotFound: () => notFound({ code: 'responses.not_found', what: 'Response' }),
+  declarationNotFound: () => notFound({ code: 'evaluations.declaration_not_found', what: 'Declaration' }),
+  notOnPanel: () => new AppError({ status: 403, code: 'evaluations.not_on_panel', title: 'You are not on this procurement’s evaluation panel' }),
+  notModerator: () => new AppError({ status: 403, code: 'evaluations.not_moderator', title: 'Only the procurement’s moderator can do this' }),
+  declarationRequired: () =>
+    new AppError({
+      status: 403,
+      code: 'evaluations.declaration_required',
+      title: 'Declare any conflict of interest first',
+      detail: 'POST /v1/procurements/{id}/declarations before seeing or marking any response (Procurement Act 2023 s.81).',
+    }),
+  conflictUnmitigated: () =>
+    new AppError({ status: 403, code: 'evaluations.conflict_unmitigated', title: 'You declared a conflict of interest', detail: 'An officer must record how it is mitigated before you can take part.' }),
+  alreadyDeclared: () => new AppError({ status: 409, code: 'evaluations.already_declared', title: 'You have already declared for this procurement', detail: 'Ask an officer if it needs correcting.' }),
+  notEvaluating: (status: string) => new AppError({ status: 409, code: 'evaluations.not_evaluating', title: 'The procurement is not being evaluated', detail: `It is ${status}.` }),
+  notSubmitted: () => new AppError({ status: 409, code: 'evaluations.response_not_submitted', title: 'Only submitted responses are evaluated' }),
+  notMarkable: (key: string) =>
+    new AppError({ status: 422, code: 'evaluations.not_markable', title: 'This question is not marked by evaluators', errors: [{ path: '/params/questionKey', message: 'Mark only the visible, answered questions scored by evaluators', code: key }] }),
+  notScoreable: (key: string) =>
+    new AppError({ status: 422, code: 'evaluations.not_scoreable', title: 'This question has no score to moderate', errors: [{ path: '/params/questionKey', message: 'Choose a visible question that is scored', code: key }] }),
+  notGateway: (key: string) =>
+    new AppError({ status: 422, code: 'evaluations.not_a_gateway', title: 'This question is not an active gateway', errors: [{ path: '/params/questionKey', message: 'Choose a gateway that applies to this response', code: key }] }),
+  conditionNeedsAction: () =>
+    new AppError({
+      status: 422,
+      code: 'evaluations.condition_incomplete',
+      title: 'A conditional pass needs an action and a due date',
+      errors: [{ path: '/body/action', message: 'Enter what the supplier must do, and by when (dueDate)' }],
+    }),
+  marksSubmitted: () => new AppError({ status: 409, code: 'evaluations.marks_submitted', title: 'You have submitted your marks for this response', detail: 'They can no longer change; the moderator records the consensus.' }),
+  marksIncomplete: (problems: FieldProblem[]) =>
+    new AppError({ status: 422, code: 'evaluations.marks_incomplete', title: 'Mark every question before submitting your marks', errors: problems }),
+  alreadyDecided: () => new AppError({ status: 409, code: 'evaluations.already_decided', title: 'A decision is already recorded for this procurement' }),
+  cannotAward: (why: string) => new AppError({ status: 409, code: 'evaluations.cannot_award', title: 'This response cannot be awarded', detail: why }),
+  provisional: (outstanding: number) =>
+    new AppError({ status: 409, code: 'evaluations.provisional', title: 'Some evaluations are still provisional', detail: `${outstanding} response${outstanding === 1 ? ' has' : 's have'} marks or gateway decisions outstanding.` }),
+};

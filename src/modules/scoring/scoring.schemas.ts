@@ -1,0 +1,150 @@
+import { z } from 'zod';
+import { RATINGS, RESIDUAL_RISKS } from './scoring.models';
+
+const score = z.number().int().min(0).max(4);
+const risk = z.enum(RESIDUAL_RISKS);
+const working = z.array(z.string()).describe('How the number was reached, in words a bidder can follow.');
+
+export const evaluationSchema = z
+  .object({
+    responseId: z.uuid(),
+    procurementId: z.uuid(),
+    supplierName: z.string(),
+    computedAt: z.iso.datetime(),
+    scoringMethodVersion: z.string(),
+    questionnaire: z.object({ key: z.string(), version: z.string(), definitionHash: z.string() }),
+    inputsHash: z.string().describe('SHA-256 of everything the evaluation was computed from: the same inputs always give the same evaluation.'),
+    riskTier: z.string(),
+    overallScore: z.number().nullable(),
+    overallResidualRisk: risk.nullable(),
+    rating: z.enum(RATINGS),
+    provisional: z.boolean().describe('True while marks or gateway decisions are outstanding.'),
+    outstanding: z.array(z.string()),
+    gateways: z.array(
+      z.object({
+        questionKey: z.string(),
+        ref: z.string().nullable(),
+        section: z.string(),
+        outcome: z.enum(['pass', 'fail', 'conditional', 'pending']),
+        automaticOutcome: z.enum(['pass', 'fail', 'pending']),
+        decidedBy: z.enum(['rule', 'moderator']),
+        reason: z.string(),
+        action: z.string().optional(),
+        dueDate: z.string().optional(),
+      }),
+    ),
+    sections: z.array(
+      z.object({
+        key: z.string(),
+        ref: z.string().nullable(),
+        title: z.string(),
+        visible: z.boolean(),
+        score: z.number().nullable(),
+        residualRisk: risk.nullable(),
+        critical: z.boolean(),
+        weight: z.number(),
+        effectiveWeight: z.number().nullable(),
+        weightedContribution: z.number().nullable(),
+        working,
+      }),
+    ),
+    questions: z.array(
+      z.object({
+        key: z.string(),
+        ref: z.string().nullable(),
+        section: z.string(),
+        status: z.enum(['scored', 'not_applicable', 'hidden', 'unanswered', 'pending_mark', 'not_scored']),
+        score: score.nullable(),
+        automaticScore: score.nullable(),
+        capped: z.boolean(),
+        override: z.boolean(),
+        weight: z.number(),
+        evidenceFiles: z.number().int(),
+        working,
+      }),
+    ),
+    working,
+    matchesStored: z.boolean().optional().describe('With ?recompute=true: whether the fresh computation equals the stored evaluation exactly.'),
+  })
+  .meta({ id: 'Evaluation' });
+
+export const declarationSchema = z
+  .object({
+    id: z.uuid(),
+    procurementId: z.uuid(),
+    userId: z.uuid(),
+    hasConflict: z.boolean(),
+    details: z.string(),
+    declaredAt: z.iso.datetime(),
+    mitigation: z.string().nullable(),
+    mitigatedAt: z.iso.datetime().nullable(),
+    mayEvaluate: z.boolean(),
+  })
+  .meta({ id: 'Declaration' });
+
+export const declareSchema = z.object({ hasConflict: z.boolean(), details: z.string().trim().min(1).max(5000).describe('What the interest is, or "None".') }).strict();
+export const mitigationSchema = z.object({ mitigation: z.string().trim().min(1).max(5000) }).strict();
+
+export const markSchema = z
+  .object({ questionKey: z.string(), evaluatorId: z.uuid(), score, justification: z.string(), updatedAt: z.iso.datetime() })
+  .meta({ id: 'Mark' });
+export const putMarkSchema = z.object({ score, justification: z.string().trim().min(1).max(10_000).describe('Required: why this mark, against the published descriptors.') }).strict();
+export const moderationBodySchema = z.object({ score, rationale: z.string().trim().min(1).max(10_000) }).strict();
+export const gatewayBodySchema = z
+  .object({
+    outcome: z.enum(['pass', 'fail', 'conditional']),
+    rationale: z.string().trim().min(1).max(10_000),
+    action: z.string().trim().max(2000).optional().describe('Conditional only: what the supplier must do.'),
+    dueDate: z.iso.date().optional().describe('Conditional only: by when.'),
+  })
+  .strict();
+
+export const panelViewSchema = z
+  .object({
+    responseId: z.uuid(),
+    procurementId: z.uuid(),
+    supplierName: z.string(),
+    answers: z.record(z.string(), z.unknown()),
+    amended: z.array(z.string()).describe('Answers changed by the supplier in reply to a clarification.'),
+    evidence: z.record(z.string(), z.number().int()),
+    questionsToMark: z.array(z.string()),
+    gateways: z.array(z.string()),
+    yourRole: z.enum(['evaluator', 'moderator']),
+    yourMarksSubmitted: z.boolean(),
+  })
+  .meta({ id: 'PanelView' });
+
+const decisionSchema = z.object({ outcome: z.enum(['award', 'no_award']), responseId: z.uuid().nullable(), rationale: z.string(), decidedAt: z.iso.datetime() });
+
+export const resultsSchema = z
+  .object({
+    items: z.array(
+      z.object({
+        responseId: z.uuid(),
+        supplierName: z.string(),
+        status: z.string(),
+        overallScore: z.number().nullable(),
+        rating: z.string().nullable(),
+        gatewaysPassed: z.boolean().nullable(),
+        provisional: z.boolean().nullable(),
+        rank: z.number().int().nullable().describe('Among submitted responses that passed every gateway; equal scores share a rank.'),
+      }),
+    ),
+    decision: decisionSchema.nullable(),
+  })
+  .meta({ id: 'Results' });
+
+export const comparisonSchema = z
+  .object({
+    suppliers: z.array(z.object({ responseId: z.uuid(), supplierName: z.string() })),
+    sections: z.array(z.object({ key: z.string(), ref: z.string().nullable(), title: z.string(), weight: z.number(), scores: z.array(z.number().nullable()) })),
+    questions: z.array(z.object({ key: z.string(), ref: z.string().nullable(), section: z.string(), scores: z.array(z.number().nullable()), statuses: z.array(z.string()) })),
+  })
+  .meta({ id: 'Comparison' });
+
+export const decideSchema = z
+  .object({ outcome: z.enum(['award', 'no_award']), responseId: z.uuid().optional(), rationale: z.string().trim().min(1).max(20_000).describe('Why this is the most advantageous tender, or why no award.') })
+  .strict()
+  .refine((b) => b.outcome === 'no_award' || b.responseId !== undefined, { message: 'An award names the responseId', path: ['responseId'] });
+
+export const decisionResultSchema = z.object({ decision: decisionSchema, procurementStatus: z.string() }).meta({ id: 'Decision' });

@@ -1,0 +1,129 @@
+import { boolean, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
+import { procurements } from '../procurements';
+import { responses } from '../responses';
+import type { Evaluation } from './scoring.models';
+
+const at = () => timestamp({ withTimezone: true, precision: 3 });
+
+/** An evaluator's conflict-of-interest declaration for one procurement (Procurement Act 2023 s.81). */
+export const declarations = pgTable(
+  'declarations',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    organisationId: uuid().notNull(),
+    procurementId: uuid()
+      .notNull()
+      .references(() => procurements.id),
+    userId: uuid().notNull(),
+    hasConflict: boolean().notNull(),
+    details: text().notNull(),
+    declaredAt: at().notNull(),
+    /** What an officer put in place so a conflicted evaluator may take part. */
+    mitigation: text(),
+    mitigatedBy: text(),
+    mitigatedAt: at(),
+  },
+  (t) => [unique('declarations_procurement_user').on(t.procurementId, t.userId)],
+);
+
+/** One evaluator's own mark for one manual question of one response. Kept after moderation. */
+export const marks = pgTable(
+  'marks',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    organisationId: uuid().notNull(),
+    responseId: uuid()
+      .notNull()
+      .references(() => responses.id),
+    questionKey: text().notNull(),
+    evaluatorId: uuid().notNull(),
+    score: integer().notNull(),
+    justification: text().notNull(),
+    updatedAt: at().notNull(),
+  },
+  (t) => [unique('marks_response_question_evaluator').on(t.responseId, t.questionKey, t.evaluatorId)],
+);
+
+/** When an evaluator submitted their set of marks for a response: after this they see everyone's. */
+export const markSubmissions = pgTable(
+  'mark_submissions',
+  {
+    organisationId: uuid().notNull(),
+    responseId: uuid()
+      .notNull()
+      .references(() => responses.id),
+    evaluatorId: uuid().notNull(),
+    submittedAt: at().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.responseId, t.evaluatorId] })],
+);
+
+/** The moderator's consensus mark, or an override of an automatic score, with its rationale. */
+export const moderations = pgTable(
+  'moderations',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    organisationId: uuid().notNull(),
+    responseId: uuid()
+      .notNull()
+      .references(() => responses.id),
+    questionKey: text().notNull(),
+    score: integer().notNull(),
+    rationale: text().notNull(),
+    moderatorId: uuid().notNull(),
+    updatedAt: at().notNull(),
+  },
+  (t) => [unique('moderations_response_question').on(t.responseId, t.questionKey)],
+);
+
+/** The moderator's decision on a gateway: pass, fail, or conditional with an action and a due date. */
+export const gatewayDecisions = pgTable(
+  'gateway_decisions',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    organisationId: uuid().notNull(),
+    responseId: uuid()
+      .notNull()
+      .references(() => responses.id),
+    questionKey: text().notNull(),
+    outcome: text().$type<'pass' | 'fail' | 'conditional'>().notNull(),
+    rationale: text().notNull(),
+    action: text(),
+    dueDate: text(),
+    decidedBy: uuid().notNull(),
+    updatedAt: at().notNull(),
+  },
+  (t) => [unique('gateway_decisions_response_question').on(t.responseId, t.questionKey)],
+);
+
+/** The current evaluation of a submitted response, kept in step with its inputs. */
+export const evaluations = pgTable(
+  'evaluations',
+  {
+    responseId: uuid()
+      .primaryKey()
+      .references(() => responses.id),
+    organisationId: uuid().notNull(),
+    procurementId: uuid().notNull(),
+    evaluation: jsonb().$type<Evaluation>().notNull(),
+    inputsHash: text().notNull(),
+    overallScore: doublePrecision(),
+    rating: text().notNull(),
+    provisional: boolean().notNull(),
+    computedAt: at().notNull(),
+  },
+  (t) => [index('evaluations_procurement').on(t.organisationId, t.procurementId)],
+);
+
+/** The council's decision at the end of a procurement. */
+export const procurementDecisions = pgTable('procurement_decisions', {
+  procurementId: uuid()
+    .primaryKey()
+    .references(() => procurements.id),
+  organisationId: uuid().notNull(),
+  outcome: text().$type<'award' | 'no_award'>().notNull(),
+  responseId: uuid(),
+  rationale: text().notNull(),
+  decidedBy: text().notNull(),
+  decidedAt: at().notNull(),
+});
