@@ -15,7 +15,29 @@ export type Methodology = {
   evidenceRule: string;
   manualQuestions: Array<{ questionKey: string; ref: string | null; question: string; descriptors: Record<'0' | '1' | '2' | '3' | '4', string> }>;
   informationOnly: Array<{ questionKey: string; ref: string | null; question: string }>;
+  /** How scores read as residual risk and the overall rating (reference §7.4), as the scoring engine applies them. */
+  rating: {
+    bands: string[];
+    residualRisk: Record<RiskTier, string[]>;
+    ratingForRisk: Record<'low' | 'medium' | 'high' | 'very_high', string>;
+  };
 };
+
+/** Score bands, best first, for the residual-risk table. */
+const SCORE_BANDS = ['75 or more', '50 to under 75', '25 to under 50', 'under 25'] as const;
+
+/**
+ * The §7.4 table as published. The scoring engine keeps its own copy for computing; a test checks
+ * the two are the same, so what bidders read is what is applied.
+ */
+const PUBLISHED_RESIDUAL_RISK = {
+  low: ['low', 'low', 'medium', 'high'],
+  medium: ['low', 'medium', 'high', 'high'],
+  high: ['medium', 'high', 'high', 'very_high'],
+  very_high: ['medium', 'high', 'very_high', 'very_high'],
+} as const satisfies Record<RiskTier, readonly [string, string, string, string]>;
+
+const PUBLISHED_RATING_FOR_RISK = { low: 'acceptable', medium: 'acceptable_with_conditions', high: 'significant_concerns', very_high: 'not_acceptable' } as const;
 
 const TIER_NAMES: Record<RiskTier, string> = { low: 'Low', medium: 'Medium', high: 'High', very_high: 'Very high' };
 
@@ -58,7 +80,9 @@ export function buildMethodology(definition: QuestionnaireDefinition): Methodolo
       `From the ${capTier} tier up, a question that asks for evidence scores at most ${definition.evidenceRule.capWithoutEvidence} without it, unless the question sets its own cap.`,
       'A section score (0–100) is the weighted mean of its question marks divided by 4, times 100. Sections that are hidden share their weight among the visible ones in proportion.',
       'The overall score (0–100) is the weighted sum of section scores using the weights for the procurement’s tier (published below; the council may set its own before inviting bids).',
-      'Any failed gateway makes the overall rating "not acceptable", whatever the score. The overall rating is never better than the worst critical section.',
+      'Each section’s residual risk is read from its score and the tier in the table below; so is the overall score, and that residual risk gives the overall rating: low "acceptable", medium "acceptable with conditions", high "significant concerns", very high "not acceptable". At the high and very high tiers the best rating is therefore "acceptable with conditions".',
+      'The overall rating is never better than the worst critical section. A gateway passed on conditions (an action by a due date, decided by the moderator) limits it to "acceptable with conditions"; any failed gateway makes it "not acceptable", whatever the score.',
+      'A question marked by evaluators counts once the moderator has recorded the consensus mark; until then the evaluation is provisional and the question is left out. The moderator may override an automatic mark, with a written rationale that is shown.',
     ],
     tiers: [
       ...definition.triage.tierRules.map((rule) => ({ tier: rule.tier, rule: `${rule.reason} (when ${describeCondition(rule.when, labelOf, nameOf)})` })),
@@ -95,5 +119,10 @@ export function buildMethodology(definition: QuestionnaireDefinition): Methodolo
     informationOnly: definition.sections.flatMap((section) =>
       section.questions.flatMap((q) => (q.scoring.method === 'none' ? [{ questionKey: q.key, ref: q.ref ?? null, question: q.text }] : [])),
     ),
+    rating: {
+      bands: [...SCORE_BANDS],
+      residualRisk: Object.fromEntries(RISK_TIERS.map((tier) => [tier, [...PUBLISHED_RESIDUAL_RISK[tier]]])) as Record<RiskTier, string[]>,
+      ratingForRisk: { ...PUBLISHED_RATING_FOR_RISK },
+    },
   };
 }

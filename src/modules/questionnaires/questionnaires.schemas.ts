@@ -74,5 +74,12 @@ export const methodologySchema = z
     evidenceRule: z.string(),
     manualQuestions: z.array(z.object({ questionKey: z.string(), ref: z.string().nullable(), question: z.string(), descriptors: z.record(z.string(), z.string()) })),
     informationOnly: z.array(z.object({ questionKey: z.string(), ref: z.string().nullable(), question: z.string() })),
+    rating: z
+      .object({
+        bands: z.array(z.string()).describe('Score bands, best first.'),
+        residualRisk: z.record(z.enum(RISK_TIERS), z.array(z.string())).describe('For each tier, the residual risk of each score band.'),
+        ratingForRisk: z.record(z.string(), z.string()),
+      })
+      .describe('How scores read as residual risk and rating (reference §7.4).'),
   })
   .meta({ id: 'Methodology', description: 'What a council publishes to bidders under Procurement Act 2023 s.23.' });

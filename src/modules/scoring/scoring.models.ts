@@ -227,8 +227,18 @@ function byRefThenKey(a: { ref?: string | undefined; key: string }, b: { ref?: s
   return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
 }
 
-function sortedSections(definition: QuestionnaireDefinition): Array<{ section: Section; questions: Question[] }> {
-  return [...definition.sections].sort(byRefThenKey).map((section) => ({ section, questions: [...section.questions].sort(byRefThenKey) }));
+type SortedSections = Array<{ section: Section; questions: Question[] }>;
+
+// Definitions are immutable once parsed (and cached, frozen, per hash), so each is sorted once.
+const sortedByDefinition = new WeakMap<QuestionnaireDefinition, SortedSections>();
+
+function sortedSections(definition: QuestionnaireDefinition): SortedSections {
+  let sorted = sortedByDefinition.get(definition);
+  if (!sorted) {
+    sorted = [...definition.sections].sort(byRefThenKey).map((section) => ({ section, questions: [...section.questions].sort(byRefThenKey) }));
+    sortedByDefinition.set(definition, sorted);
+  }
+  return sorted;
 }
 
 /** How a question is named in the working: its ref, or its text when it has none. */

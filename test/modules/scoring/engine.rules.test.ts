@@ -625,3 +625,13 @@ describe('the built-in lga-responsible-ai bank', () => {
     expect(refs).toEqual(['2.1', '2.2', '2.3', '2.3a', '2.4', '2.5', '2.5a', '2.6', '2.7', '2.8', '2.8a']);
   });
 });
+
+describe('the published methodology and the engine agree', () => {
+  it('publishes the residual-risk table and the rating reading the engine applies', async () => {
+    const { buildMethodology } = await import('../../../src/modules/questionnaires/questionnaires.methodology');
+    const { RESIDUAL_RISK_MATRIX, RATING_FOR_RISK } = await import('../../../src/modules/scoring');
+    const methodology = buildMethodology(parse(lgaResponsibleAi));
+    expect(methodology.rating.residualRisk).toEqual(RESIDUAL_RISK_MATRIX);
+    expect(methodology.rating.ratingForRisk).toEqual(RATING_FOR_RISK);
+  });
+});

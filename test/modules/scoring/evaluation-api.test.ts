@@ -136,6 +136,29 @@ describe('evaluation: declarations, blind marks, moderation, results and the dec
     expect(actions).toEqual(expect.arrayContaining(['evaluation.declared', 'evaluation.marked', 'evaluation.marks_submitted', 'evaluation.moderated', 'evaluation.score_overridden', 'procurement.decision_recorded', 'procurement.decided']));
   });
 
+  it('lets the moderator decide a gateway: conditional needs an action and a date, a fail removes the response from the ranking', async () => {
+    const w = await evaluationWorld(ctx);
+    await call('POST', `/v1/procurements/${w.procurementId}/close`, w.org.admin.token);
+    await call('POST', `/v1/procurements/${w.procurementId}/start-evaluation`, w.org.admin.token);
+    await call('POST', `/v1/procurements/${w.procurementId}/declarations`, w.moderator.token, { hasConflict: false, details: 'None' });
+    const gateway = (outcome: string, extra: object = {}) =>
+      call('PUT', `/v1/responses/${w.b.responseId}/gateways/a.training`, w.moderator.token, { outcome, rationale: 'Reviewed the data processing agreement.', ...extra });
+
+    expect(problemOf(await gateway('conditional')).code).toBe('evaluations.condition_incomplete');
+    const conditional = (await gateway('conditional', { action: 'Sign the DPA schedule on training data', dueDate: '2027-01-31' })).json();
+    expect(conditional.gateways.find((g: { questionKey: string }) => g.questionKey === 'a.training')).toMatchObject({ outcome: 'conditional', decidedBy: 'moderator', action: 'Sign the DPA schedule on training data', dueDate: '2027-01-31' });
+    expect(['acceptable_with_conditions', 'significant_concerns', 'not_acceptable']).toContain(conditional.rating);
+    expect(conditional.rating).not.toBe('acceptable');
+
+    const failed = (await gateway('fail')).json();
+    expect(failed.rating).toBe('not_acceptable');
+    const row = (await call('GET', `/v1/procurements/${w.procurementId}/results`, w.org.admin.token)).json().items.find((r: { responseId: string }) => r.responseId === w.b.responseId);
+    expect(row).toMatchObject({ gatewaysPassed: false, rank: null, rating: 'not_acceptable' });
+    expect(problemOf(await call('PUT', `/v1/responses/${w.b.responseId}/gateways/b.hours`, w.moderator.token, { outcome: 'pass', rationale: 'x' })).code).toBe('evaluations.not_a_gateway');
+    const actions = (await call('GET', `/v1/audit-events?subjectId=${w.b.responseId}&limit=100`, w.org.admin.token)).json().items.map((e: { action: string }) => e.action);
+    expect(actions.filter((a: string) => a === 'evaluation.gateway_decided')).toHaveLength(2);
+  });
+
   it('refuses an award while any evaluation is provisional', async () => {
     const w = await evaluationWorld(ctx);
     await call('POST', `/v1/procurements/${w.procurementId}/close`, w.org.admin.token);
