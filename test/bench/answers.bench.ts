@@ -11,6 +11,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { gatedLoad, type GatedLoadResult, type PlannedRequest } from './lib/gated-load';
+import { call, forEachLimit } from './lib/http';
 import { cv, fmt, median } from './lib/load';
 import { pgbench, type PgbenchResult } from './lib/pgbench';
 import { startService, type Engine } from './lib/servers';
@@ -116,28 +117,6 @@ function randomValue(q: BenchQuestion): string | number {
 // ---------------------------------------------------------------------------------------------
 // Setup through the real HTTP API.
 
-async function call<T>(base: string, token: string, method: string, route: string, body?: unknown, expected: number[] = [200, 201]): Promise<T> {
-  const response = await fetch(`${base}${route}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  if (!expected.includes(response.status)) throw new Error(`${method} ${route} answered ${response.status}: ${text}`);
-  return (text ? JSON.parse(text) : undefined) as T;
-}
-
-async function forEachLimit<T>(items: T[], limit: number, work: (item: T, index: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const index = next++;
-        await work(items[index]!, index);
-      }
-    }),
-  );
-}
 
 type Supplier = { token: string; responseId: string; invitationId: string };
 type Setup = { questions: BenchQuestion[]; suppliers: Supplier[]; procurementId: string; seconds: number; prefill: 'bulk PATCH' | 'one PUT per answer'; prefillSeconds: number };
