@@ -10,6 +10,7 @@ export {
   questionsNeedingMarks,
   activeGateways,
   gatewaysNeedingDecision,
+  rankByScore,
   type Score,
   type Rating,
   type ResidualRisk,

@@ -845,3 +845,17 @@ export function gatewaysNeedingDecision(input: VisibilityInput & { riskTier: Ris
     return !question.required && !valid;
   });
 }
+
+/**
+ * Competition ranks (1, 1, 3) by overall score, highest first, among the rows that may be ranked;
+ * the others get null. Pure, so the tie rule is tested on its own.
+ */
+export function rankByScore<T extends { overallScore: number | null }>(rows: T[], rankable: (row: T) => boolean): Array<T & { rank: number | null }> {
+  const ranked = rows.filter((r) => rankable(r) && r.overallScore !== null).sort((a, b) => b.overallScore! - a.overallScore!);
+  const ranks = new Map<T, number>();
+  ranked.forEach((row, i) => {
+    const previous = ranked[i - 1];
+    ranks.set(row, previous && previous.overallScore === row.overallScore ? ranks.get(previous)! : i + 1);
+  });
+  return rows.map((row) => ({ ...row, rank: ranks.get(row) ?? null }));
+}

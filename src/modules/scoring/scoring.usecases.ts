@@ -6,7 +6,7 @@ import { getProcurement, transitionProcurement, type ProcurementDto } from '../p
 import { getQuestionnaire, type Answers, type QuestionnaireDefinition } from '../questionnaires';
 import { responsesForScoring, submittedResponse, type SubmittedResponse } from '../responses';
 import { scoringErrors } from './scoring.errors';
-import { activeGateways, evaluateResponse, questionsNeedingMarks, type Evaluation, type EvaluationInput, type Score } from './scoring.models';
+import { activeGateways, evaluateResponse, questionsNeedingMarks, rankByScore, type Evaluation, type EvaluationInput, type Score } from './scoring.models';
 import * as repo from './scoring.repository';
 
 type Ctx = { db: Db; now: Date; principal: Principal };
@@ -444,7 +444,7 @@ export async function results(ctx: Ctx & { procurementId: string }): Promise<{ i
   const { procurement } = await procurementContext(ctx, ctx.procurementId);
   const responses = await responsesForScoring({ db: ctx.db, organisationId: ctx.principal.organisationId, procurementId: procurement.id });
   const stored = new Map((await repo.evaluationsOf({ db: ctx.db, organisationId: ctx.principal.organisationId, procurementId: procurement.id })).map((e) => [e.responseId, e]));
-  const rows: ResultRow[] = responses.map((r) => {
+  const rows = responses.map((r) => {
     const e = r.status === 'submitted' ? stored.get(r.responseId)?.evaluation : undefined;
     return {
       responseId: r.responseId,
@@ -454,16 +454,11 @@ export async function results(ctx: Ctx & { procurementId: string }): Promise<{ i
       rating: e ? e.rating : null,
       gatewaysPassed: e ? e.gateways.every((g) => g.outcome === 'pass' || g.outcome === 'conditional') : null,
       provisional: e ? e.provisional : null,
-      rank: null,
     };
   });
-  const ranked = rows.filter((r) => r.gatewaysPassed && r.overallScore !== null).sort((a, b) => b.overallScore! - a.overallScore!);
-  ranked.forEach((row, i) => {
-    const previous = ranked[i - 1];
-    row.rank = previous && previous.overallScore === row.overallScore ? previous.rank : i + 1;
-  });
+  const ranked: ResultRow[] = rankByScore(rows, (r) => r.gatewaysPassed === true);
   const decision = await repo.findProcurementDecision({ db: ctx.db, procurementId: procurement.id });
-  return { items: rows, decision: decision ? { outcome: decision.outcome, responseId: decision.responseId, rationale: decision.rationale, decidedAt: decision.decidedAt.toISOString() } : null };
+  return { items: ranked, decision: decision ? { outcome: decision.outcome, responseId: decision.responseId, rationale: decision.rationale, decidedAt: decision.decidedAt.toISOString() } : null };
 }
 
 export type ComparisonDto = {

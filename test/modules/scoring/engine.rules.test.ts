@@ -635,3 +635,19 @@ describe('the published methodology and the engine agree', () => {
     expect(methodology.rating.ratingForRisk).toEqual(RATING_FOR_RISK);
   });
 });
+
+describe('ranking', () => {
+  it('ranks highest first, gives equal scores the same rank and skips the next, and leaves out what may not be ranked', async () => {
+    const { rankByScore } = await import('../../../src/modules/scoring');
+    const rows = [
+      { id: 'a', overallScore: 70, passed: true },
+      { id: 'b', overallScore: 82.5, passed: true },
+      { id: 'c', overallScore: 70, passed: true },
+      { id: 'd', overallScore: 90, passed: false },
+      { id: 'e', overallScore: null, passed: true },
+      { id: 'f', overallScore: 60, passed: true },
+    ];
+    const ranks = Object.fromEntries(rankByScore(rows, (r) => r.passed).map((r) => [r.id, r.rank]));
+    expect(ranks).toEqual({ a: 2, b: 1, c: 2, d: null, e: null, f: 4 });
+  });
+});
