@@ -39,7 +39,8 @@ async function readUpload(request: FastifyRequest, maxBytes: number): Promise<{ 
   return { questionKey, ...file };
 }
 
-function sendFile(reply: FastifyReply, file: evidence.EvidenceDownload) {
+/** Sends an evidence file as a download: its content type, a safe file name, and its SHA-256 as the ETag. */
+export function sendEvidenceFile(reply: FastifyReply, file: evidence.EvidenceDownload) {
   return reply
     .header('content-type', file.evidence.contentType)
     .header('content-disposition', contentDisposition(file.evidence.filename))
@@ -86,7 +87,7 @@ export function registerEvidenceApi(app: FastifyInstance, { database, now, confi
       config: { access: SUPPLIER },
       schema: { tags: ['supplier'], summary: 'Download one of your evidence files', params: fileParams, response: { 200: z.any().describe('The file, as uploaded.'), ...problems } },
     },
-    async (request, reply) => sendFile(reply, await evidence.downloadOwnEvidence({ ...supplier(request), id: request.params.evidenceId })),
+    async (request, reply) => sendEvidenceFile(reply, await evidence.downloadOwnEvidence({ ...supplier(request), id: request.params.evidenceId })),
   );
 
   r.delete(
@@ -113,6 +114,6 @@ export function registerEvidenceApi(app: FastifyInstance, { database, now, confi
       },
     },
     async (request, reply) =>
-      sendFile(reply, await evidence.downloadEvidenceForOfficer({ db: database.db, principal: principalOf(request), storage, responseId: request.params.id, id: request.params.evidenceId })),
+      sendEvidenceFile(reply, await evidence.downloadEvidenceForOfficer({ db: database.db, principal: principalOf(request), storage, responseId: request.params.id, id: request.params.evidenceId })),
   );
 }

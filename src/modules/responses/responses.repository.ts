@@ -289,3 +289,16 @@ export async function saveAnswerWithHistory({ db, values, change }: { db: Db; va
     updatedBy: r.updated_by as string,
   };
 }
+
+/** The latest submission of each response, keyed by response id. */
+export async function latestSubmissionsOf({ db, responseIds }: { db: Db; responseIds: string[] }): Promise<Map<string, SubmissionRow>> {
+  if (responseIds.length === 0) return new Map();
+  const rows = await db.select().from(submissions).where(inArray(submissions.responseId, responseIds)).orderBy(asc(submissions.submittedAt));
+  // Ordered oldest first, so the last one written per response is the latest.
+  return new Map(rows.map((row) => [row.responseId, row]));
+}
+
+export async function clarificationsOfResponses({ db, responseIds }: { db: Db; responseIds: string[] }): Promise<ClarificationRow[]> {
+  if (responseIds.length === 0) return [];
+  return db.select().from(clarifications).where(inArray(clarifications.responseId, responseIds)).orderBy(asc(clarifications.askedAt), asc(clarifications.id));
+}

@@ -1,6 +1,7 @@
 import type { Db } from '../../platform/db';
 import type { AnswerValue } from '../questionnaires';
 import * as repo from './responses.repository';
+import type { SubmittedEvidence } from './responses.table';
 
 /** What scoring reads of one response: the answers as submitted, with clarification amendments on top. */
 export type SubmittedResponse = {
@@ -15,6 +16,8 @@ export type SubmittedResponse = {
   amended: string[];
   /** Evidence files per question key, as frozen at submission. */
   evidence: Record<string, number>;
+  /** The evidence files as frozen at submission: ids, names, types, sizes and SHA-256. */
+  evidenceFiles: SubmittedEvidence[];
 };
 
 function toSubmitted(
@@ -42,6 +45,7 @@ function toSubmitted(
     answers,
     amended: amended.sort(),
     evidence,
+    evidenceFiles: submission?.evidence ?? [],
   };
 }
 
@@ -53,13 +57,13 @@ export async function submittedResponse({ db, organisationId, responseId }: { db
   return toSubmitted(found, submission, submission ? await repo.clarificationsOf({ db, responseId }) : []);
 }
 
-/** Every response of a procurement (any status), as scoring reads them, in invitation order. */
+/** Every response of a procurement (any status), as scoring reads them, in invitation order. Three queries, whatever the count. */
 export async function responsesForScoring({ db, organisationId, procurementId }: { db: Db; organisationId: string; procurementId: string }): Promise<SubmittedResponse[]> {
   const rows = await repo.responsesOfProcurement({ db, organisationId, procurementId });
-  const out: SubmittedResponse[] = [];
-  for (const row of rows) {
-    const submission = row.response.status === 'submitted' ? await repo.latestSubmission({ db, responseId: row.response.id }) : undefined;
-    out.push(toSubmitted(row, submission, submission ? await repo.clarificationsOf({ db, responseId: row.response.id }) : []));
-  }
-  return out;
+  const submittedIds = rows.filter((r) => r.response.status === 'submitted').map((r) => r.response.id);
+  const [submissions, clarifications] = await Promise.all([repo.latestSubmissionsOf({ db, responseIds: submittedIds }), repo.clarificationsOfResponses({ db, responseIds: submittedIds })]);
+  return rows.map((row) => {
+    const submission = submissions.get(row.response.id);
+    return toSubmitted(row, submission, submission ? clarifications.filter((c) => c.responseId === row.response.id) : []);
+  });
 }

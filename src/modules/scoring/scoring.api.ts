@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { principalOf } from '../../platform/auth';
 import { problemSchema } from '../../platform/errors';
 import { zodApp, type AppDeps } from '../../platform/http/deps';
+import { sendEvidenceFile } from '../responses';
 import * as s from './scoring.schemas';
 import * as usecases from './scoring.usecases';
 
@@ -64,6 +65,19 @@ export function registerScoringApi(app: FastifyInstance, deps: AppDeps): void {
       schema: { tags: ['evaluation'], summary: 'A submitted response as the panel sees it, with what to mark', params: idParams, response: { 200: s.panelViewSchema, ...problems } },
     },
     async (request) => usecases.panelView({ ...ctx(request), responseId: request.params.id }),
+  );
+  r.get(
+    '/v1/responses/:id/panel-view/evidence/:evidenceId',
+    {
+      config: { access: PANEL },
+      schema: {
+        tags: ['evaluation'],
+        summary: 'Download an evidence file of a submitted response (declared panel members)',
+        params: z.object({ id: z.uuid(), evidenceId: z.uuid() }),
+        response: { 200: z.any().describe('The file, as submitted.'), ...problems },
+      },
+    },
+    async (request, reply) => sendEvidenceFile(reply, await usecases.panelEvidence({ ...ctx(request), responseId: request.params.id, evidenceId: request.params.evidenceId, storage: deps.storage })),
   );
   r.put(
     '/v1/responses/:id/marks/:questionKey',

@@ -3,6 +3,7 @@ import { AppError, notFound, type FieldProblem } from '../../platform/errors';
 export const scoringErrors = {
   procurementNotFound: () => notFound({ code: 'procurements.not_found', what: 'Procurement' }),
   responseNotFound: () => notFound({ code: 'responses.not_found', what: 'Response' }),
+  evidenceNotFound: () => notFound({ code: 'evidence.not_found', what: 'Evidence file' }),
   declarationNotFound: () => notFound({ code: 'evaluations.declaration_not_found', what: 'Declaration' }),
   notOnPanel: () => new AppError({ status: 403, code: 'evaluations.not_on_panel', title: 'You are not on this procurement’s evaluation panel' }),
   notModerator: () => new AppError({ status: 403, code: 'evaluations.not_moderator', title: 'Only the procurement’s moderator can do this' }),

@@ -107,6 +107,9 @@ export const panelViewSchema = z
     answers: z.record(z.string(), z.unknown()),
     amended: z.array(z.string()).describe('Answers changed by the supplier in reply to a clarification.'),
     evidence: z.record(z.string(), z.number().int()),
+    evidenceFiles: z
+      .array(z.object({ id: z.uuid(), questionKey: z.string(), filename: z.string(), contentType: z.string(), sizeBytes: z.number().int(), sha256: z.string() }))
+      .describe('The files as submitted; download each from /v1/responses/{id}/panel-view/evidence/{evidenceId}.'),
     questionsToMark: z.array(z.string()),
     gateways: z.array(z.string()),
     yourRole: z.enum(['evaluator', 'moderator']),

@@ -4,12 +4,14 @@ import { canonicalJson } from '../../platform/crypto';
 import { inTransaction, type Db } from '../../platform/db';
 import { getProcurement, transitionProcurement, type ProcurementDto } from '../procurements';
 import { getQuestionnaire, type Answers, type QuestionnaireDefinition } from '../questionnaires';
-import { responsesForScoring, submittedResponse, type SubmittedResponse } from '../responses';
+import { downloadEvidenceForOfficer, responsesForScoring, submittedResponse, type SubmittedResponse } from '../responses';
+import type { BlobStorage } from '../../platform/storage';
 import { scoringErrors } from './scoring.errors';
 import { activeGateways, evaluateResponse, questionsNeedingMarks, rankByScore, type Evaluation, type EvaluationInput, type Score } from './scoring.models';
 import * as repo from './scoring.repository';
 
 type Ctx = { db: Db; now: Date; principal: Principal };
+type EvidenceDownload = Awaited<ReturnType<typeof downloadEvidenceForOfficer>>;
 
 type Context = { procurement: ProcurementDto; definition: QuestionnaireDefinition; definitionHash: string };
 
@@ -256,6 +258,7 @@ export type PanelViewDto = {
   answers: Record<string, unknown>;
   amended: string[];
   evidence: Record<string, number>;
+  evidenceFiles: SubmittedResponse['evidenceFiles'];
   questionsToMark: string[];
   gateways: string[];
   yourRole: 'evaluator' | 'moderator';
@@ -275,11 +278,20 @@ export async function panelView(ctx: Ctx & { responseId: string }): Promise<Pane
     answers: response.answers,
     amended: response.amended,
     evidence: response.evidence,
+    evidenceFiles: response.evidenceFiles,
     questionsToMark: questionsNeedingMarks(visibilityInput),
     gateways: activeGateways({ ...visibilityInput, riskTier: procurement.riskTier }),
     yourRole: role,
     yourMarksSubmitted: Boolean(await repo.findMarkSubmission({ db: ctx.db, responseId: response.responseId, evaluatorId: userIdOf(ctx.principal)! })),
   };
+}
+
+/** One evidence file of a submitted response, for a declared panel member: only files frozen in the submission. */
+export async function panelEvidence(ctx: Ctx & { responseId: string; evidenceId: string; storage: BlobStorage }): Promise<EvidenceDownload> {
+  const { response, procurement } = await responseContext(ctx, ctx.responseId);
+  await assertPanel(ctx, procurement, 'either');
+  if (!response.evidenceFiles.some((f) => f.id === ctx.evidenceId)) throw scoringErrors.evidenceNotFound();
+  return downloadEvidenceForOfficer({ db: ctx.db, principal: ctx.principal, storage: ctx.storage, responseId: response.responseId, id: ctx.evidenceId });
 }
 
 /** An evaluator's own mark on one manual question, while their set is not yet submitted. */

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { bearer, problemOf, useTestApp, type TestContext } from '../../helpers/app';
 import { seedInvitation, seedOpenProcurement, seedOrganisation, seedUser } from '../../helpers/factories';
-import { smallDefinition } from '../questionnaires/fixtures';
+import { multipart } from '../../helpers/multipart';
+import { evidenceDefinition, smallDefinition } from '../questionnaires/fixtures';
 
 const triage = { 'triage.personal_data': 'yes', 'triage.people': 10 };
 type Method = 'GET' | 'POST' | 'PUT';
@@ -190,5 +191,32 @@ describe('evaluation: declarations, blind marks, moderation, results and the dec
     expect(problemOf(await call('GET', `/v1/responses/${w.b.responseId}/evaluation`, w.org.admin.token)).code).toBe('evaluations.response_not_submitted');
     const results = (await call('GET', `/v1/procurements/${w.procurementId}/results`, w.org.admin.token)).json();
     expect(results.items.find((r: { supplierName: string }) => r.supplierName === 'Beta Bots')).toMatchObject({ status: 'withdrawn', overallScore: null, rank: null });
+  });
+
+  it('lets a declared panel member download the evidence frozen in a submission, and nobody else', async () => {
+    const org = await seedOrganisation(ctx);
+    const evaluator = await seedUser(ctx, org, { role: 'evaluator' });
+    const procurementId = await seedOpenProcurement(ctx, org, { definition: evidenceDefinition(), triage, evaluatorIds: [evaluator.id] });
+    const supplier = await seedInvitation(ctx, org, procurementId);
+    const pdf = Buffer.from('%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n');
+    const ids: string[] = [];
+    for (const questionKey of ['b.hours', 'b.policy']) {
+      const body = multipart({ fields: { questionKey }, files: [{ filename: `${questionKey}.pdf`, bytes: pdf }] });
+      ids.push((await ctx.app.inject({ method: 'POST', url: '/v1/supplier/response/evidence', headers: { ...bearer(supplier.token), ...body.headers }, payload: body.payload })).json().evidence.id);
+    }
+    await call('PUT', '/v1/supplier/response/import', supplier.token, { answers: { 'a.training': { value: 'never' }, 'b.hours': { value: 6 } } });
+    expect((await call('POST', '/v1/supplier/response/submit', supplier.token, { declaration: true })).statusCode).toBe(200);
+    const url = `/v1/responses/${supplier.responseId}/panel-view/evidence/${ids[1]}`;
+    expect(problemOf(await call('GET', url, evaluator.token)).code).toBe('evaluations.declaration_required');
+    await call('POST', `/v1/procurements/${procurementId}/declarations`, evaluator.token, { hasConflict: false, details: 'None' });
+    const view = (await call('GET', `/v1/responses/${supplier.responseId}/panel-view`, evaluator.token)).json();
+    expect(view.evidenceFiles.map((f: { id: string }) => f.id).sort()).toEqual([...ids].sort());
+    const file = await call('GET', url, evaluator.token);
+    expect(file.statusCode).toBe(200);
+    expect(file.rawPayload.equals(pdf)).toBe(true);
+    const outsider = await seedUser(ctx, org, { role: 'evaluator' });
+    expect(problemOf(await call('GET', url, outsider.token)).code).toBe('evaluations.not_on_panel');
+    expect((await call('GET', url, (await seedOrganisation(ctx)).admin.token)).statusCode).toBe(404);
+    expect((await call('GET', `/v1/responses/${supplier.responseId}/panel-view/evidence/00000000-0000-4000-8000-000000000000`, evaluator.token)).statusCode).toBe(404);
   });
 });
