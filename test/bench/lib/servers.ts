@@ -71,6 +71,11 @@ export async function startService({ engine, env = {} }: { engine: Engine; env?:
       await admin.close();
     };
   }
+  const cleanUp = async () => {
+    await dropDatabase();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  // A server that never starts must not leave its bench database behind.
   const server = await startProcess({
     script: 'src/server.ts',
     env: {
@@ -81,6 +86,9 @@ export async function startService({ engine, env = {} }: { engine: Engine; env?:
       ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
       ...env,
     },
+  }).catch(async (error: unknown) => {
+    await cleanUp();
+    throw error;
   });
   const response = await fetch(`${server.url}/v1/setup`, {
     method: 'POST',
@@ -95,8 +103,7 @@ export async function startService({ engine, env = {} }: { engine: Engine; env?:
     ...(databaseUrl ? { databaseUrl } : {}),
     stop: async () => {
       await server.stop();
-      await dropDatabase();
-      rmSync(dataDir, { recursive: true, force: true });
+      await cleanUp();
     },
   };
 }
