@@ -19,7 +19,7 @@ export function toAnswerDto(row: repo.AnswerRow): AnswerDto {
 }
 
 /** An answer as it is stored: trimmed, and the reason kept only when the answer is confidential. */
-function normalise(input: AnswerInput) {
+export function normalise(input: AnswerInput) {
   return {
     value: (typeof input.value === 'string' ? input.value.trim() : input.value) as AnswerValueJson,
     comment: input.comment?.trim() || null,
@@ -38,31 +38,6 @@ function problemsOf({ question, input, path }: { question: Question; input: Answ
     problems.push({ path: `${path}/confidentialReason`, message: `${label}Enter why this answer is commercially confidential`, code: question.key });
   }
   return problems;
-}
-
-/** Writes one answer and its history row. Callers hold the response lock. */
-async function writeAnswer({ db, now, principal, responseId, questionKey, input }: SupplierCtx & { responseId: string; questionKey: string; input: ReturnType<typeof normalise> }) {
-  const row = await repo.upsertAnswer({
-    db,
-    values: { organisationId: principal.organisationId, responseId, questionKey, ...input, updatedAt: now, updatedBy: principal.invitationId },
-  });
-  await repo.insertAnswerVersion({
-    db,
-    values: {
-      organisationId: principal.organisationId,
-      responseId,
-      questionKey,
-      version: row.version,
-      value: row.value,
-      comment: row.comment,
-      confidential: row.confidential,
-      confidentialReason: row.confidentialReason,
-      change: 'saved',
-      changedAt: now,
-      changedBy: principal.invitationId,
-    },
-  });
-  return row;
 }
 
 async function bump({ db, now, response }: { db: Db; now: Date; response: repo.ResponseRow }): Promise<number> {
@@ -146,7 +121,12 @@ export async function saveAnswers(
         unchanged.push(question.key);
         continue;
       }
-      saved[question.key] = toAnswerDto(await writeAnswer({ ...ctx, db: tx, responseId: response.id, questionKey: question.key, input: normalised }));
+      const row = await repo.saveAnswerWithHistory({
+        db: tx,
+        values: { organisationId: ctx.principal.organisationId, responseId: response.id, questionKey: question.key, ...normalised, updatedAt: ctx.now, updatedBy: ctx.principal.invitationId },
+        change: 'saved',
+      });
+      saved[question.key] = toAnswerDto(row);
     }
     const responseVersion = Object.keys(saved).length > 0 ? await bump({ db: tx, now: ctx.now, response }) : response.version;
     return { saved, unchanged, ignored, responseVersion };

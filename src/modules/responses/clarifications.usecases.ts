@@ -4,14 +4,14 @@ import { inTransaction, type Db } from '../../platform/db';
 import type { ResponseChangedHook } from '../../platform/http/deps';
 import { transactionWithMail, type Mailer } from '../../platform/mail';
 import { getQuestionnaire } from '../questionnaires';
-import type { AnswerInput } from './answers.usecases';
+import { normalise, type AnswerInput } from './answers.usecases';
 import { contactOf } from './invitations.usecases';
 import { procurementOf, questionsByKey, supplierContext } from './responses.access';
 import { clarificationEmail } from './responses.emails';
 import { answerErrors, clarificationErrors, responsesErrors } from './responses.errors';
 import { checkAnswerValue } from './responses.models';
 import * as repo from './responses.repository';
-import type { AnswerSnapshot, AnswerValueJson } from './responses.table';
+import type { AnswerSnapshot } from './responses.table';
 
 export type ClarificationDto = {
   id: string;
@@ -150,19 +150,11 @@ export async function replyToClarification(ctx: {
       const message = checkAnswerValue(question, ctx.amendedAnswer.value);
       if (message) throw answerErrors.invalidValue(question.key, question.ref ?? null, message);
       if (ctx.amendedAnswer.confidential && !ctx.amendedAnswer.confidentialReason?.trim()) throw answerErrors.reasonRequired();
-      amended = {
-        value: (typeof ctx.amendedAnswer.value === 'string' ? ctx.amendedAnswer.value.trim() : ctx.amendedAnswer.value) as AnswerValueJson,
-        comment: ctx.amendedAnswer.comment?.trim() || null,
-        confidential: ctx.amendedAnswer.confidential ?? false,
-        confidentialReason: ctx.amendedAnswer.confidential ? ctx.amendedAnswer.confidentialReason!.trim() : null,
-      };
-      const saved = await repo.upsertAnswer({
+      amended = normalise(ctx.amendedAnswer);
+      await repo.saveAnswerWithHistory({
         db: tx,
         values: { organisationId: principal.organisationId, responseId: response.id, questionKey: row.questionKey, ...amended, updatedAt: ctx.now, updatedBy: principal.invitationId },
-      });
-      await repo.insertAnswerVersion({
-        db: tx,
-        values: { organisationId: principal.organisationId, responseId: response.id, questionKey: row.questionKey, version: saved.version, ...amended, change: 'amended', changedAt: ctx.now, changedBy: principal.invitationId },
+        change: 'amended',
       });
       await repo.bumpResponse({ db: tx, id: response.id, now: ctx.now });
     }

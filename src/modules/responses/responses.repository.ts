@@ -99,26 +99,6 @@ export async function findAnswer({ db, responseId, questionKey }: { db: Db; resp
   return row;
 }
 
-export async function upsertAnswer({ db, values }: { db: Db; values: typeof answers.$inferInsert }): Promise<AnswerRow> {
-  const [row] = await db
-    .insert(answers)
-    .values(values)
-    .onConflictDoUpdate({
-      target: [answers.responseId, answers.questionKey],
-      set: {
-        value: values.value,
-        comment: values.comment,
-        confidential: values.confidential,
-        confidentialReason: values.confidentialReason,
-        version: sql`${answers.version} + 1`,
-        updatedAt: values.updatedAt,
-        updatedBy: values.updatedBy,
-      },
-    })
-    .returning();
-  return row!;
-}
-
 export async function deleteAnswer({ db, id }: { db: Db; id: string }): Promise<void> {
   await db.delete(answers).where(eq(answers.id, id));
 }
