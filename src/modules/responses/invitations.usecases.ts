@@ -6,11 +6,11 @@ import { transactionWithMail, type Mailer } from '../../platform/mail';
 import type { Page } from '../../platform/pagination';
 import { contactFor } from '../accounts';
 import type { ProcurementDto } from '../procurements';
-import { getQuestionnaire, resolveVisibility, type Answers } from '../questionnaires';
-import { effectiveDeadline, procurementOf, questionsByKey } from './responses.access';
+import { getQuestionnaire, type Answers } from '../questionnaires';
+import { effectiveDeadline, procurementOf } from './responses.access';
 import { invitationEmail, newLinkEmail, reminderEmail, type Contact } from './responses.emails';
 import { responsesErrors } from './responses.errors';
-import { answerValues, invitationExpiry, missingForSubmission } from './responses.models';
+import { completenessOf, invitationExpiry } from './responses.models';
 import * as repo from './responses.repository';
 
 type Ctx = { db: Db; now: Date; principal: Principal };
@@ -155,9 +155,7 @@ export async function outstandingFor({ db, principal, procurement, responseId }:
   const { definition } = await getQuestionnaire({ db, principal, id: procurement.questionnaire.id });
   const rows = await repo.answersOf({ db, responseId });
   const files = await repo.evidenceOf({ db, responseId });
-  const values = answerValues({ definition, answers: rows, evidence: files });
-  const visibility = resolveVisibility({ definition, triage: procurement.triage as Answers, answers: values });
-  return missingForSubmission({ questions: questionsByKey(definition), visibility, values, evidenceKeys: new Set(files.map((f) => f.questionKey)) }).length;
+  return completenessOf({ definition, triage: procurement.triage as Answers, answers: rows, evidence: files }).missing.length;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { isAnswered, type AnswerValue, type QuestionnaireDefinition, type Visibility } from '../questionnaires';
+import { isAnswered, resolveVisibility, type Answers, type AnswerValue, type QuestionnaireDefinition, type Visibility } from '../questionnaires';
 
 /** How long after its deadline a supplier's link still opens (to read its submission and answer clarifications). */
 export const INVITATION_GRACE_MS = 30 * 24 * 60 * 60 * 1000;
@@ -186,4 +186,26 @@ export function missingForSubmission({
     }
   }
   return missing;
+}
+
+/**
+ * Where a response stands: its answer values as the rules read them, what is visible, and what
+ * still stops a submission. One computation for the supplier's view, submission, progress and reminders.
+ */
+export function completenessOf({
+  definition,
+  triage,
+  answers,
+  evidence,
+}: {
+  definition: QuestionnaireDefinition;
+  triage: Answers;
+  answers: Array<{ questionKey: string; value: unknown }>;
+  evidence: Array<{ id: string; questionKey: string }>;
+}): { values: Record<string, AnswerValue>; visibility: Visibility; missing: Array<{ path: string; message: string; code: string }> } {
+  const values = answerValues({ definition, answers, evidence });
+  const visibility = resolveVisibility({ definition, triage, answers: values });
+  const questions = new Map(definition.sections.flatMap((s) => s.questions.map((q) => [q.key, q] as const)));
+  const missing = missingForSubmission({ questions, visibility, values, evidenceKeys: new Set(evidence.map((e) => e.questionKey)) });
+  return { values, visibility, missing };
 }

@@ -6,12 +6,12 @@ import { deadlineExtendedEmail } from './responses.emails';
 import { contactOf } from './invitations.usecases';
 import { actorOf, type Principal, type SupplierPrincipal } from '../../platform/auth';
 import { inTransaction, type Db } from '../../platform/db';
-import { getQuestionnaire, isAnswered, resolveVisibility, type Answers, type QuestionnaireDefinition } from '../questionnaires';
+import { getQuestionnaire, isAnswered, type Answers, type QuestionnaireDefinition } from '../questionnaires';
 import { answerErrors, responsesErrors, submitErrors } from './responses.errors';
-import { answerValues, missingForSubmission, supplierView, type SupplierSection } from './responses.models';
+import { completenessOf, supplierView, type SupplierSection } from './responses.models';
 import * as repo from './responses.repository';
 import type { SubmittedEvidence } from './responses.table';
-import { assertWritable, effectiveDeadline, procurementOf, questionsByKey, supplierContext } from './responses.access';
+import { assertWritable, effectiveDeadline, procurementOf, supplierContext } from './responses.access';
 import { toEvidenceDto, type EvidenceDto } from './evidence.usecases';
 import { toAnswerDto, type AnswerDto } from './answers.usecases';
 
@@ -32,7 +32,7 @@ export async function getSupplierResponse({ db, now, principal }: { db: Db; now:
   const { procurement, definition } = await supplierContext({ db, now, principal });
   const rows = await repo.answersOf({ db, responseId: response.id });
   const files = await repo.evidenceOf({ db, responseId: response.id });
-  const visibility = resolveVisibility({ definition, triage: procurement.triage as Answers, answers: answerValues({ definition, answers: rows, evidence: files }) });
+  const { visibility } = completenessOf({ definition, triage: procurement.triage as Answers, answers: rows, evidence: files });
   return {
     procurement: { id: procurement.id, title: procurement.title, reference: procurement.reference, status: procurement.status, deadline: effectiveDeadline(procurement, response).toISOString() },
     response: { id: response.id, status: response.status, submittedAt: response.submittedAt?.toISOString() ?? null, version: response.version },
@@ -74,9 +74,7 @@ export async function submitResponse(ctx: { db: Db; now: Date; principal: Suppli
 
     const rows = await repo.answersOf({ db: tx, responseId: response.id });
     const files = await repo.evidenceOf({ db: tx, responseId: response.id });
-    const values = answerValues({ definition, answers: rows, evidence: files });
-    const visibility = resolveVisibility({ definition, triage: procurement.triage as Answers, answers: values });
-    const missing = missingForSubmission({ questions: questionsByKey(definition), visibility, values, evidenceKeys: new Set(files.map((f) => f.questionKey)) });
+    const { visibility, missing } = completenessOf({ definition, triage: procurement.triage as Answers, answers: rows, evidence: files });
     if (missing.length > 0) throw submitErrors.incomplete(missing);
     // Only what the supplier can see is submitted: answers and files of questions that became hidden stay in the draft.
     const visible = new Set(visibility.visibleQuestions);
@@ -162,9 +160,7 @@ function progressOf({
   definition: QuestionnaireDefinition;
   triage: Answers;
 }): ResponseProgressDto {
-  const values = answerValues({ definition, answers, evidence });
-  const visibility = resolveVisibility({ definition, triage, answers: values });
-  const missing = missingForSubmission({ questions: questionsByKey(definition), visibility, values, evidenceKeys: new Set(evidence.map((e) => e.questionKey)) });
+  const { values, visibility, missing } = completenessOf({ definition, triage, answers, evidence });
   return {
     responseId: response.id,
     invitationId: invitation.id,
