@@ -9,6 +9,7 @@ import { createAccountTokenResolver, registerAccountsApi } from './modules/accou
 import { registerProcurementsApi } from './modules/procurements';
 import { registerQuestionnairesApi } from './modules/questionnaires';
 import { createInvitationTokenResolver, registerResponsesApi } from './modules/responses';
+import { registerReportsApi } from './modules/reports';
 import { registerScoringApi } from './modules/scoring';
 import { registerAuditApi } from './platform/audit';
 import { registerAuth, type Principal } from './platform/auth';
@@ -95,6 +96,7 @@ export async function buildApp({ config, database, now = () => new Date(), logge
   registerProcurementsApi(app, deps);
   registerResponsesApi(app, deps);
   registerScoringApi(app, deps);
+  registerReportsApi(app, deps);
   registerAuditApi(app, deps);
   registerOutboxApi(app, deps);
 

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 
 const booleanFlag = z
@@ -35,6 +36,7 @@ const environmentSchema = z.object({
   DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
   DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).default(15_000),
   AUTH_CACHE_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(5_000),
+  REPORT_WORKERS: z.coerce.number().int().min(0).max(16).optional(),
 });
 
 export type Config = {
@@ -57,6 +59,8 @@ export type Config = {
   dbPoolMax: number;
   dbStatementTimeoutMs: number;
   authCacheTtlMs: number;
+  /** Threads that draw PDF reports, so a long report never holds up the API; 0 draws them on the main thread. */
+  reportWorkers: number;
 };
 
 export class ConfigError extends Error {
@@ -95,5 +99,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     dbPoolMax: e.DB_POOL_MAX,
     dbStatementTimeoutMs: e.DB_STATEMENT_TIMEOUT_MS,
     authCacheTtlMs: e.AUTH_CACHE_TTL_MS,
+    reportWorkers: e.REPORT_WORKERS ?? Math.max(1, Math.min(4, availableParallelism() - 1)),
   };
 }

@@ -45,7 +45,7 @@ export function useTestApp({ config, truncate = true }: { config?: Record<string
     ctx.database = ctx.testDb.database;
     await seedBuiltInQuestionnaires({ db: ctx.database.db, now: new Date('2026-11-01T09:00:00.000Z') });
     ctx.clock = createClock();
-    ctx.app = await buildApp({ config: testConfig(typeof config === 'function' ? config() : config), database: ctx.database, now: () => ctx.clock.now(), logger: false });
+    ctx.app = await buildApp({ config: testConfig(typeof config === 'function' ? config() : config), database: ctx.database, now: () => ctx.clock.now(), logger: process.env.TEST_LOG ? { level: process.env.TEST_LOG } : false });
   });
   if (truncate) {
     beforeEach(async () => {

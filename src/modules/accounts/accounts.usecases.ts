@@ -117,6 +117,12 @@ export async function activeUsersAmong({ db, organisationId, ids }: { db: Db; or
   return new Map(rows.filter((u) => u.active).map((u) => [u.id, toUserDto(u)]));
 }
 
+/** The names of these users of the organisation, active or not (reports name who did what). */
+export async function userNames({ db, organisationId, ids }: { db: Db; organisationId: string; ids: string[] }): Promise<Map<string, string>> {
+  const rows = await repo.findUsers({ db, organisationId, ids: [...new Set(ids)] });
+  return new Map(rows.map((u) => [u.id, u.name]));
+}
+
 export async function isSetupComplete({ db }: { db: Db }): Promise<boolean> {
   return (await repo.countOrganisations({ db })) > 0;
 }

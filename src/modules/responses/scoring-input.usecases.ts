@@ -7,6 +7,8 @@ import type { SubmittedEvidence } from './responses.table';
 export type SubmittedResponse = {
   responseId: string;
   procurementId: string;
+  /** The supplier acts as its invitation: its audit events name this id. */
+  invitationId: string;
   supplierName: string;
   status: repo.ResponseRow['status'];
   submittedAt: string | null;
@@ -18,7 +20,17 @@ export type SubmittedResponse = {
   evidence: Record<string, number>;
   /** The evidence files as frozen at submission: ids, names, types, sizes and SHA-256. */
   evidenceFiles: SubmittedEvidence[];
+  /** Each answer's comment and confidentiality, as submitted or as amended, by question key. */
+  details: Record<string, { comment: string | null; confidential: boolean; confidentialReason: string | null }>;
+  /** The council's clarification questions and the supplier's replies, oldest first. */
+  clarifications: Array<{ questionKey: string; question: string; askedAt: string; reply: string | null; repliedAt: string | null; amended: boolean }>;
 };
+
+const detailsOf = (a: { comment: string | null; confidential: boolean; confidentialReason: string | null }) => ({
+  comment: a.comment,
+  confidential: a.confidential,
+  confidentialReason: a.confidentialReason,
+});
 
 function toSubmitted(
   found: { response: repo.ResponseRow; invitation: repo.InvitationRow },
@@ -26,11 +38,13 @@ function toSubmitted(
   clarifications: repo.ClarificationRow[],
 ): SubmittedResponse {
   const answers: Record<string, AnswerValue> = Object.fromEntries(Object.entries(submission?.answers ?? {}).map(([key, a]) => [key, a.value as AnswerValue]));
+  const details = Object.fromEntries(Object.entries(submission?.answers ?? {}).map(([key, a]) => [key, detailsOf(a)]));
   const amended: string[] = [];
   // Oldest first, so a later amendment of the same answer wins.
   for (const c of [...clarifications].sort((a, b) => (a.repliedAt?.getTime() ?? 0) - (b.repliedAt?.getTime() ?? 0))) {
     if (c.amendedAnswer && submission) {
       answers[c.questionKey] = c.amendedAnswer.value as AnswerValue;
+      details[c.questionKey] = detailsOf(c.amendedAnswer);
       if (!amended.includes(c.questionKey)) amended.push(c.questionKey);
     }
   }
@@ -39,6 +53,7 @@ function toSubmitted(
   return {
     responseId: found.response.id,
     procurementId: found.response.procurementId,
+    invitationId: found.invitation.id,
     supplierName: found.invitation.supplierName,
     status: found.response.status,
     submittedAt: found.response.submittedAt?.toISOString() ?? null,
@@ -46,6 +61,17 @@ function toSubmitted(
     amended: amended.sort(),
     evidence,
     evidenceFiles: submission?.evidence ?? [],
+    details,
+    clarifications: [...clarifications]
+      .sort((a, b) => a.askedAt.getTime() - b.askedAt.getTime())
+      .map((c) => ({
+        questionKey: c.questionKey,
+        question: c.question,
+        askedAt: c.askedAt.toISOString(),
+        reply: c.reply,
+        repliedAt: c.repliedAt?.toISOString() ?? null,
+        amended: c.amendedAnswer !== null,
+      })),
   };
 }
 

@@ -4,6 +4,8 @@ export {
   RESIDUAL_RISKS,
   RESIDUAL_RISK_MATRIX,
   RATING_FOR_RISK,
+  RATING_WORDS,
+  RISK_WORDS,
   evaluateResponse,
   residualRisk,
   worseRating,
@@ -24,4 +26,5 @@ export {
   type GatewayEvaluation,
 } from './scoring.models';
 export { registerScoringApi } from './scoring.api';
+export { evaluationRecord, procurementEvaluations, type ProcurementEvaluations, type ResultRow, type DecisionDto } from './scoring.usecases';
 export { declarations, marks, markSubmissions, moderations, gatewayDecisions, evaluations, procurementDecisions } from './scoring.table';

@@ -54,13 +54,14 @@ export const RATING_FOR_RISK: Readonly<Record<ResidualRisk, Rating>> = {
   very_high: 'not_acceptable',
 };
 
-const RATING_WORDS: Record<Rating, string> = {
+/** Ratings and risks in words, lower case, as the working and the reports write them. */
+export const RATING_WORDS: Record<Rating, string> = {
   acceptable: 'acceptable',
   acceptable_with_conditions: 'acceptable with conditions',
   significant_concerns: 'significant concerns',
   not_acceptable: 'not acceptable',
 };
-const RISK_WORDS: Record<ResidualRisk, string> = { low: 'low', medium: 'medium', high: 'high', very_high: 'very high' };
+export const RISK_WORDS: Record<ResidualRisk, string> = { low: 'low', medium: 'medium', high: 'high', very_high: 'very high' };
 const TIER_WORDS: Record<RiskTier, string> = { low: 'low', medium: 'medium', high: 'high', very_high: 'very high' };
 const BAND_WORDS = ['75 or more', '50 to under 75', '25 to under 50', 'under 25'] as const;
 

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray } from 'drizzle-orm';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../platform/db';
 import { declarations, evaluations, gatewayDecisions, markSubmissions, marks, moderations, procurementDecisions } from './scoring.table';
 
@@ -95,7 +95,15 @@ export async function upsertEvaluation({ db, values }: { db: Db; values: typeof 
     .values(values)
     .onConflictDoUpdate({
       target: evaluations.responseId,
-      set: { evaluation: values.evaluation, inputsHash: values.inputsHash, overallScore: values.overallScore, rating: values.rating, provisional: values.provisional, computedAt: values.computedAt },
+      set: {
+        evaluation: values.evaluation,
+        inputsHash: values.inputsHash,
+        overallScore: values.overallScore,
+        rating: values.rating,
+        provisional: values.provisional,
+        // An unchanged evaluation keeps its date, which is the date its reports carry.
+        computedAt: sql`case when ${evaluations.evaluation} = excluded.evaluation then ${evaluations.computedAt} else excluded.computed_at end`,
+      },
     })
     .returning();
   return row!;

@@ -448,16 +448,31 @@ export type ResultRow = {
 
 export type DecisionDto = { outcome: 'award' | 'no_award'; responseId: string | null; rationale: string; decidedAt: string };
 
+type StoredEvaluation = { evaluation: Evaluation; computedAt: string };
+
+/** A procurement's responses with their stored evaluations, ranked, and the decision if one is recorded. */
+export type ProcurementEvaluations = {
+  procurement: ProcurementDto;
+  definition: QuestionnaireDefinition;
+  responses: SubmittedResponse[];
+  /** Stored evaluations of submitted responses, by response id. */
+  evaluations: Map<string, StoredEvaluation>;
+  items: ResultRow[];
+  decision: DecisionDto | null;
+};
+
 /**
- * One row per response. Rank only among submitted responses that passed every gateway (a
- * conditional pass counts as passed), by overall score, highest first; equal scores share a rank.
+ * Rank only among submitted responses that passed every gateway (a conditional pass counts as
+ * passed), by overall score, highest first; equal scores share a rank.
  */
-export async function results(ctx: Ctx & { procurementId: string }): Promise<{ items: ResultRow[]; decision: DecisionDto | null }> {
-  const { procurement } = await procurementContext(ctx, ctx.procurementId);
+export async function procurementEvaluations(ctx: Ctx & { procurementId: string }): Promise<ProcurementEvaluations> {
+  const { procurement, definition } = await procurementContext(ctx, ctx.procurementId);
   const responses = await responsesForScoring({ db: ctx.db, organisationId: ctx.principal.organisationId, procurementId: procurement.id });
-  const stored = new Map((await repo.evaluationsOf({ db: ctx.db, organisationId: ctx.principal.organisationId, procurementId: procurement.id })).map((e) => [e.responseId, e]));
+  const evaluations = new Map<string, StoredEvaluation>();
+  for (const row of await repo.evaluationsOf({ db: ctx.db, organisationId: ctx.principal.organisationId, procurementId: procurement.id }))
+    evaluations.set(row.responseId, { evaluation: row.evaluation, computedAt: row.computedAt.toISOString() });
   const rows = responses.map((r) => {
-    const e = r.status === 'submitted' ? stored.get(r.responseId)?.evaluation : undefined;
+    const e = r.status === 'submitted' ? evaluations.get(r.responseId)?.evaluation : undefined;
     return {
       responseId: r.responseId,
       supplierName: r.supplierName,
@@ -468,9 +483,34 @@ export async function results(ctx: Ctx & { procurementId: string }): Promise<{ i
       provisional: e ? e.provisional : null,
     };
   });
-  const ranked: ResultRow[] = rankByScore(rows, (r) => r.gatewaysPassed === true);
+  const items: ResultRow[] = rankByScore(rows, (r) => r.gatewaysPassed === true);
   const decision = await repo.findProcurementDecision({ db: ctx.db, procurementId: procurement.id });
-  return { items: ranked, decision: decision ? { outcome: decision.outcome, responseId: decision.responseId, rationale: decision.rationale, decidedAt: decision.decidedAt.toISOString() } : null };
+  return {
+    procurement,
+    definition,
+    responses,
+    evaluations,
+    items,
+    decision: decision ? { outcome: decision.outcome, responseId: decision.responseId, rationale: decision.rationale, decidedAt: decision.decidedAt.toISOString() } : null,
+  };
+}
+
+/** One row per response, ranked (see `procurementEvaluations`), and the decision. */
+export async function results(ctx: Ctx & { procurementId: string }): Promise<{ items: ResultRow[]; decision: DecisionDto | null }> {
+  const { items, decision } = await procurementEvaluations(ctx);
+  return { items, decision };
+}
+
+/** Everything the evaluation report shows of one response, for a caller who may read its evaluation. */
+export async function evaluationRecord(ctx: Ctx & { responseId: string }): Promise<
+  Context & { response: SubmittedResponse; evaluation: Evaluation; computedAt: string; marks: repo.MarkRow[]; moderations: repo.ModerationRow[] }
+> {
+  const { response, ...context } = await responseContext(ctx, ctx.responseId);
+  await assertMayReadEvaluations(ctx, context.procurement);
+  const stored = await repo.findEvaluation({ db: ctx.db, organisationId: ctx.principal.organisationId, responseId: response.responseId });
+  if (!stored || response.status !== 'submitted') throw scoringErrors.notSubmitted();
+  const [marks, moderations] = await Promise.all([repo.marksOf({ db: ctx.db, responseId: response.responseId }), repo.moderationsOf({ db: ctx.db, responseIds: [response.responseId] })]);
+  return { ...context, response, evaluation: stored.evaluation, computedAt: stored.computedAt.toISOString(), marks, moderations };
 }
 
 export type ComparisonDto = {

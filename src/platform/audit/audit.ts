@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, lt, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, lt, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Actor } from '../auth';
 import { canonicalJson, sha256Hex } from '../crypto';
@@ -184,6 +184,17 @@ export async function listAuditEvents({
     .orderBy(order === 'asc' ? asc(auditEvents.seq) : desc(auditEvents.seq))
     .limit(limit + 1);
   return toPage({ rows, limit, keyOf: (row) => [row.seq], toItem: toEvent });
+}
+
+/** Every event about these subjects with one of these actions, oldest first: the trail a report prints. */
+export async function auditTrail({ db, organisationId, subjectIds, actions }: { db: Db; organisationId: string; subjectIds: string[]; actions: readonly string[] }): Promise<AuditEvent[]> {
+  if (subjectIds.length === 0 || actions.length === 0) return [];
+  const rows = await db
+    .select()
+    .from(auditEvents)
+    .where(and(eq(auditEvents.organisationId, organisationId), inArray(auditEvents.subjectId, subjectIds), inArray(auditEvents.action, [...actions])))
+    .orderBy(asc(auditEvents.seq));
+  return rows.map(toEvent);
 }
 
 /** Organisations that have at least one audit event, for verifying every chain at once. */

@@ -1,3 +1,3 @@
-export { recordAudit, verifyAuditChain, listAuditEvents, auditedOrganisations, hashAuditEvent, GENESIS_HASH, type AuditEvent, type ChainVerification } from './audit';
+export { recordAudit, verifyAuditChain, listAuditEvents, auditTrail, auditedOrganisations, hashAuditEvent, GENESIS_HASH, type AuditEvent, type ChainVerification } from './audit';
 export { registerAuditApi } from './audit.api';
 export { auditEvents } from './audit.table';

@@ -1,0 +1,2 @@
+export { registerReportsApi } from './reports.api';
+export { reports } from './reports.table';

@@ -1,0 +1,691 @@
+import type { AnswerValue, Question, QuestionnaireDefinition, RiskTier } from '../questionnaires';
+import { RATING_WORDS as SCORING_RATING_WORDS, RESIDUAL_RISK_MATRIX, RISK_WORDS as SCORING_RISK_WORDS, type Evaluation, type QuestionEvaluation, type Rating, type ResidualRisk, type SectionEvaluation } from '../scoring';
+import { MARKING, type Block, type ReportDocument } from './reports.document';
+
+/**
+ * The three reports as pure functions: evaluation data in, a `ReportDocument` (headings,
+ * paragraphs, tables, charts) out. No I/O and no clock: dates come from the input, so the same
+ * evaluation always gives the same document, and the same document the same PDF bytes.
+ */
+
+// ───────────────────────────────────────────── inputs
+
+export type ReportProcurement = { id: string; title: string; reference: string | null; riskTier: RiskTier; riskTierReason: string };
+
+export type ReportAnswer = { value: AnswerValue; comment: string | null; confidential: boolean; confidentialReason: string | null };
+
+export type ReportEvidence = { questionKey: string; filename: string; sizeBytes: number; sha256: string };
+
+export type ReportMark = { questionKey: string; evaluator: string; score: number; justification: string; at: string };
+
+export type ReportModeration = { questionKey: string; moderator: string; score: number; rationale: string; at: string };
+
+export type ReportClarification = { questionKey: string; question: string; askedAt: string; reply: string | null; repliedAt: string | null; amended: boolean };
+
+/** One audit event, with the actor already named. */
+export type ReportTrailEvent = { at: string; who: string; action: string; details: Record<string, unknown> };
+
+export type EvaluationReportInput = {
+  council: string;
+  procurement: ReportProcurement;
+  definition: QuestionnaireDefinition;
+  supplierName: string;
+  submittedAt: string | null;
+  evaluation: Evaluation;
+  /** When the evaluation was last computed: the report's date. */
+  computedAt: string;
+  answers: Readonly<Record<string, ReportAnswer>>;
+  amended: readonly string[];
+  evidence: readonly ReportEvidence[];
+  marks: readonly ReportMark[];
+  moderations: readonly ReportModeration[];
+  clarifications: readonly ReportClarification[];
+  trail: readonly ReportTrailEvent[];
+};
+
+export type ComparisonRow = {
+  supplierName: string;
+  status: string;
+  rank: number | null;
+  /** Absent for a response that was not submitted. */
+  evaluation: Evaluation | null;
+  computedAt: string | null;
+};
+
+export type ComparisonReportInput = {
+  council: string;
+  procurement: ReportProcurement;
+  definition: QuestionnaireDefinition;
+  rows: readonly ComparisonRow[];
+  decision: { outcome: 'award' | 'no_award'; supplierName: string | null; decidedAt: string } | null;
+};
+
+export type AssessmentSummaryInput = {
+  council: string;
+  procurement: ReportProcurement;
+  definition: QuestionnaireDefinition;
+  supplierName: string;
+  evaluation: Evaluation;
+  computedAt: string;
+  /** This bidder's own answers only. */
+  answers: Readonly<Record<string, ReportAnswer>>;
+  /** The moderator's reasons for this bidder's marks. */
+  moderations: readonly ReportModeration[];
+  rank: number | null;
+  rankedCount: number;
+  decision: {
+    outcome: 'award' | 'no_award';
+    decidedAt: string;
+    rationale: string;
+    successful: boolean;
+    /** The successful tender's name and scores (never its answers); null when this bidder won or nothing was awarded. */
+    winner: { supplierName: string; overallScore: number | null; sections: Array<{ key: string; score: number | null; weightedContribution: number | null }> } | null;
+  };
+};
+
+// ───────────────────────────────────────────── words
+
+const capitalised = <K extends string>(words: Record<K, string>) => Object.fromEntries(Object.entries(words).map(([k, w]) => [k, `${(w as string).charAt(0).toUpperCase()}${(w as string).slice(1)}`])) as Record<K, string>;
+const RATING_WORDS = capitalised<Rating>(SCORING_RATING_WORDS);
+const RISK_WORDS = capitalised<ResidualRisk>(SCORING_RISK_WORDS);
+const TIERS: readonly RiskTier[] = ['low', 'medium', 'high', 'very_high'];
+const BANDS = ['75 to 100', '50 to under 75', '25 to under 50', 'Under 25'] as const;
+const OUTCOME_WORDS = { pass: 'Pass', fail: 'Fail', conditional: 'Conditional pass', pending: 'Awaiting decision' } as const;
+const STATUS_WORDS: Record<QuestionEvaluation['status'], string> = {
+  scored: 'Scored',
+  not_applicable: 'Not applicable',
+  hidden: 'Not asked',
+  unanswered: 'Not answered',
+  pending_mark: 'Awaiting moderated mark',
+  not_scored: 'For information, not scored',
+};
+
+const UK = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+const UK_DAY = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', day: 'numeric', month: 'long', year: 'numeric' });
+
+/** "27 November 2026, 14:05 (UK time)". */
+export function ukDateTime(iso: string): string {
+  return `${UK.format(new Date(iso)).replace(' at ', ', ')} (UK time)`;
+}
+const ukDay = (iso: string) => UK_DAY.format(new Date(iso));
+
+const fixed1 = (n: number | null) => (n === null ? '–' : n.toFixed(1));
+const fixed2 = (n: number | null | undefined) => (n === null || n === undefined ? '–' : n.toFixed(2));
+const score100 = (n: number | null) => (n === null ? 'No score' : `${n.toFixed(1)} out of 100`);
+
+/** "12.3 KB": files are listed with a size a reader can picture. */
+export function fileSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} bytes`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+}
+
+/** A file name from its parts: lower case, letters, digits and hyphens. */
+export function fileNameOf(parts: Array<string | null>): string {
+  const slug = parts
+    .filter((p): p is string => Boolean(p))
+    .join(' ')
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    .replace(/[^\p{L}\p{N}]+/gu, '-')
+    .replace(/[^\x20-\x7e]/g, '')
+    .replace(/^-+|-+$/g, '')
+    .toLowerCase()
+    .slice(0, 150);
+  return `${slug || 'report'}.pdf`;
+}
+
+const markLabel = (definition: QuestionnaireDefinition, score: number | null) => {
+  if (score === null) return 'No score';
+  const label = definition.scale.find((s) => s.value === score)?.label;
+  return label ? `${score} of 4 (${label})` : `${score} of 4`;
+};
+
+/** The answer as the supplier chose it, in the questionnaire's own words. */
+export function answerText(question: Question, value: AnswerValue | undefined): string {
+  if (value === undefined || value === null || value === '' || (Array.isArray(value) && value.length === 0)) return 'Not answered';
+  const label = (v: string) => question.options?.find((o) => o.value === v)?.label ?? v;
+  if (Array.isArray(value)) return value.map(label).join('; ');
+  if (typeof value === 'boolean') return value ? 'Yes' : 'No';
+  if (typeof value === 'number') return question.limits?.unit ? `${value} ${question.limits.unit}` : String(value);
+  if (question.type === 'yes_no' || question.type === 'single_choice') return label(value);
+  if (question.type === 'date') return ukDay(`${value}T12:00:00Z`);
+  return value;
+}
+
+const titled = (ref: string | null | undefined, text: string) => (ref ? `${ref} ${text}` : text);
+const questionsOf = (definition: QuestionnaireDefinition) => new Map(definition.sections.flatMap((s) => s.questions.map((q) => [q.key, q] as const)));
+const referenceOf = (p: ReportProcurement) => p.reference ?? p.id;
+
+function gatewayRows(evaluation: Evaluation, questions: Map<string, Question>): string[][] {
+  return evaluation.gateways.map((g) => [
+    g.ref ?? '',
+    questions.get(g.questionKey)?.text ?? g.questionKey,
+    OUTCOME_WORDS[g.outcome],
+    g.decidedBy === 'moderator' ? 'Moderator' : 'Rule',
+    [g.reason, g.action ? `Action: ${g.action}` : '', g.dueDate ? `Due: ${ukDay(`${g.dueDate}T12:00:00Z`)}` : ''].filter(Boolean).join(' '),
+  ]);
+}
+
+/** A table, or the sentence that says there is nothing to put in one. */
+const tableOr = (empty: string, table: Omit<Extract<Block, { kind: 'table' }>, 'kind'>): Block =>
+  table.rows.length === 0 ? { kind: 'paragraph', text: empty } : { kind: 'table', ...table };
+
+const gatewayTable = (evaluation: Evaluation, questions: Map<string, Question>): Block =>
+  tableOr('No gateway applies to this response.', {
+    caption: 'Gateway outcomes',
+    columns: [
+      { header: 'Ref', width: 0.07 },
+      { header: 'Gateway question', width: 0.33 },
+      { header: 'Outcome', width: 0.13 },
+      { header: 'Decided by', width: 0.13 },
+      { header: 'Reason', width: 0.34 },
+    ],
+    rows: gatewayRows(evaluation, questions),
+  });
+
+const gatewaySummary = (evaluation: Evaluation) => {
+  const count = (o: string) => evaluation.gateways.filter((g) => g.outcome === o).length;
+  if (evaluation.gateways.length === 0) return 'None apply';
+  return [`${count('pass')} passed`, `${count('conditional')} passed with conditions`, `${count('fail')} failed`, `${count('pending')} awaiting decision`].filter((s) => !s.startsWith('0 ')).join(', ');
+};
+
+const visibleSections = (evaluation: Evaluation) => evaluation.sections.filter((s) => s.visible);
+
+/** The three weakest visible sections with a score, lowest first (ties by section order). */
+export function weakestSections(evaluation: Evaluation, count = 3): SectionEvaluation[] {
+  return visibleSections(evaluation)
+    .map((s, index) => ({ s, index }))
+    .filter(({ s }) => s.score !== null)
+    .sort((a, b) => a.s.score! - b.s.score! || a.index - b.index)
+    .slice(0, count)
+    .map(({ s }) => s);
+}
+
+function sectionChart(evaluation: Evaluation): Block {
+  const sections = visibleSections(evaluation);
+  return {
+    kind: 'barChart',
+    max: 100,
+    bars: sections.map((s) => ({ label: titled(s.ref, s.title), value: s.score })),
+    alt: `Bar chart of section scores out of 100. ${sections.map((s) => `${titled(s.ref, s.title)}: ${s.score === null ? 'no score' : s.score.toFixed(1)}`).join('; ')}.`,
+  };
+}
+
+function sectionTable(evaluation: Evaluation): Block {
+  return {
+    kind: 'table',
+    caption: 'Section scores',
+    columns: [
+      { header: 'Section', width: 0.36 },
+      { header: 'Weight', width: 0.1, align: 'right' },
+      { header: 'Counted weight', width: 0.13, align: 'right' },
+      { header: 'Score /100', width: 0.12, align: 'right' },
+      { header: 'Weighted', width: 0.11, align: 'right' },
+      { header: 'Residual risk', width: 0.18 },
+    ],
+    rows: visibleSections(evaluation).map((s) => [
+      `${titled(s.ref, s.title)}${s.critical ? ' (critical)' : ''}`,
+      String(s.weight),
+      fixed2(s.effectiveWeight),
+      fixed1(s.score),
+      fixed2(s.weightedContribution),
+      s.residualRisk ? RISK_WORDS[s.residualRisk] : '–',
+    ]),
+  };
+}
+
+/** The §7.4 matrix with this response's tier and score band marked in words as well as emphasis. */
+function riskMatrix(evaluation: Evaluation): Block[] {
+  const score = evaluation.overallScore;
+  const band = score === null ? -1 : score >= 75 ? 0 : score >= 50 ? 1 : score >= 25 ? 2 : 3;
+  const tierRow = TIERS.indexOf(evaluation.riskTier);
+  return [
+    {
+      kind: 'paragraph',
+      text:
+        score === null
+          ? 'Residual risk is read from the inherent risk tier and the score. This response has no overall score yet.'
+          : `Residual risk is read from the inherent risk tier (rows) and the score band (columns). This response: ${RISK_WORDS[evaluation.riskTier].toLowerCase()} tier, score ${score.toFixed(1)}, so ${RISK_WORDS[evaluation.overallResidualRisk!].toLowerCase()} residual risk (marked "this response").`,
+    },
+    {
+      kind: 'table',
+      caption: 'Residual-risk matrix',
+      columns: [{ header: 'Inherent tier', width: 0.2 }, ...BANDS.map((b) => ({ header: `Score ${b}`, width: 0.2 }))],
+      rows: TIERS.map((tier, row) => [
+        RISK_WORDS[tier],
+        ...RESIDUAL_RISK_MATRIX[tier].map((risk, col) => (row === tierRow && col === band ? `${RISK_WORDS[risk]} (this response)` : RISK_WORDS[risk])),
+      ]),
+      emphasis: band >= 0 ? [[tierRow, band + 1]] : [],
+    },
+  ];
+}
+
+// ───────────────────────────────────────────── the evaluation report
+
+const ACTION_WORDS: Record<string, string> = {
+  'invitation.sent': 'Invited the supplier',
+  'invitation.resent': 'Sent the supplier a new link',
+  'invitation.reminded': 'Reminded the supplier',
+  'invitation.revoked': 'Revoked the supplier’s link',
+  'response.deadline_extended': 'Extended the supplier’s deadline',
+  'response.submitted': 'Submitted the response',
+  'response.withdrawn': 'Withdrew the response',
+  'clarification.asked': 'Asked a clarification',
+  'clarification.replied': 'Replied to a clarification',
+  'evaluation.declared': 'Declared on conflicts of interest',
+  'evaluation.conflict_mitigated': 'Recorded a conflict mitigation',
+  'evaluation.marked': 'Marked a question',
+  'evaluation.marks_submitted': 'Submitted their marks',
+  'evaluation.moderated': 'Moderated a mark',
+  'evaluation.score_overridden': 'Overrode an automatic score',
+  'evaluation.gateway_decided': 'Decided a gateway',
+  'procurement.decision_recorded': 'Recorded the decision',
+};
+
+/** The audit actions the appendix lists: decisions and contact with the supplier, not reads or report generation. */
+export const TRAIL_ACTIONS: readonly string[] = Object.keys(ACTION_WORDS);
+
+function trailText(event: ReportTrailEvent): string {
+  const d = event.details;
+  const words = ACTION_WORDS[event.action] ?? event.action;
+  const key = typeof d.questionKey === 'string' ? ` ${d.questionKey}` : '';
+  if (event.action === 'evaluation.marked' || event.action === 'evaluation.moderated' || event.action === 'evaluation.score_overridden') return `${words}${key}: ${String(d.score)}`;
+  if (event.action === 'evaluation.gateway_decided') return `${words}${key}: ${String(d.outcome)}`;
+  if (event.action === 'evaluation.declared') return `${words}: ${d.hasConflict ? 'a conflict declared' : 'no conflict'}`;
+  if (event.action === 'procurement.decision_recorded') return `${words}: ${d.outcome === 'award' ? 'award' : 'no award'}`;
+  return `${words}${key}`;
+}
+
+function questionBlocks(input: EvaluationReportInput, question: Question, q: QuestionEvaluation): Block[] {
+  const answer = input.answers[question.key];
+  const blocks: Block[] = [{ kind: 'heading', level: 3, text: titled(question.ref, question.text) }];
+  const facts: Array<[string, string]> = [];
+  if (answer?.confidential) facts.push(['Confidential', `Marked commercially confidential by the supplier${answer.confidentialReason ? `: ${answer.confidentialReason}` : ''}. Do not share outside the council.`]);
+  if (question.type !== 'file') facts.push(['Answer', answerText(question, answer?.value)]);
+  if (answer?.comment) facts.push(['Supplier’s comment', answer.comment]);
+  if (input.amended.includes(question.key)) facts.push(['Amended', 'The answer above was amended in reply to a clarification.']);
+  facts.push(['Status', STATUS_WORDS[q.status]]);
+  facts.push(['Score', q.score === null ? 'Not counted' : `${markLabel(input.definition, q.score)}, weight ${q.weight}${q.capped ? ', capped for missing evidence' : ''}${q.override ? ', moderator’s override' : ''}`]);
+  blocks.push({ kind: 'facts', rows: facts });
+  if (q.working.length > 0) blocks.push({ kind: 'paragraph', text: 'Working', tone: 'strong' }, { kind: 'list', items: q.working });
+  const files = input.evidence.filter((e) => e.questionKey === question.key);
+  if (files.length > 0)
+    blocks.push({
+      kind: 'table',
+      caption: 'Evidence files',
+      columns: [
+        { header: 'File', width: 0.2 },
+        { header: 'Size', width: 0.1, align: 'right' },
+        // Wide enough for the 64 hex digits on one line, so the hash can be copied whole.
+        { header: 'SHA-256', width: 0.7 },
+      ],
+      rows: files.map((f) => [f.filename, fileSize(f.sizeBytes), f.sha256]),
+    });
+  for (const m of input.marks.filter((x) => x.questionKey === question.key))
+    blocks.push({ kind: 'paragraph', text: `Evaluator ${m.evaluator}: ${markLabel(input.definition, m.score)} (${ukDateTime(m.at)}). ${m.justification}` });
+  const moderation = input.moderations.find((x) => x.questionKey === question.key);
+  if (moderation)
+    blocks.push({
+      kind: 'paragraph',
+      tone: 'strong',
+      text: `Moderated mark by ${moderation.moderator}: ${markLabel(input.definition, moderation.score)} (${ukDateTime(moderation.at)}). ${moderation.rationale}`,
+    });
+  return blocks;
+}
+
+export function evaluationReport(input: EvaluationReportInput): ReportDocument {
+  const { evaluation, definition, procurement } = input;
+  const questions = questionsOf(definition);
+  const weakest = weakestSections(evaluation);
+  const status = evaluation.provisional ? `Provisional: ${evaluation.outstanding.length} item${evaluation.outstanding.length === 1 ? '' : 's'} outstanding` : 'Final';
+  const blocks: Block[] = [
+    { kind: 'heading', level: 1, text: `Evaluation report: ${input.supplierName}`, bookmark: true },
+    { kind: 'paragraph', text: procurement.title, tone: 'strong' },
+    {
+      kind: 'facts',
+      rows: [
+        ['Council', input.council],
+        ['Procurement', procurement.title],
+        ['Reference', referenceOf(procurement)],
+        ['Supplier', input.supplierName],
+        ['Submitted', input.submittedAt ? ukDateTime(input.submittedAt) : 'Not submitted'],
+        ['Evaluation dated', ukDateTime(input.computedAt)],
+        ['Questionnaire', `${definition.title} (${evaluation.questionnaire.key} version ${evaluation.questionnaire.version})`],
+        ['Scoring method', `Version ${evaluation.scoringMethodVersion}`],
+        ['Inputs hash', evaluation.inputsHash],
+        ['Status', status],
+      ],
+    },
+  ];
+  if (evaluation.provisional)
+    blocks.push({ kind: 'paragraph', tone: 'notice', text: 'This evaluation is provisional: the scores can still change until every item below is decided.' }, { kind: 'list', items: evaluation.outstanding });
+
+  blocks.push(
+    { kind: 'heading', level: 1, text: 'Summary', bookmark: true },
+    {
+      kind: 'facts',
+      rows: [
+        ['Overall score', score100(evaluation.overallScore)],
+        ['Rating', RATING_WORDS[evaluation.rating]],
+        ['Inherent risk tier', `${RISK_WORDS[evaluation.riskTier]}. ${procurement.riskTierReason}`],
+        ['Overall residual risk', evaluation.overallResidualRisk ? RISK_WORDS[evaluation.overallResidualRisk] : 'Not known'],
+        ['Gateways', gatewaySummary(evaluation)],
+      ],
+    },
+    { kind: 'list', items: evaluation.working },
+    { kind: 'heading', level: 2, text: 'Gateways' },
+    gatewayTable(evaluation, questions),
+    { kind: 'heading', level: 2, text: 'Weakest areas' },
+    weakest.length === 0
+      ? { kind: 'paragraph', text: 'No section has a score yet.' }
+      : { kind: 'list', items: weakest.map((s) => `${titled(s.ref, s.title)}: ${s.score!.toFixed(1)} out of 100, ${RISK_WORDS[s.residualRisk!].toLowerCase()} residual risk`) },
+    { kind: 'heading', level: 2, text: 'Section scores' },
+    sectionChart(evaluation),
+    sectionTable(evaluation),
+    { kind: 'heading', level: 2, text: 'Residual risk' },
+    ...riskMatrix(evaluation),
+  );
+
+  for (const section of visibleSections(evaluation)) {
+    const defined = definition.sections.find((s) => s.key === section.key);
+    blocks.push(
+      { kind: 'heading', level: 1, text: titled(section.ref, section.title), bookmark: true },
+      {
+        kind: 'facts',
+        rows: [
+          ['Section score', score100(section.score)],
+          ['Residual risk', section.residualRisk ? RISK_WORDS[section.residualRisk] : 'Not known'],
+          ['Weight', `${section.weight}${section.effectiveWeight !== null && section.effectiveWeight !== section.weight ? ` (counted as ${section.effectiveWeight.toFixed(2)})` : ''}`],
+        ],
+      },
+      { kind: 'list', items: section.working },
+    );
+    for (const question of defined?.questions ?? []) {
+      const q = evaluation.questions.find((x) => x.key === question.key);
+      if (!q || q.status === 'hidden') continue;
+      blocks.push(...questionBlocks(input, question, q));
+    }
+  }
+
+  blocks.push({ kind: 'heading', level: 1, text: 'Clarifications', bookmark: true });
+  if (input.clarifications.length === 0) blocks.push({ kind: 'paragraph', text: 'The council asked no clarification questions.' });
+  for (const c of input.clarifications) {
+    const question = questions.get(c.questionKey);
+    blocks.push(
+      { kind: 'heading', level: 3, text: `About ${question ? titled(question.ref, question.text) : c.questionKey}` },
+      {
+        kind: 'facts',
+        rows: [
+          ['Asked', `${ukDateTime(c.askedAt)}: ${c.question}`],
+          ['Reply', c.reply === null ? 'No reply yet' : `${ukDateTime(c.repliedAt!)}: ${c.reply}`],
+          ...(c.amended ? [['Amended answer', 'Yes: the score uses the amended answer.'] as [string, string]] : []),
+        ],
+      },
+    );
+  }
+
+  blocks.push({ kind: 'heading', level: 1, text: 'Appendix: who did what and when', bookmark: true });
+  blocks.push(
+    tableOr('No events recorded.', {
+      caption: 'Audit trail',
+      columns: [
+        { header: 'When', width: 0.3 },
+        { header: 'Who', width: 0.25 },
+        { header: 'What', width: 0.45 },
+      ],
+      rows: input.trail.map((e) => [ukDateTime(e.at), e.who, trailText(e)]),
+    }),
+  );
+
+  return {
+    title: `Evaluation report: ${input.supplierName}, ${procurement.title}`,
+    subject: `AI due diligence evaluation of ${input.supplierName} for ${procurement.title}`,
+    author: input.council,
+    reference: referenceOf(procurement),
+    marking: MARKING,
+    createdAt: input.computedAt,
+    filename: fileNameOf(['evaluation-report', procurement.reference, input.supplierName]),
+    blocks,
+  };
+}
+
+// ───────────────────────────────────────────── the comparison report
+
+/** Suppliers per table, so columns stay readable on A4. */
+const PER_TABLE = 5;
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+export function comparisonReport(input: ComparisonReportInput): ReportDocument {
+  const { procurement, definition } = input;
+  const evaluated = input.rows.filter((r): r is ComparisonRow & { evaluation: Evaluation; computedAt: string } => r.evaluation !== null && r.computedAt !== null);
+  const createdAt = [...evaluated.map((r) => r.computedAt), ...(input.decision ? [input.decision.decidedAt] : [])].sort().at(-1)!;
+  const others = input.rows.filter((r) => r.evaluation === null);
+  const blocks: Block[] = [
+    { kind: 'heading', level: 1, text: `Comparison report: ${procurement.title}`, bookmark: true },
+    {
+      kind: 'facts',
+      rows: [
+        ['Council', input.council],
+        ['Reference', referenceOf(procurement)],
+        ['Inherent risk tier', `${RISK_WORDS[procurement.riskTier]}. ${procurement.riskTierReason}`],
+        ['Responses compared', String(evaluated.length)],
+        ['Dated', ukDateTime(createdAt)],
+        [
+          'Decision',
+          input.decision ? (input.decision.outcome === 'award' ? `Awarded to ${input.decision.supplierName} (${ukDateTime(input.decision.decidedAt)})` : `No award (${ukDateTime(input.decision.decidedAt)})`) : 'Not yet decided',
+        ],
+      ],
+    },
+  ];
+  if (evaluated.some((r) => r.evaluation.provisional)) blocks.push({ kind: 'paragraph', tone: 'notice', text: 'Some evaluations are provisional: their scores can still change.' });
+  if (others.length > 0) blocks.push({ kind: 'paragraph', text: `Not compared, because not submitted: ${others.map((r) => `${r.supplierName} (${r.status.replace(/_/g, ' ')})`).join('; ')}.` });
+
+  blocks.push(
+    { kind: 'heading', level: 2, text: 'Overall', bookmark: true },
+    {
+      kind: 'table',
+      caption: 'Overall results',
+      columns: [
+        { header: 'Rank', width: 0.08, align: 'right' },
+        { header: 'Supplier', width: 0.27 },
+        { header: 'Overall /100', width: 0.13, align: 'right' },
+        { header: 'Rating', width: 0.2 },
+        { header: 'Gateways', width: 0.22 },
+        { header: 'Status', width: 0.1 },
+      ],
+      rows: evaluated.map((r) => [
+        r.rank === null ? '–' : String(r.rank),
+        r.supplierName,
+        fixed1(r.evaluation.overallScore),
+        RATING_WORDS[r.evaluation.rating],
+        gatewaySummary(r.evaluation),
+        r.evaluation.provisional ? 'Provisional' : 'Final',
+      ]),
+    },
+    {
+      kind: 'paragraph',
+      tone: 'muted',
+      text: 'Rank counts only responses that passed every gateway (a conditional pass counts), highest overall score first; equal scores share a rank. A dash means not ranked.',
+    },
+    {
+      kind: 'barChart',
+      max: 100,
+      bars: evaluated.map((r) => ({ label: r.supplierName, value: r.evaluation.overallScore })),
+      alt: `Bar chart of overall scores out of 100. ${evaluated.map((r) => `${r.supplierName}: ${r.evaluation.overallScore === null ? 'no score' : r.evaluation.overallScore.toFixed(1)}`).join('; ')}.`,
+    },
+  );
+
+  const visible = definition.sections.filter((s) => evaluated.some((r) => r.evaluation.sections.find((x) => x.key === s.key)?.visible));
+  blocks.push({ kind: 'heading', level: 2, text: 'Section scores', bookmark: true });
+  for (const group of chunks(evaluated, PER_TABLE))
+    blocks.push({
+      kind: 'table',
+      caption: 'Section scores out of 100',
+      columns: [{ header: 'Section', width: 0.3 }, { header: 'Weight', width: 0.08, align: 'right' }, ...group.map((r) => ({ header: r.supplierName, width: 0.62 / PER_TABLE, align: 'right' as const }))],
+      rows: visible.map((s) => [
+        titled(s.ref, s.title),
+        String(group[0]!.evaluation.sections.find((x) => x.key === s.key)?.weight ?? 0),
+        ...group.map((r) => fixed1(r.evaluation.sections.find((x) => x.key === s.key)?.score ?? null)),
+      ]),
+    });
+
+  for (const section of visible) {
+    blocks.push({ kind: 'heading', level: 1, text: titled(section.ref, section.title), bookmark: true });
+    for (const group of chunks(evaluated, PER_TABLE))
+      blocks.push({
+        kind: 'table',
+        caption: `Question scores in ${section.title} (0 to 4)`,
+        columns: [{ header: 'Question', width: 0.38 }, ...group.map((r) => ({ header: r.supplierName, width: 0.62 / PER_TABLE, align: 'right' as const }))],
+        rows: section.questions
+          .filter((q) => group.some((r) => r.evaluation.questions.find((x) => x.key === q.key)?.status !== 'hidden'))
+          .map((q) => [
+            titled(q.ref, q.text),
+            ...group.map((r) => {
+              const e = r.evaluation.questions.find((x) => x.key === q.key);
+              if (!e) return '–';
+              return e.score !== null ? String(e.score) : e.status === 'scored' ? '–' : STATUS_WORDS[e.status];
+            }),
+          ]),
+      });
+  }
+
+  return {
+    title: `Comparison report: ${procurement.title}`,
+    subject: `Side-by-side comparison of the evaluated responses to ${procurement.title}`,
+    author: input.council,
+    reference: referenceOf(procurement),
+    marking: MARKING,
+    createdAt,
+    filename: fileNameOf(['comparison-report', procurement.reference ?? procurement.title]),
+    blocks,
+  };
+}
+
+// ───────────────────────────────────────────── the assessment summary (Procurement Act 2023 s.50)
+
+function reasonFor(input: AssessmentSummaryInput, question: Question, q: QuestionEvaluation): string {
+  const answer = input.answers[question.key];
+  const yours =
+    question.type === 'file'
+      ? 'Your evidence files'
+      : answer?.confidential
+        ? 'Your answer (marked commercially confidential, so not reproduced here)'
+        : `Your answer “${answerText(question, answer?.value)}”`;
+  const moderation = input.moderations.find((m) => m.questionKey === question.key);
+  const why = moderation ? `The panel’s reason: ${moderation.rationale}` : q.working.join(' ');
+  const scored = q.score === null ? STATUS_WORDS[q.status].toLowerCase() : `scored ${markLabel(input.definition, q.score)}`;
+  return `${titled(question.ref, question.text)} ${yours} ${scored}. ${why}`.trim();
+}
+
+export function assessmentSummary(input: AssessmentSummaryInput): ReportDocument {
+  const { evaluation, definition, procurement, decision } = input;
+  const sections = visibleSections(evaluation);
+  const winner = decision.winner;
+  const createdAt = [input.computedAt, decision.decidedAt].sort().at(-1)!;
+  const outcome =
+    decision.outcome === 'no_award'
+      ? 'The council decided not to award a contract.'
+      : decision.successful
+        ? 'Your tender was successful: the council intends to award you the contract.'
+        : `Your tender was not successful. The council intends to award the contract to ${winner?.supplierName ?? 'another supplier'}.`;
+  const blocks: Block[] = [
+    { kind: 'heading', level: 1, text: `Assessment summary: ${input.supplierName}`, bookmark: true },
+    {
+      kind: 'paragraph',
+      text: `This is the assessment summary for your tender, given under section 50 of the Procurement Act 2023. It sets out how your tender was assessed against each award criterion, the score available and the score you were awarded, and the reasons, by reference to your own answers. It does not contain any other supplier’s answers.`,
+    },
+    {
+      kind: 'facts',
+      rows: [
+        ['Council', input.council],
+        ['Procurement', procurement.title],
+        ['Reference', referenceOf(procurement)],
+        ['Supplier', input.supplierName],
+        ['Outcome', outcome],
+        ['Decided', ukDateTime(decision.decidedAt)],
+        ['Your total score', score100(evaluation.overallScore)],
+        ['Your rating', RATING_WORDS[evaluation.rating]],
+        ['Your rank', input.rank === null ? 'Not ranked (a gateway was not passed)' : `${input.rank} of ${input.rankedCount} ranked tenders`],
+        ...(winner ? [['Successful tender’s total score', score100(winner.overallScore)] as [string, string]] : []),
+      ],
+    },
+    { kind: 'heading', level: 2, text: 'Scores by criterion', bookmark: true },
+    {
+      kind: 'table',
+      caption: 'Award criteria',
+      columns: [
+        { header: 'Criterion', width: 0.34 },
+        { header: 'Weight', width: 0.1, align: 'right' },
+        { header: 'Points available', width: 0.14, align: 'right' },
+        { header: 'Your score /100', width: 0.14, align: 'right' },
+        { header: 'Your points', width: 0.13, align: 'right' },
+        ...(winner ? [{ header: 'Successful tender’s points', width: 0.15, align: 'right' as const }] : []),
+      ],
+      rows: [
+        ...sections.map((s) => [
+          titled(s.ref, s.title),
+          String(s.weight),
+          fixed2(s.effectiveWeight),
+          fixed1(s.score),
+          fixed2(s.weightedContribution),
+          ...(winner ? [fixed2(winner.sections.find((x) => x.key === s.key)?.weightedContribution)] : []),
+        ]),
+        ['Total', '100', '100.00', '', fixed1(evaluation.overallScore), ...(winner ? [fixed1(winner.overallScore)] : [])],
+      ],
+    },
+    {
+      kind: 'paragraph',
+      tone: 'muted',
+      text: 'Points available is the criterion’s weight after criteria with no score are left out and the rest scaled to 100. Your points are your score for the criterion times its points available, divided by 100; they add up to your total.',
+    },
+    { kind: 'heading', level: 2, text: 'Gateways (pass or fail)', bookmark: true },
+    evaluation.gateways.length === 0
+      ? { kind: 'paragraph', text: 'No gateway applied to your tender.' }
+      : { kind: 'list', items: evaluation.gateways.map((g) => `${titled(g.ref, '')}${OUTCOME_WORDS[g.outcome]}: ${g.reason}`.trim()) },
+  ];
+
+  if (winner) {
+    const behind = sections
+      .map((s) => ({ s, theirs: winner.sections.find((x) => x.key === s.key)?.score ?? null }))
+      .filter(({ s, theirs }) => theirs !== null && (s.score ?? 0) < theirs);
+    blocks.push(
+      { kind: 'heading', level: 2, text: 'Why your tender was not successful', bookmark: true },
+      {
+        kind: 'paragraph',
+        text: `The successful tender scored ${fixed1(winner.overallScore)} out of 100 overall; yours scored ${fixed1(evaluation.overallScore)}.${behind.length > 0 ? ' It scored higher than yours on these criteria:' : ''}`,
+      },
+    );
+    if (behind.length > 0) blocks.push({ kind: 'list', items: behind.map(({ s, theirs }) => `${titled(s.ref, s.title)}: yours ${fixed1(s.score)}, the successful tender ${theirs!.toFixed(1)} out of 100`) });
+    if (input.rank === null) blocks.push({ kind: 'paragraph', text: 'Your tender could not be ranked because it did not pass every gateway; the gateway reasons are above.' });
+  }
+
+  blocks.push({ kind: 'heading', level: 1, text: 'Reasons, criterion by criterion', bookmark: true });
+  for (const section of sections) {
+    const defined = definition.sections.find((s) => s.key === section.key);
+    const scored = (defined?.questions ?? [])
+      .map((question) => ({ question, q: evaluation.questions.find((x) => x.key === question.key) }))
+      .filter((x): x is { question: Question; q: QuestionEvaluation } => x.q !== undefined && x.q.status !== 'hidden' && x.q.status !== 'not_scored');
+    blocks.push(
+      { kind: 'heading', level: 2, text: titled(section.ref, section.title), bookmark: true },
+      { kind: 'paragraph', text: `Your score for this criterion: ${score100(section.score)} (weight ${section.weight}).` },
+      scored.length === 0 ? { kind: 'paragraph', text: 'No question in this criterion was scored.' } : { kind: 'list', items: scored.map(({ question, q }) => reasonFor(input, question, q)) },
+    );
+  }
+
+  return {
+    title: `Assessment summary: ${input.supplierName}, ${procurement.title}`,
+    subject: `Procurement Act 2023 s.50 assessment summary for ${input.supplierName}`,
+    author: input.council,
+    reference: referenceOf(procurement),
+    marking: MARKING,
+    createdAt,
+    filename: fileNameOf(['assessment-summary', procurement.reference, input.supplierName]),
+    blocks,
+  };
+}

@@ -1,0 +1,89 @@
+import { Worker } from 'node:worker_threads';
+import type { ReportDocument } from './reports.document';
+import { renderPdf, type RenderedPdf } from './reports.pdf';
+
+/** Turns a laid-out report into PDF bytes, somewhere that does not hold up the API. */
+export type ReportRenderer = { render: (document: ReportDocument) => Promise<RenderedPdf>; close: () => Promise<void> };
+
+/** On the calling thread: for scripts and for measuring the renderer itself. */
+export function createInlineRenderer(): ReportRenderer {
+  return { render: (document) => renderPdf({ document }), close: async () => {} };
+}
+
+type Task = { document: ReportDocument; resolve: (rendered: RenderedPdf) => void; reject: (error: Error) => void };
+type Slot = { worker: Worker; task: Task | null };
+
+const workerUrl = new URL('./reports.worker.mjs', import.meta.url);
+
+/**
+ * A fixed pool of worker threads, each drawing one report at a time, and a queue in front of it.
+ * A report takes tens to hundreds of milliseconds of CPU; on the event loop that would stall every
+ * other request, so it is done here. Workers start on first use; one that dies fails its report
+ * and is replaced on the next.
+ */
+export function createWorkerRenderer({ workers }: { workers: number }): ReportRenderer {
+  const slots: Array<Slot | null> = Array.from({ length: workers }, () => null);
+  const queue: Task[] = [];
+  let closed = false;
+
+  const start = (index: number): Slot => {
+    const worker = new Worker(workerUrl, { execArgv: [] });
+    const slot: Slot = { worker, task: null };
+    worker.on('message', (message: { pdf?: Uint8Array; pages?: number; error?: string }) => {
+      const task = slot.task;
+      slot.task = null;
+      worker.unref();
+      if (task) {
+        if (message.pdf) task.resolve({ pdf: Buffer.from(message.pdf.buffer, message.pdf.byteOffset, message.pdf.byteLength), pages: message.pages ?? 0 });
+        else task.reject(new Error(`Report rendering failed: ${message.error ?? 'unknown error'}`));
+      }
+      pump();
+    });
+    const fail = (error: Error) => {
+      if (slots[index] === slot) slots[index] = null;
+      const task = slot.task;
+      slot.task = null;
+      task?.reject(error);
+      pump();
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => fail(new Error(`Report worker stopped (exit code ${code})`)));
+    // An idle pool must not keep the process alive; a busy worker does (see pump).
+    worker.unref();
+    slots[index] = slot;
+    return slot;
+  };
+
+  const pump = () => {
+    if (closed) return;
+    for (let i = 0; i < slots.length && queue.length > 0; i += 1) {
+      const slot = slots[i] ?? start(i);
+      if (slot.task) continue;
+      const task = queue.shift()!;
+      slot.task = task;
+      slot.worker.ref();
+      slot.worker.postMessage({ document: task.document });
+    }
+  };
+
+  return {
+    render: (document) =>
+      new Promise<RenderedPdf>((resolve, reject) => {
+        if (closed) {
+          reject(new Error('The report renderer is closed'));
+          return;
+        }
+        queue.push({ document, resolve, reject });
+        pump();
+      }),
+    close: async () => {
+      closed = true;
+      for (const task of queue.splice(0)) task.reject(new Error('The report renderer is closed'));
+      await Promise.all(slots.map((slot) => slot?.worker.terminate()));
+    },
+  };
+}
+
+export function createReportRenderer({ workers }: { workers: number }): ReportRenderer {
+  return workers === 0 ? createInlineRenderer() : createWorkerRenderer({ workers });
+}

@@ -1,0 +1,218 @@
+import { auditTrail, recordAudit, type AuditEvent } from '../../platform/audit';
+import { actorOf, type Principal } from '../../platform/auth';
+import { canonicalJson, sha256Hex } from '../../platform/crypto';
+import { inTransaction, type Db } from '../../platform/db';
+import type { BlobStorage } from '../../platform/storage';
+import { contactFor, userNames } from '../accounts';
+import type { SubmittedResponse } from '../responses';
+import { evaluationRecord, procurementEvaluations, type ProcurementEvaluations } from '../scoring';
+import type { ReportDocument } from './reports.document';
+import { reportErrors } from './reports.errors';
+import { assessmentSummary, comparisonReport, evaluationReport, TRAIL_ACTIONS, type ComparisonRow, type ReportAnswer, type ReportProcurement } from './reports.models';
+import type { ReportRenderer } from './reports.renderer';
+import * as repo from './reports.repository';
+import type { ReportKind } from './reports.table';
+
+type Ctx = { db: Db; now: Date; principal: Principal; storage: BlobStorage; renderer: ReportRenderer };
+
+/**
+ * Bump when the renderer draws the same document differently, so reports stored before are not
+ * served as if the new layout had produced them.
+ */
+const LAYOUT_VERSION = '1';
+
+export type ReportFile = {
+  id: string;
+  kind: ReportKind;
+  filename: string;
+  sha256: string;
+  evaluationHash: string;
+  sizeBytes: number;
+  pages: number;
+  createdAt: string;
+  /** True when an earlier request produced this very file. */
+  reused: boolean;
+  pdf: Buffer;
+};
+
+const blobKey = (id: string) => `reports/${id}`;
+
+const toFile = (row: repo.ReportRow, pdf: Buffer, reused: boolean): ReportFile => ({
+  id: row.id,
+  kind: row.kind,
+  filename: row.filename,
+  sha256: row.sha256,
+  evaluationHash: row.evaluationHash,
+  sizeBytes: row.sizeBytes,
+  pages: row.pages,
+  createdAt: row.createdAt.toISOString(),
+  reused,
+  pdf,
+});
+
+/**
+ * The stored file when this exact content was produced before; otherwise drawn (off the event
+ * loop, outside any transaction), then stored with its hashes and audited in one transaction.
+ */
+async function produce(ctx: Ctx, { kind, subjectId, document, evaluationHash }: { kind: ReportKind; subjectId: string; document: ReportDocument; evaluationHash: string }): Promise<ReportFile> {
+  const organisationId = ctx.principal.organisationId;
+  const contentHash = sha256Hex(canonicalJson({ layout: LAYOUT_VERSION, document }));
+  const scope = { organisationId, kind, subjectId, contentHash };
+  const stored = await repo.findReport({ db: ctx.db, ...scope });
+  const storedPdf = stored ? await ctx.storage.get({ db: ctx.db, key: blobKey(stored.id) }) : undefined;
+  if (stored && storedPdf) return toFile(stored, storedPdf, true);
+
+  const { pdf, pages } = await ctx.renderer.render(document);
+  return inTransaction(ctx.db, async (tx) => {
+    const row = await repo.insertReport({
+      db: tx,
+      values: { ...scope, evaluationHash, sha256: sha256Hex(pdf), filename: document.filename, sizeBytes: pdf.length, pages, createdAt: ctx.now },
+    });
+    if (!row) {
+      // Another request stored the same content a moment ago: same content, same bytes.
+      const first = (await repo.findReport({ db: tx, ...scope }))!;
+      return toFile(first, (await ctx.storage.get({ db: tx, key: blobKey(first.id) })) ?? pdf, true);
+    }
+    await ctx.storage.put({ db: tx, key: blobKey(row.id), bytes: pdf, now: ctx.now });
+    await recordAudit({
+      db: tx,
+      organisationId,
+      actor: actorOf(ctx.principal),
+      action: 'report.generated',
+      subject: { type: kind === 'comparison' ? 'procurement' : 'response', id: subjectId },
+      details: { reportId: row.id, kind, filename: row.filename, sha256: row.sha256, sizeBytes: row.sizeBytes, pages, evaluationHash, contentHash },
+      now: ctx.now,
+    });
+    return toFile(row, pdf, false);
+  });
+}
+
+const reportProcurement = (p: { id: string; title: string; reference: string | null; riskTier: ReportProcurement['riskTier']; riskTierReason: string }): ReportProcurement => ({
+  id: p.id,
+  title: p.title,
+  reference: p.reference,
+  riskTier: p.riskTier,
+  riskTierReason: p.riskTierReason,
+});
+
+/** The submitted values with each answer's comment and confidentiality. */
+const reportAnswers = (response: SubmittedResponse): Record<string, ReportAnswer> =>
+  Object.fromEntries(Object.entries(response.answers).map(([key, value]) => [key, { value, ...(response.details[key] ?? { comment: null, confidential: false, confidentialReason: null }) }]));
+
+const councilOf = async (ctx: Ctx) => (await contactFor({ db: ctx.db, organisationId: ctx.principal.organisationId, userId: null })).council;
+
+function actorName(event: AuditEvent, names: Map<string, string>, supplier: { invitationId: string; name: string }): string {
+  switch (event.actor.type) {
+    case 'user':
+      return names.get(event.actor.id) ?? 'A former user';
+    case 'supplier':
+      return event.actor.id === supplier.invitationId ? supplier.name : 'Another supplier';
+    case 'api_key':
+      return 'An integration (API key)';
+    case 'system':
+      return 'The service';
+  }
+}
+
+/** The evaluation report of one submitted response, for council staff and the moderator. */
+export async function evaluationReportFile(ctx: Ctx & { responseId: string }): Promise<ReportFile> {
+  const record = await evaluationRecord(ctx);
+  const { response, procurement } = record;
+  const organisationId = ctx.principal.organisationId;
+  const trail = await auditTrail({ db: ctx.db, organisationId, subjectIds: [response.responseId, response.invitationId, procurement.id], actions: TRAIL_ACTIONS });
+  const names = await userNames({
+    db: ctx.db,
+    organisationId,
+    ids: [...record.marks.map((m) => m.evaluatorId), ...record.moderations.map((m) => m.moderatorId), ...trail.filter((e) => e.actor.type === 'user').map((e) => e.actor.id)],
+  });
+  const named = (id: string) => names.get(id) ?? 'A former user';
+  const supplier = { invitationId: response.invitationId, name: response.supplierName };
+  const document = evaluationReport({
+    council: await councilOf(ctx),
+    procurement: reportProcurement(procurement),
+    definition: record.definition,
+    supplierName: response.supplierName,
+    submittedAt: response.submittedAt,
+    evaluation: record.evaluation,
+    computedAt: record.computedAt,
+    answers: reportAnswers(response),
+    amended: response.amended,
+    evidence: response.evidenceFiles,
+    marks: record.marks.map((m) => ({ questionKey: m.questionKey, evaluator: named(m.evaluatorId), score: m.score, justification: m.justification, at: m.updatedAt.toISOString() })),
+    moderations: record.moderations.map((m) => ({ questionKey: m.questionKey, moderator: named(m.moderatorId), score: m.score, rationale: m.rationale, at: m.updatedAt.toISOString() })),
+    clarifications: response.clarifications,
+    trail: trail.map((e) => ({ at: e.createdAt.toISOString(), who: actorName(e, names, supplier), action: e.action, details: e.details })),
+  });
+  return produce(ctx, { kind: 'evaluation', subjectId: response.responseId, document, evaluationHash: record.evaluation.inputsHash });
+}
+
+function comparisonRows(all: ProcurementEvaluations): ComparisonRow[] {
+  const rows = all.items.map((item, order) => {
+    const stored = item.status === 'submitted' ? all.evaluations.get(item.responseId) : undefined;
+    return { order, row: { supplierName: item.supplierName, status: item.status, rank: item.rank, evaluation: stored?.evaluation ?? null, computedAt: stored?.computedAt ?? null } };
+  });
+  // Best first; the unranked (a gateway not passed, or not evaluated) after, in invitation order.
+  return rows.sort((a, b) => (a.row.rank ?? Infinity) - (b.row.rank ?? Infinity) || a.order - b.order).map((r) => r.row);
+}
+
+/** Every evaluated response of a procurement side by side. */
+export async function comparisonReportFile(ctx: Ctx & { procurementId: string }): Promise<ReportFile> {
+  const all = await procurementEvaluations(ctx);
+  const rows = comparisonRows(all);
+  const evaluated = rows.filter((r) => r.evaluation !== null);
+  if (evaluated.length === 0) throw reportErrors.nothingToCompare();
+  const decision = all.decision;
+  const document = comparisonReport({
+    council: await councilOf(ctx),
+    procurement: reportProcurement(all.procurement),
+    definition: all.definition,
+    rows,
+    decision: decision ? { outcome: decision.outcome, decidedAt: decision.decidedAt, supplierName: all.items.find((r) => r.responseId === decision.responseId)?.supplierName ?? null } : null,
+  });
+  const evaluationHash = sha256Hex(canonicalJson(evaluated.map((r) => r.evaluation!.inputsHash)));
+  return produce(ctx, { kind: 'comparison', subjectId: all.procurement.id, document, evaluationHash });
+}
+
+/**
+ * The Procurement Act 2023 s.50 assessment summary for one bidder, once the decision is recorded.
+ * It is built from this bidder's own answers only; of the successful tender it shows scores,
+ * never answers; and no confidential answer appears, since the document leaves the council.
+ */
+export async function assessmentSummaryFile(ctx: Ctx & { responseId: string }): Promise<ReportFile> {
+  const record = await evaluationRecord(ctx);
+  const all = await procurementEvaluations({ ...ctx, procurementId: record.procurement.id });
+  const decision = all.decision;
+  if (!decision) throw reportErrors.notDecided();
+  const own = all.items.find((r) => r.responseId === record.response.responseId);
+  const successful = decision.outcome === 'award' && decision.responseId === record.response.responseId;
+  const winnerRow = decision.outcome === 'award' && !successful ? all.items.find((r) => r.responseId === decision.responseId) : undefined;
+  const winnerEvaluation = winnerRow ? all.evaluations.get(winnerRow.responseId)?.evaluation : undefined;
+  const { response } = record;
+  const document = assessmentSummary({
+    council: await councilOf(ctx),
+    procurement: reportProcurement(record.procurement),
+    definition: record.definition,
+    supplierName: response.supplierName,
+    evaluation: record.evaluation,
+    computedAt: record.computedAt,
+    answers: reportAnswers(response),
+    moderations: record.moderations.map((m) => ({ questionKey: m.questionKey, moderator: '', score: m.score, rationale: m.rationale, at: m.updatedAt.toISOString() })),
+    rank: own?.rank ?? null,
+    rankedCount: all.items.filter((r) => r.rank !== null).length,
+    decision: {
+      outcome: decision.outcome,
+      decidedAt: decision.decidedAt,
+      rationale: decision.rationale,
+      successful,
+      winner:
+        winnerRow && winnerEvaluation
+          ? {
+              supplierName: winnerRow.supplierName,
+              overallScore: winnerEvaluation.overallScore,
+              sections: winnerEvaluation.sections.map((s) => ({ key: s.key, score: s.score, weightedContribution: s.weightedContribution })),
+            }
+          : null,
+    },
+  });
+  return produce(ctx, { kind: 'assessment_summary', subjectId: response.responseId, document, evaluationHash: record.evaluation.inputsHash });
+}

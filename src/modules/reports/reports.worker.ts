@@ -1,0 +1,15 @@
+import { parentPort } from 'node:worker_threads';
+import type { ReportDocument } from './reports.document';
+import { renderPdf } from './reports.pdf';
+
+// One report at a time, from the pool in reports.renderer.ts. The bytes are copied into their own
+// buffer so they can be transferred back without a second copy.
+parentPort!.on('message', async ({ document }: { document: ReportDocument }) => {
+  try {
+    const rendered = await renderPdf({ document });
+    const pdf = new Uint8Array(rendered.pdf);
+    parentPort!.postMessage({ pdf, pages: rendered.pages }, [pdf.buffer]);
+  } catch (error) {
+    parentPort!.postMessage({ error: error instanceof Error ? error.message : String(error) });
+  }
+});

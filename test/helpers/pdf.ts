@@ -1,0 +1,41 @@
+import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
+
+export type ReadPdf = {
+  numPages: number;
+  /** The text of each page, lines joined with newlines, as a reader copying it out would get it. */
+  pages: string[];
+  text: string;
+  info: Record<string, unknown>;
+  marked: boolean;
+  /** Top-level bookmarks and their children's titles. */
+  outline: Array<{ title: string; items: string[] }>;
+  /** Structure element roles on the first page, depth first. */
+  firstPageRoles: string[];
+};
+
+type StructNode = { role?: string; children?: StructNode[] };
+const rolesOf = (node: StructNode | null, out: string[] = []): string[] => {
+  if (!node) return out;
+  if (node.role) out.push(node.role);
+  for (const child of node.children ?? []) rolesOf(child, out);
+  return out;
+};
+
+/** Reads a PDF back with pdf.js: its text, metadata, bookmarks and tags, as a reader or a screen reader would. */
+export async function readPdf(bytes: Uint8Array): Promise<ReadPdf> {
+  const doc = await getDocument({ data: new Uint8Array(bytes), isEvalSupported: false, disableFontFace: true, useSystemFonts: false, verbosity: 0 }).promise;
+  try {
+    const pages: string[] = [];
+    for (let n = 1; n <= doc.numPages; n += 1) {
+      const content = await (await doc.getPage(n)).getTextContent();
+      pages.push(content.items.map((item) => ('str' in item ? item.str + (item.hasEOL ? '\n' : ' ') : '')).join('').replace(/[ \t]+\n/g, '\n'));
+    }
+    const metadata = await doc.getMetadata();
+    const markInfo = (await doc.getMarkInfo()) as { Marked?: boolean } | null;
+    const outline = ((await doc.getOutline()) ?? []).map((item) => ({ title: item.title, items: item.items.map((child) => child.title) }));
+    const firstPageRoles = rolesOf((await (await doc.getPage(1)).getStructTree()) as StructNode | null);
+    return { numPages: doc.numPages, pages, text: pages.join('\n'), info: metadata.info as Record<string, unknown>, marked: markInfo?.Marked === true, outline, firstPageRoles };
+  } finally {
+    await doc.destroy();
+  }
+}

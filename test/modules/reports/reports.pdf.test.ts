@@ -1,0 +1,138 @@
+import { describe, expect, it } from 'vitest';
+import { evaluateResponse } from '../../../src/modules/scoring';
+import type { ReportDocument } from '../../../src/modules/reports/reports.document';
+import { answerText, assessmentSummary, comparisonReport, evaluationReport, fileNameOf, fileSize, weakestSections, type EvaluationReportInput } from '../../../src/modules/reports/reports.models';
+import { renderPdf } from '../../../src/modules/reports/reports.pdf';
+import { readPdf } from '../../helpers/pdf';
+import { change, scoringDefinition, strongInput } from '../scoring/fixtures';
+
+const definition = scoringDefinition();
+const procurement = { id: '00000000-0000-4000-8000-000000000001', title: 'Council tax chatbot', reference: 'DD-2027-001', riskTier: 'high' as const, riskTierReason: 'Personal data is used.' };
+const flat = (text: string) => text.replace(/\s+/g, ' ');
+
+function reportInput(overrides: Partial<EvaluationReportInput> = {}): EvaluationReportInput {
+  const input = strongInput();
+  const evaluation = evaluateResponse(input);
+  return {
+    council: 'Example Borough Council',
+    procurement,
+    definition,
+    supplierName: 'Acme AI Ltd',
+    submittedAt: '2027-03-30T16:00:00.000Z',
+    evaluation,
+    computedAt: '2027-04-02T09:30:00.000Z',
+    answers: Object.fromEntries(Object.entries(input.answers).map(([key, value]) => [key, { value, comment: null, confidential: false, confidentialReason: null }])),
+    amended: [],
+    evidence: [{ questionKey: definition.sections.flatMap((s) => s.questions).find((q) => q.evidence?.requested)!.key, filename: 'cyber-essentials.pdf', sizeBytes: 48_213, sha256: 'ab'.repeat(32) }],
+    marks: [],
+    moderations: [],
+    clarifications: [],
+    trail: [],
+    ...overrides,
+  };
+}
+
+describe('the PDF renderer', () => {
+  it('draws the same document to the same bytes, and a different date to different bytes', async () => {
+    const document = evaluationReport(reportInput());
+    const [a, b] = await Promise.all([renderPdf({ document }), renderPdf({ document })]);
+    expect(a.pdf.length).toBeGreaterThan(10_000);
+    expect(Buffer.compare(a.pdf, b.pdf)).toBe(0);
+    const later = await renderPdf({ document: { ...document, createdAt: '2027-04-03T09:30:00.000Z' } });
+    expect(Buffer.compare(a.pdf, later.pdf)).not.toBe(0);
+    expect(later.pages).toBe(a.pages);
+  });
+
+  it('writes a tagged, titled en-GB PDF with embedded fonts, table headers, chart alternative text and bookmarks', async () => {
+    const document = evaluationReport(reportInput());
+    const { pdf, pages } = await renderPdf({ document });
+    const raw = pdf.toString('latin1');
+    // Structure and accessibility entries (dictionaries are not compressed, so they can be read directly).
+    for (const entry of ['/StructTreeRoot', '/Marked true', '/Lang (en-GB)', '/DisplayDocTitle true', '/S /Figure', '/Scope /Column', '/Scope /Row', 'pdfuaid:part']) expect(raw, entry).toContain(entry);
+    expect(raw).toContain(`/Alt (Bar chart of section scores out of 100.`);
+    expect(raw.match(/\/FontFile2/g)).toHaveLength(2);
+    expect(raw).not.toMatch(/\/BaseFont \/(Helvetica|Times|Courier)/);
+
+    const read = await readPdf(pdf);
+    expect(read.numPages).toBe(pages);
+    expect(read.marked).toBe(true);
+    expect(read.info).toMatchObject({ CreationDate: 'D:20270402093000Z', Language: 'en-GB', Title: 'Evaluation report: Acme AI Ltd, Council tax chatbot', Author: 'Example Borough Council' });
+    expect(read.firstPageRoles.slice(0, 4)).toEqual(['Root', 'Document', 'H1', 'P']);
+    expect(read.firstPageRoles).toEqual(expect.arrayContaining(['Table', 'TR', 'TH', 'TD']));
+    expect(read.outline.map((o) => o.title)).toEqual(['Evaluation report: Acme AI Ltd', 'Summary', ...definition.sections.filter((s) => reportInput().evaluation.sections.find((x) => x.key === s.key)?.visible).map((s) => (s.ref ? `${s.ref} ${s.title}` : s.title)), 'Clarifications', 'Appendix: who did what and when']);
+    const text = flat(read.text);
+    expect(text).toContain('cyber-essentials.pdf 47.1 KB');
+    expect(text).toContain('ab'.repeat(32));
+  });
+
+  it('lets an answer longer than a page flow on to the next pages, every word kept', async () => {
+    const long = Array.from({ length: 900 }, (_, i) => `word${i}`).join(' ');
+    const base = reportInput();
+    const key = base.evaluation.questions.find((q) => q.status === 'scored')!.key;
+    const document = evaluationReport({ ...base, answers: { ...base.answers, [key]: { value: long, comment: null, confidential: false, confidentialReason: null } } });
+    const { pdf, pages } = await renderPdf({ document });
+    const plain = await renderPdf({ document: evaluationReport(base) });
+    expect(pages).toBeGreaterThan(plain.pages);
+    const text = flat((await readPdf(pdf)).text);
+    expect(text).toContain('word0 word1 word2');
+    expect(text).toContain('word898 word899');
+  });
+});
+
+describe('the report models', () => {
+  it('names the three weakest visible sections, lowest first', () => {
+    const evaluation = evaluateResponse(change(strongInput(), { answers: {} }));
+    const weakest = weakestSections(evaluation);
+    const scores = weakest.map((s) => s.score!);
+    expect(weakest.length).toBeLessThanOrEqual(3);
+    expect([...scores].sort((a, b) => a - b)).toEqual(scores);
+    const others = evaluation.sections.filter((s) => s.visible && s.score !== null && !weakest.includes(s));
+    for (const other of others) expect(other.score!).toBeGreaterThanOrEqual(scores.at(-1)!);
+  });
+
+  it('writes answers in the questionnaire’s words, sizes a reader can picture, and safe file names', () => {
+    const question = definition.sections.flatMap((s) => s.questions).find((q) => q.type === 'single_choice')!;
+    expect(answerText(question, question.options![0]!.value)).toBe(question.options![0]!.label);
+    expect(answerText(question, undefined)).toBe('Not answered');
+    expect(fileSize(512)).toBe('512 bytes');
+    expect(fileSize(48_213)).toBe('47.1 KB');
+    expect(fileSize(3 * 1024 * 1024)).toBe('3.0 MB');
+    expect(fileNameOf(['evaluation-report', 'DD/2027 "001"', 'Ünïcode Ltd'])).toBe('evaluation-report-dd-2027-001-unicode-ltd.pdf');
+    expect(fileNameOf([null, '***'])).toBe('report.pdf');
+  });
+
+  it('keeps confidential answers out of the assessment summary and names the bidder’s own answers', () => {
+    const base = reportInput();
+    const scored = base.evaluation.questions.filter((q) => q.status === 'scored');
+    const secret = scored[0]!.key;
+    const answers = { ...base.answers, [secret]: { ...base.answers[secret]!, confidential: true, confidentialReason: 'Pricing' } };
+    const document = assessmentSummary({
+      council: base.council,
+      procurement,
+      definition,
+      supplierName: 'Acme AI Ltd',
+      evaluation: base.evaluation,
+      computedAt: base.computedAt,
+      answers,
+      moderations: [],
+      rank: 2,
+      rankedCount: 3,
+      decision: { outcome: 'award', decidedAt: '2027-04-10T10:00:00.000Z', rationale: 'Best value.', successful: false, winner: { supplierName: 'Beta Bots', overallScore: 91.2, sections: [] } },
+    });
+    const text = JSON.stringify(document.blocks);
+    const question = definition.sections.flatMap((s) => s.questions).find((q) => q.key === secret)!;
+    expect(text).toContain('marked commercially confidential, so not reproduced here');
+    expect(text).not.toContain(`Your answer “${answerText(question, base.answers[secret]!.value)}”`);
+    expect(text).toContain('The council intends to award the contract to Beta Bots');
+    expect(document.createdAt).toBe('2027-04-10T10:00:00.000Z');
+  });
+
+  it('splits a comparison of many suppliers into tables of five', () => {
+    const evaluation = evaluateResponse(strongInput());
+    const rows = Array.from({ length: 7 }, (_, i) => ({ supplierName: `Supplier ${i + 1}`, status: 'submitted', rank: i + 1, evaluation, computedAt: `2027-04-0${i + 1}T09:00:00.000Z` }));
+    const document: ReportDocument = comparisonReport({ council: 'Example', procurement, definition, rows, decision: null });
+    const sectionTables = document.blocks.filter((b) => b.kind === 'table' && b.caption === 'Section scores out of 100');
+    expect(sectionTables.map((t) => (t.kind === 'table' ? t.columns.length - 2 : 0))).toEqual([5, 2]);
+    expect(document.createdAt).toBe('2027-04-07T09:00:00.000Z');
+  });
+});
