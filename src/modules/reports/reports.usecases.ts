@@ -56,7 +56,9 @@ const toFile = (row: repo.ReportRow, pdf: Buffer, reused: boolean): ReportFile =
  */
 async function produce(ctx: Ctx, { kind, subjectId, document, evaluationHash }: { kind: ReportKind; subjectId: string; document: ReportDocument; evaluationHash: string }): Promise<ReportFile> {
   const organisationId = ctx.principal.organisationId;
-  const contentHash = sha256Hex(canonicalJson({ layout: LAYOUT_VERSION, document }));
+  // The models build documents in a fixed key order, so plain JSON is already canonical here, and
+  // far cheaper than canonicalJson on a document of a few hundred kilobytes.
+  const contentHash = sha256Hex(`${LAYOUT_VERSION}\n${JSON.stringify(document)}`);
   const scope = { organisationId, kind, subjectId, contentHash };
   const stored = await repo.findReport({ db: ctx.db, ...scope });
   const storedPdf = stored ? await ctx.storage.get({ db: ctx.db, key: blobKey(stored.id) }) : undefined;
