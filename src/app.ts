@@ -8,7 +8,7 @@ import type { Config } from './config';
 import { createAccountTokenResolver, registerAccountsApi } from './modules/accounts';
 import { registerProcurementsApi } from './modules/procurements';
 import { registerQuestionnairesApi } from './modules/questionnaires';
-import { createInvitationTokenResolver, registerResponsesApi } from './modules/responses';
+import { createInvitationTokenResolver, registerResponsesApi, registerResponsesWeb } from './modules/responses';
 import { registerReportsApi } from './modules/reports';
 import { registerScoringApi } from './modules/scoring';
 import { registerAuditApi } from './platform/audit';
@@ -95,6 +95,7 @@ export async function buildApp({ config, database, now = () => new Date(), logge
   registerQuestionnairesApi(app, deps);
   registerProcurementsApi(app, deps);
   registerResponsesApi(app, deps);
+  registerResponsesWeb(app, deps);
   registerScoringApi(app, deps);
   registerReportsApi(app, deps);
   registerAuditApi(app, deps);

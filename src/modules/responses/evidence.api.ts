@@ -14,18 +14,20 @@ const RESPONSE_READERS = { roles: ['admin', 'officer', 'viewer'], scopes: ['proc
 const problems = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema, 409: problemSchema, 412: problemSchema, 413: problemSchema, 415: problemSchema, 422: problemSchema };
 const ifMatchHeaders = z.object({ 'if-match': z.string().max(100).optional() });
 
-/** The `questionKey` field and the one file of a multipart upload, with @fastify/multipart's limit errors as our own. */
-async function readUpload(request: FastifyRequest, maxBytes: number): Promise<{ questionKey: string; filename: string | undefined; bytes: Buffer }> {
+/** The `questionKey` field, any other fields and the one file of a multipart upload, with @fastify/multipart's limit errors as our own. */
+export async function readUpload(request: FastifyRequest, maxBytes: number): Promise<{ questionKey: string; filename: string | undefined; bytes: Buffer; fields: Record<string, string> }> {
   if (!request.isMultipart()) throw evidenceErrors.multipartRequired();
   // Refuse a declared oversize body before reading any of it.
   const declared = Number(request.headers['content-length'] ?? 0);
   if (declared > maxBytes + 64 * 1024) throw evidenceErrors.tooLarge(maxBytes);
   let questionKey: string | undefined;
   let file: { filename: string | undefined; bytes: Buffer } | undefined;
+  const fields: Record<string, string> = {};
   try {
     for await (const part of request.parts()) {
       if (part.type === 'file') file = { filename: part.filename, bytes: await part.toBuffer() };
       else if (part.fieldname === 'questionKey') questionKey = String(part.value).trim();
+      else fields[part.fieldname] = String(part.value);
     }
   } catch (error) {
     const code = (error as { code?: string }).code;
@@ -36,7 +38,7 @@ async function readUpload(request: FastifyRequest, maxBytes: number): Promise<{ 
   }
   if (!questionKey) throw evidenceErrors.badUpload('Add a `questionKey` field naming the question the file is evidence for.');
   if (!file) throw evidenceErrors.badUpload('Add the file as a part named `file`.');
-  return { questionKey, ...file };
+  return { questionKey, ...file, fields };
 }
 
 /** Sends an evidence file as a download: its content type, a safe file name, and its SHA-256 as the ETag. */
@@ -69,7 +71,7 @@ export function registerEvidenceApi(app: FastifyInstance, { database, now, confi
     },
     async (request, reply) => {
       const upload = await readUpload(request, config.evidenceMaxBytes);
-      const result = await evidence.uploadEvidence({ ...supplier(request), ...upload, ifMatch: versionFromIfMatch(request.headers['if-match']) });
+      const result = await evidence.uploadEvidence({ ...supplier(request), questionKey: upload.questionKey, filename: upload.filename, bytes: upload.bytes, ifMatch: versionFromIfMatch(request.headers['if-match']) });
       return reply.code(201).header('etag', etagOf(result.responseVersion)).send(result);
     },
   );

@@ -4,3 +4,4 @@ export { submittedResponse, responsesForScoring, type SubmittedResponse } from '
 export { downloadEvidenceForOfficer } from './evidence.usecases';
 export { sendEvidenceFile } from './evidence.api';
 export { invitations, responses } from './responses.table';
+export { registerResponsesWeb } from './responses.web';

@@ -2,7 +2,7 @@ import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import { prepared, queryRows, type Db } from '../../platform/db';
 import { afterCreatedAtId, createdAtIdKey, toPage, type Page } from '../../platform/pagination';
 import { procurements } from '../procurements';
-import { answers, answerVersions, clarifications, evidenceFiles, invitations, responses, submissions } from './responses.table';
+import { answers, answerVersions, clarifications, evidenceFiles, invitations, responses, submissions, supplierSessions } from './responses.table';
 
 export type InvitationRow = typeof invitations.$inferSelect;
 export type ResponseRow = typeof responses.$inferSelect;
@@ -281,4 +281,34 @@ export async function latestSubmissionsOf({ db, responseIds }: { db: Db; respons
 export async function clarificationsOfResponses({ db, responseIds }: { db: Db; responseIds: string[] }): Promise<ClarificationRow[]> {
   if (responseIds.length === 0) return [];
   return db.select().from(clarifications).where(inArray(clarifications.responseId, responseIds)).orderBy(asc(clarifications.askedAt), asc(clarifications.id));
+}
+
+export async function insertSession({ db, values }: { db: Db; values: typeof supplierSessions.$inferInsert }): Promise<void> {
+  await db.insert(supplierSessions).values(values);
+}
+
+/** A live session with the invitation it acts for, read on every page of the web form. */
+export async function findSessionByTokenHash({ db, hash }: { db: Db; hash: string }) {
+  const [row] = await db
+    .select({
+      csrfToken: supplierSessions.csrfToken,
+      expiresAt: supplierSessions.expiresAt,
+      invitationId: invitations.id,
+      organisationId: invitations.organisationId,
+      procurementId: invitations.procurementId,
+      revokedAt: invitations.revokedAt,
+      responseId: responses.id,
+      deadlineOverride: responses.deadlineOverride,
+      deadline: procurements.deadline,
+    })
+    .from(supplierSessions)
+    .innerJoin(invitations, eq(invitations.id, supplierSessions.invitationId))
+    .innerJoin(responses, eq(responses.invitationId, invitations.id))
+    .innerJoin(procurements, eq(procurements.id, invitations.procurementId))
+    .where(eq(supplierSessions.tokenHash, hash));
+  return row;
+}
+
+export async function deleteSession({ db, hash }: { db: Db; hash: string }): Promise<void> {
+  await db.delete(supplierSessions).where(eq(supplierSessions.tokenHash, hash));
 }

@@ -177,3 +177,23 @@ export const clarifications = pgTable(
   },
   (t) => [index('clarifications_response').on(t.responseId, t.askedAt, t.id)],
 );
+
+/**
+ * A supplier's session in the web form, started from its invitation link so the token does not
+ * stay in the address bar. The cookie holds a random secret; only its SHA-256 is kept here, with
+ * the CSRF token every form posts back.
+ */
+export const supplierSessions = pgTable(
+  'supplier_sessions',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    tokenHash: text().notNull().unique('supplier_sessions_token_hash'),
+    invitationId: uuid()
+      .notNull()
+      .references(() => invitations.id),
+    csrfToken: text().notNull(),
+    createdAt: timestamp({ withTimezone: true, precision: 3 }).notNull(),
+    expiresAt: timestamp({ withTimezone: true, precision: 3 }).notNull(),
+  },
+  (t) => [index('supplier_sessions_invitation').on(t.invitationId)],
+);

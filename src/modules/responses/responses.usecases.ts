@@ -20,25 +20,35 @@ type Ctx = { db: Db; now: Date; principal: Principal };
 export type SupplierResponseView = {
   procurement: { id: string; title: string; reference: string | null; status: string; deadline: string };
   response: { id: string; status: repo.ResponseRow['status']; submittedAt: string | null; version: number };
+  supplier: { name: string };
   sections: SupplierSection[];
   answers: Record<string, AnswerDto>;
   evidence: EvidenceDto[];
+  /** What still stops a submission, as the submit check counts it. */
+  missing: Array<{ path: string; message: string; code: string }>;
+  /** The latest submission's reference and time, once submitted. */
+  submission: { reference: string; submittedAt: string } | null;
 };
 
 /** What a supplier sees: the procurement in brief, its own response, its answers, and the questions visible to it now. */
 export async function getSupplierResponse({ db, now, principal }: { db: Db; now: Date; principal: SupplierPrincipal }): Promise<SupplierResponseView> {
-  const response = await repo.findResponse({ db, organisationId: principal.organisationId, id: principal.responseId });
-  if (!response) throw responsesErrors.invitationNotFound();
+  const found = await repo.findResponseWithInvitation({ db, organisationId: principal.organisationId, id: principal.responseId });
+  if (!found) throw responsesErrors.invitationNotFound();
+  const { response } = found;
   const { procurement, definition } = await supplierContext({ db, now, principal });
   const rows = await repo.answersOf({ db, responseId: response.id });
   const files = await repo.evidenceOf({ db, responseId: response.id });
-  const { visibility } = completenessOf({ definition, triage: procurement.triage as Answers, answers: rows, evidence: files });
+  const { visibility, missing } = completenessOf({ definition, triage: procurement.triage as Answers, answers: rows, evidence: files });
+  const submission = response.status === 'submitted' ? await repo.latestSubmission({ db, responseId: response.id }) : undefined;
   return {
     procurement: { id: procurement.id, title: procurement.title, reference: procurement.reference, status: procurement.status, deadline: effectiveDeadline(procurement, response).toISOString() },
     response: { id: response.id, status: response.status, submittedAt: response.submittedAt?.toISOString() ?? null, version: response.version },
+    supplier: { name: found.invitation.supplierName },
     sections: supplierView({ definition, visibility }),
     answers: Object.fromEntries(rows.map((r) => [r.questionKey, toAnswerDto(r)])),
     evidence: files.map(toEvidenceDto),
+    missing,
+    submission: submission ? { reference: submission.reference, submittedAt: submission.submittedAt.toISOString() } : null,
   };
 }
 

@@ -1,0 +1,140 @@
+import type { FieldProblem } from '../../platform/errors';
+import type { AnswerDto, AnswerInput } from './answers.usecases';
+import type { EvidenceDto } from './evidence.usecases';
+import type { SupplierQuestion, SupplierSection } from './responses.models';
+
+/**
+ * The supplier web form's pure parts: reading a posted section form into answers, turning the
+ * answering rules' problems into GOV.UK error messages tied to fields, and shaping each question
+ * for its GOV.UK component. The rules themselves stay in `checkAnswerValue`; nothing here decides
+ * whether a value is acceptable.
+ */
+
+export type FormBody = Record<string, string | string[] | undefined>;
+
+/** One error on the page: the field it links to (an element id) and the message, GOV.UK style. */
+export type FieldError = { key: string; href: string; text: string };
+
+const first = (value: string | string[] | undefined): string => (Array.isArray(value) ? (value[0] ?? '') : (value ?? '')).trim();
+const all = (value: string | string[] | undefined): string[] => (Array.isArray(value) ? value : value === undefined || value === '' ? [] : [value]);
+
+/** Field names: the question key for the value; suffixes for the date parts and the confidentiality fields. */
+export const fieldNames = (key: string) => ({ value: key, day: `${key}-day`, month: `${key}-month`, year: `${key}-year`, confidential: `${key}--confidential`, reason: `${key}--reason` });
+
+/** What the supplier typed, as typed, so a page with errors shows it back unchanged. */
+export type Typed = Record<string, { value: string | string[]; day?: string; month?: string; year?: string; confidential: boolean; reason: string }>;
+
+/**
+ * Reads a posted section. Blank fields are not answers: a blank field whose question had an answer
+ * is listed in `cleared`. Numbers go to the rules as numbers when they parse, as typed when not, so
+ * the rules' own message ("Enter a number") is what the supplier sees.
+ */
+export function readSectionForm({ questions, body, current }: { questions: SupplierQuestion[]; body: FormBody; current: Record<string, AnswerDto> }): {
+  answers: Record<string, AnswerInput>;
+  cleared: string[];
+  typed: Typed;
+} {
+  const answers: Record<string, AnswerInput> = {};
+  const cleared: string[] = [];
+  const typed: Typed = {};
+  for (const q of questions) {
+    if (q.type === 'file') continue;
+    const names = fieldNames(q.key);
+    const confidential = first(body[names.confidential]) === 'yes';
+    const reason = first(body[names.reason]);
+    let value: unknown;
+    let blank: boolean;
+    if (q.type === 'multi_choice') {
+      const chosen = all(body[names.value]);
+      typed[q.key] = { value: chosen, confidential, reason };
+      blank = chosen.length === 0;
+      value = chosen;
+    } else if (q.type === 'date') {
+      const [day, month, year] = [first(body[names.day]), first(body[names.month]), first(body[names.year])];
+      typed[q.key] = { value: '', day, month, year, confidential, reason };
+      blank = !day && !month && !year;
+      value = `${year.padStart(4, '0')}-${month.padStart(2, '0')}-${day.padStart(2, '0')}`;
+    } else {
+      const text = first(body[names.value]);
+      typed[q.key] = { value: text, confidential, reason };
+      blank = text === '';
+      const number = Number(text.replace(/,/g, ''));
+      value = q.type === 'number' && text !== '' && Number.isFinite(number) ? number : text;
+    }
+    if (blank) {
+      if (current[q.key] !== undefined && current[q.key]!.value !== null) cleared.push(q.key);
+      continue;
+    }
+    answers[q.key] = { value, confidential, confidentialReason: confidential ? reason : null, comment: current[q.key]?.comment ?? null };
+  }
+  return { answers, cleared, typed };
+}
+
+/** The answering rules' problems (from a 422), as errors on this page's fields, in question order. */
+export function fieldErrors({ questions, problems }: { questions: SupplierQuestion[]; problems: FieldProblem[] }): FieldError[] {
+  const errors: FieldError[] = [];
+  for (const q of questions) {
+    for (const problem of problems.filter((p) => p.code === q.key)) {
+      // The rules prefix each message with the question's reference for API callers; the page shows it by the field.
+      const message = q.ref && problem.message.startsWith(`${q.ref}: `) ? problem.message.slice(q.ref.length + 2) : problem.message;
+      const onReason = problem.path.endsWith('/confidentialReason');
+      errors.push({ key: q.key, href: `#${onReason ? fieldNames(q.key).reason : hrefOf(q)}`, text: onReason ? 'Enter why this answer is commercially confidential' : webMessage(q, message) });
+    }
+  }
+  return errors;
+}
+
+/** The element an error links to: the input itself, the first option, or the day of a date. */
+function hrefOf(q: SupplierQuestion): string {
+  return q.type === 'date' ? fieldNames(q.key).day : q.key;
+}
+
+/** The rules speak to API callers too ("Select one of: a, b"); a page speaks to a person. */
+function webMessage(q: SupplierQuestion, message: string): string {
+  if (q.type === 'yes_no' || q.type === 'single_choice') return 'Select an answer';
+  if (q.type === 'date') return 'Enter a real date, for example 27 3 2027';
+  return message;
+}
+
+export type SectionStatus = 'not_started' | 'in_progress' | 'completed';
+
+export type TaskListSection = { key: string; title: string; href: string; status: SectionStatus; answered: number; total: number };
+
+const isAnswered = (answer: AnswerDto | undefined) => answer !== undefined && answer.value !== null && !(Array.isArray(answer.value) && answer.value.length === 0) && answer.value !== '';
+
+/** Each visible section with how much of it is answered: completed when every required question in it is. */
+export function taskList({ sections, answers, evidence }: { sections: SupplierSection[]; answers: Record<string, AnswerDto>; evidence: EvidenceDto[] }): TaskListSection[] {
+  const withFiles = new Set(evidence.map((e) => e.questionKey));
+  return sections.map((section) => {
+    const done = (q: SupplierQuestion) => (q.type === 'file' ? withFiles.has(q.key) : isAnswered(answers[q.key]) && (!q.evidence?.mandatory || withFiles.has(q.key)));
+    const answered = section.questions.filter(done).length;
+    const requiredDone = section.questions.filter((q) => q.required || q.evidence?.mandatory).every(done);
+    const status: SectionStatus = answered === 0 ? 'not_started' : requiredDone ? 'completed' : 'in_progress';
+    return { key: section.key, title: section.ref ? `${section.ref}. ${section.title}` : section.title, href: `/respond/sections/${encodeURIComponent(section.key)}`, status, answered, total: section.questions.length };
+  });
+}
+
+/** "closes in 3 days" / "closes today" / "has closed", counted in UK calendar days. */
+export function closesIn({ deadline, now }: { deadline: Date; now: Date }): string {
+  if (deadline <= now) return 'has closed';
+  const day = (d: Date) => {
+    const [dd, mm, yyyy] = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', day: '2-digit', month: '2-digit', year: 'numeric' }).format(d).split('/').map(Number) as [number, number, number];
+    return Date.UTC(yyyy, mm - 1, dd) / 86_400_000;
+  };
+  const days = day(deadline) - day(now);
+  if (days === 0) return 'closes today';
+  if (days === 1) return 'closes tomorrow';
+  return `closes in ${days} days`;
+}
+
+/** The answer as a person reads it on the check-your-answers page. */
+export function answerText(q: SupplierQuestion, answer: AnswerDto | undefined, files: EvidenceDto[]): string {
+  if (q.type === 'file') return files.length === 0 ? 'No files uploaded' : files.map((f) => f.filename).join(', ');
+  if (!isAnswered(answer)) return 'Not answered';
+  const label = (v: unknown) => q.options?.find((o) => o.value === v)?.label ?? String(v);
+  const value = answer!.value;
+  if (Array.isArray(value)) return value.map(label).join(', ');
+  if (q.type === 'date' && typeof value === 'string') return new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(new Date(`${value}T00:00:00Z`));
+  if (q.type === 'number' && typeof q.limits?.unit === 'string') return `${String(value)} ${q.limits.unit}`;
+  return label(value);
+}

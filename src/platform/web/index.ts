@@ -1,0 +1,1 @@
+export { registerWeb, page } from './web';
