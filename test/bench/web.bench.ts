@@ -1,0 +1,152 @@
+// Scenario S5: the GOV.UK form page of the supplier web form. A logged-in supplier (the session
+// cookie from its invitation link) asks for a section page of 10 questions of mixed types, half of
+// them answered, so the page shows filled fields (test/bench/lib/web-form-fixture.ts): every request
+// resolves the session, reads the response and renders the page through Nunjucks and GOV.UK
+// Frontend's macros. Beside it, in the same run, the fastify hello-world (the ceiling of any API
+// route), interleaved, same connections. Target: section page req/s ≥ 0.2× hello-world.
+import { performance } from 'node:perf_hooks';
+import { call } from './lib/http';
+import { cv, fmt, load, median, type LoadResult } from './lib/load';
+import { startHelloWorld, startService, type Engine } from './lib/servers';
+import { WEB_QUESTIONS, WEB_SECTION_KEY, WEB_TRIAGE, webFilledMarkers, webFormAnswers, webFormDefinitionInput, webQuestionLabels } from './lib/web-form-fixture';
+
+const CONNECTIONS = 50;
+/** Seconds of each autocannon run: one repetition is a hello-world run and a section-page run, back to back. */
+const DURATION = Number(process.env.BENCH_WEB_DURATION ?? 4);
+const WARM_UP_SECONDS = 2;
+const REPETITIONS = Number(process.env.BENCH_REPETITIONS ?? 3);
+const TARGET = 0.2;
+const SECTION_ROUTE = `/respond/sections/${WEB_SECTION_KEY}`;
+
+const pct = (values: number[]) => `${fmt(cv(values) * 100, 1)}%`;
+/** 3 decimals, or 3 significant digits for a ratio under 0.1, so a small one is not rounded up to the next thousandth. */
+const ratio = (n: number) => (n >= 0.1 ? n.toFixed(3) : n.toPrecision(3));
+/** A ratio beside its bar: more digits whenever 3 would round it onto or across the bar. */
+const ratioVs = (n: number, bar: number) => {
+  const short = ratio(n);
+  return Number(short) === bar || Number(short) >= bar !== n >= bar ? n.toFixed(6) : short;
+};
+const ms = (n: number) => fmt(n, n < 10 ? 2 : 1);
+
+type WebSetup = { cookie: string; seconds: number };
+
+/**
+ * Through the real HTTP API: the questionnaire imported and published, the procurement created and
+ * opened, one supplier invited, half its answers saved through the supplier API, then the
+ * invitation link opened for the session cookie, as a browser would.
+ */
+async function setUpWebForm(base: string, adminToken: string): Promise<WebSetup> {
+  const started = performance.now();
+  const me = await call<{ user: { id: string } }>(base, adminToken, 'GET', '/v1/me');
+  const imported = await call<{ id: string; questionCount: number }>(base, adminToken, 'POST', '/v1/questionnaires', webFormDefinitionInput(), [201]);
+  if (imported.questionCount !== WEB_QUESTIONS) throw new Error(`imported ${imported.questionCount} questions, not ${WEB_QUESTIONS}`);
+  await call(base, adminToken, 'POST', `/v1/questionnaires/${imported.id}/publish`);
+  const deadline = new Date(Date.now() + 2 * 60 * 60 * 1000).toISOString();
+  const procurement = await call<{ id: string }>(
+    base,
+    adminToken,
+    'POST',
+    '/v1/procurements',
+    { title: 'S5 web form bench', questionnaireId: imported.id, deadline, triage: WEB_TRIAGE, moderatorId: me.user.id },
+    [201],
+  );
+  await call(base, adminToken, 'POST', `/v1/procurements/${procurement.id}/open`);
+  const invited = await call<{ token: string }>(base, adminToken, 'POST', `/v1/procurements/${procurement.id}/invitations`, { supplierName: 'Bench Web Supplier Ltd', contactEmail: 'bids@web-supplier.example' }, [201]);
+  await call(base, invited.token, 'PATCH', '/v1/supplier/response/answers', { answers: webFormAnswers() });
+  const opened = await fetch(`${base}/respond/${invited.token}`, { redirect: 'manual' });
+  await opened.arrayBuffer();
+  const session = opened.headers
+    .getSetCookie()
+    .map((line) => /^aidd_session=([^;]+)/.exec(line)?.[1])
+    .find(Boolean);
+  if (opened.status !== 303 || !session) throw new Error(`GET /respond/{token} answered ${opened.status} without an aidd_session cookie (set-cookie: ${opened.headers.getSetCookie().join(' | ')})`);
+  return { cookie: `aidd_session=${session}`, seconds: (performance.now() - started) / 1000 };
+}
+
+type Page = { status: number; contentType: string; bytes: number; problems: string[] };
+
+/** One request for the page, and what is wrong with it: not a 200 HTML page, or a question label or saved answer missing. */
+async function fetchPage(url: string, cookie: string): Promise<Page> {
+  const response = await fetch(url, { headers: { cookie } });
+  const body = Buffer.from(await response.arrayBuffer());
+  const html = body.toString('utf8');
+  const contentType = response.headers.get('content-type') ?? '';
+  const missingLabels = webQuestionLabels().filter((label) => !html.includes(label));
+  const missingAnswers = webFilledMarkers().filter((marker) => !html.includes(marker));
+  const problems = [
+    ...(response.status === 200 ? [] : [`status ${response.status}`]),
+    ...(contentType.startsWith('text/html') ? [] : [`content-type ${contentType}`]),
+    ...(missingLabels.length === 0 ? [] : [`${missingLabels.length} question labels missing (${missingLabels.join('; ')})`]),
+    ...(missingAnswers.length === 0 ? [] : [`${missingAnswers.length} saved answers not shown (${missingAnswers.map((m) => m.slice(0, 40)).join('; ')})`]),
+  ];
+  return { status: response.status, contentType, bytes: body.length, problems };
+}
+
+/** Responses that were not a 200, connection errors and timeouts, as "status: count" pairs. */
+const notOk = (runs: LoadResult[]) => {
+  const counts = new Map<string, number>();
+  for (const run of runs) {
+    for (const [code, count] of Object.entries(run.statusCodes)) if (code !== '200' && count > 0) counts.set(code, (counts.get(code) ?? 0) + count);
+    if (run.errors > 0) counts.set('errors', (counts.get('errors') ?? 0) + run.errors);
+  }
+  return [...counts].map(([k, v]) => `${k}: ${v}`);
+};
+const total200 = (runs: LoadResult[]) => runs.reduce((n, run) => n + (run.statusCodes['200'] ?? 0), 0);
+const totalAll = (runs: LoadResult[]) => runs.reduce((n, run) => n + Object.values(run.statusCodes).reduce((a, b) => a + b, 0) + run.errors, 0);
+
+async function measure(engine: Engine): Promise<string[]> {
+  const hello = await startHelloWorld();
+  const service = await startService({ engine });
+  try {
+    const setup = await setUpWebForm(service.url, service.adminToken);
+    const url = `${service.url}${SECTION_ROUTE}`;
+    const headers = { cookie: setup.cookie };
+    const before = await fetchPage(url, setup.cookie);
+    if (before.problems.length > 0) return [`S5 GET ${SECTION_ROUTE} [${engine}]: NOT MEASURED, the page is wrong before any load: ${before.problems.join(', ')}`];
+    console.log(`  [${engine}] set up in ${fmt(setup.seconds, 1)} s; the page is ${fmt(before.bytes)} bytes with all ${WEB_QUESTIONS} labels; warming up`);
+
+    // Warm both up (JIT, the compiled templates, pool connections, prepared statements).
+    await load({ url: `${hello.url}/`, connections: CONNECTIONS, durationSeconds: WARM_UP_SECONDS });
+    await load({ url, connections: CONNECTIONS, durationSeconds: WARM_UP_SECONDS, headers });
+    const ceiling: LoadResult[] = [];
+    const candidate: LoadResult[] = [];
+    for (let i = 0; i < REPETITIONS; i += 1) {
+      // Back to back, alternating, so drift on the machine hits both alike.
+      ceiling.push(await load({ url: `${hello.url}/`, connections: CONNECTIONS, durationSeconds: DURATION }));
+      candidate.push(await load({ url, connections: CONNECTIONS, durationSeconds: DURATION, headers }));
+    }
+    const after = await fetchPage(url, setup.cookie);
+
+    const rps = (runs: LoadResult[]) => runs.map((r) => r.requestsPerSecond);
+    const ratios = candidate.map((run, i) => run.requestsPerSecond / ceiling[i]!.requestsPerSecond);
+    const target = median(ratios);
+    const pageFailures = notOk(candidate);
+    const helloFailures = notOk(ceiling);
+    const checks = [
+      `${fmt(total200(candidate))}/${fmt(totalAll(candidate))} page responses 200${pageFailures.length > 0 ? ` (others: ${pageFailures.join(', ')})` : ''}`,
+      `${fmt(total200(ceiling))}/${fmt(totalAll(ceiling))} hello-world responses 200${helloFailures.length > 0 ? ` (others: ${helloFailures.join(', ')})` : ''}`,
+      `page before the load: 200 text/html, all ${WEB_QUESTIONS} question labels and the ${webFilledMarkers().length} saved-answer markers present, ${fmt(before.bytes)} bytes` +
+        `; after it: ${after.problems.length === 0 ? 'the same' : after.problems.join(', ')}, ${fmt(after.bytes)} bytes`,
+    ];
+    const ok = pageFailures.length === 0 && helloFailures.length === 0 && after.problems.length === 0 && after.bytes === before.bytes;
+    return [
+      `S5 GET ${SECTION_ROUTE} [${engine}] (section page, logged-in supplier, ${WEB_QUESTIONS} questions of 7 types, 5 answered, 3 asking for evidence; ${fmt(before.bytes)} bytes of HTML, uncompressed)` +
+        ` c=${CONNECTIONS} ${DURATION}s x${REPETITIONS}, interleaved with hello-world:` +
+        ` ${fmt(median(rps(candidate)))} req/s (cv ${pct(rps(candidate))}; ${rps(candidate).map((n) => fmt(n)).join(', ')}), p50 ${ms(median(candidate.map((r) => r.p50)))} ms, p99 ${ms(median(candidate.map((r) => r.p99)))} ms (medians of ${REPETITIONS})` +
+        ` | hello-world ${fmt(median(rps(ceiling)))} req/s (cv ${pct(rps(ceiling))}; ${rps(ceiling).map((n) => fmt(n)).join(', ')}), p99 ${ms(median(ceiling.map((r) => r.p99)))} ms` +
+        ` | ratio page/hello ${ratioVs(target, TARGET)} (median of ${REPETITIONS} per-repetition ratios ${ratios.map(ratio).join(', ')}; cv ${pct(ratios)}) (target >= ${TARGET}: ${target >= TARGET ? 'met' : 'NOT met'})`,
+      `S5 checks [${engine}]: ${checks.join('; ')}${ok ? '' : ' — CHECK FAILED'} | setup through the API ${fmt(setup.seconds, 1)} s`,
+    ];
+  } finally {
+    await service.stop();
+    await hello.stop();
+  }
+}
+
+export async function run({ engines }: { engines: Engine[] }): Promise<string[]> {
+  const started = performance.now();
+  const lines: string[] = [];
+  for (const engine of engines) lines.push(...(await measure(engine)));
+  lines.push(`S5 wall time: ${fmt((performance.now() - started) / 1000, 1)} s`);
+  return lines;
+}
