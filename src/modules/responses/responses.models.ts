@@ -1,4 +1,4 @@
-import { isAnswered, resolveVisibility, type Answers, type AnswerValue, type QuestionnaireDefinition, type Visibility } from '../questionnaires';
+import { isAnswered, resolveVisibility, type Answers, type AnswerValue, type Question, type QuestionnaireDefinition, type Visibility } from '../questionnaires';
 
 /** How long after its deadline a supplier's link still opens (to read its submission and answer clarifications). */
 export const INVITATION_GRACE_MS = 30 * 24 * 60 * 60 * 1000;
@@ -26,6 +26,21 @@ export type SupplierQuestion = {
 
 export type SupplierSection = { key: string; ref: string | null; title: string; description: string | null; questions: SupplierQuestion[] };
 
+/** A question as a supplier sees it: its words, type, options and limits, never how it is marked. */
+export function supplierQuestion(q: Question, required: boolean): SupplierQuestion {
+  return {
+    key: q.key,
+    ref: q.ref ?? null,
+    text: q.text,
+    guidance: q.guidance,
+    type: q.type,
+    required,
+    options: q.options ? q.options.map((o) => ({ value: o.value, label: o.label })) : null,
+    limits: q.limits ?? null,
+    evidence: q.evidence ? { requested: q.evidence.requested, mandatory: q.evidence.mandatory, description: q.evidence.description ?? null } : null,
+  };
+}
+
 /**
  * The questionnaire as one supplier sees it: visible sections and questions only, and nothing of
  * how answers are marked (option scores, gateways, descriptors are for the published methodology).
@@ -41,17 +56,7 @@ export function supplierView({ definition, visibility }: { definition: Questionn
       description: section.description ?? null,
       questions: section.questions
         .filter((q) => visible.has(q.key))
-        .map((q) => ({
-          key: q.key,
-          ref: q.ref ?? null,
-          text: q.text,
-          guidance: q.guidance,
-          type: q.type,
-          required: required.has(q.key),
-          options: q.options ? q.options.map((o) => ({ value: o.value, label: o.label })) : null,
-          limits: q.limits ?? null,
-          evidence: q.evidence ? { requested: q.evidence.requested, mandatory: q.evidence.mandatory, description: q.evidence.description ?? null } : null,
-        })),
+        .map((q) => supplierQuestion(q, required.has(q.key))),
     }))
     .filter((section) => section.questions.length > 0);
 }

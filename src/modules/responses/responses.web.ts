@@ -8,11 +8,12 @@ import { contactFor } from '../accounts';
 import * as answersUsecases from './answers.usecases';
 import * as clarificationsUsecases from './clarifications.usecases';
 import { readUpload } from './evidence.api';
+import { supplierContext } from './responses.access';
 import * as evidenceUsecases from './evidence.usecases';
 import type { SupplierQuestion, SupplierSection } from './responses.models';
 import { getSupplierResponse, submitResponse, type SupplierResponseView } from './responses.usecases';
 import { csrfMatches, endSupplierSession, resolveSupplierSession, startSupplierSession } from './sessions.usecases';
-import { answerText, closesIn, fieldErrors, fieldNames, readSectionForm, taskList, type FieldError, type FormBody, type Typed } from './web.models';
+import { answerText, closesIn, fieldErrors, fieldNames, readSectionForm, sectionLayout, taskList, type FieldError, type FormBody, type Typed } from './web.models';
 
 /**
  * The supplier web form (GOV.UK Design System, works without JavaScript). It calls the same use
@@ -27,6 +28,10 @@ type Ctx = { council: string; view: SupplierResponseView; session: Session; read
 const sectionHref = (key: string) => `/respond/sections/${encodeURIComponent(key)}`;
 const evidenceHref = (section: string, question: string) => `${sectionHref(section)}/evidence/${encodeURIComponent(question)}`;
 const questionTitle = (q: SupplierQuestion) => (q.ref ? `${q.ref} ${q.text}` : q.text);
+/** For the few labels built here as HTML (the rest go to the templates as text, escaped there). */
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+/** Visible text, plus the question for screen readers: every question has these same controls. */
+const withQuestion = (visible: string, question: string) => `${escapeHtml(visible)}<span class="govuk-visually-hidden"> (${escapeHtml(question)})</span>`;
 const errorText = (errors: FieldError[], key: string, name?: string) => {
   const found = errors.find((e) => e.key === key && (name === undefined || e.href === `#${name}`));
   return found ? { text: found.text } : undefined;
@@ -58,11 +63,12 @@ function fieldFor({ q, view, typed, errors, sectionKey }: { q: SupplierQuestion;
       ? null
       : {
           name: names.confidential,
+          label: withQuestion('This answer is commercially confidential', label),
           checked: entered ? entered.confidential : Boolean(saved?.confidential),
           reason: {
             id: names.reason,
             name: names.reason,
-            label: { text: 'Why is this answer commercially confidential?' },
+            label: { html: withQuestion('Why is this answer commercially confidential?', label) },
             value: entered ? entered.reason : (saved?.confidentialReason ?? ''),
             errorMessage: errorText(errors, q.key, names.reason),
           },
@@ -123,10 +129,17 @@ function fieldFor({ q, view, typed, errors, sectionKey }: { q: SupplierQuestion;
   }
 }
 
+/** An answer as the check page shows it: the value, whether it is confidential, and any evidence files beside it. */
+function summaryValue(q: SupplierQuestion, view: SupplierResponseView): string {
+  const files = view.evidence.filter((e) => e.questionKey === q.key);
+  const value = answerText(q, view.answers[q.key], files) + (view.answers[q.key]?.confidential ? ' (commercially confidential)' : '');
+  return q.type !== 'file' && files.length > 0 ? `${value}. Evidence: ${files.map((f) => f.filename).join(', ')}` : value;
+}
+
 function summaryRows({ section, view, change }: { section: SupplierSection; view: SupplierResponseView; change: boolean }) {
   return section.questions.map((q) => ({
     key: { text: questionTitle(q) },
-    value: { text: answerText(q, view.answers[q.key], view.evidence.filter((e) => e.questionKey === q.key)) + (view.answers[q.key]?.confidential ? ' (commercially confidential)' : '') },
+    value: { text: summaryValue(q, view) },
     ...(change ? { actions: { items: [{ href: `${sectionHref(section.key)}#question-${q.key}`, text: 'Change', visuallyHiddenText: q.text }] } } : {}),
   }));
 }
@@ -192,8 +205,21 @@ export function registerResponsesWeb(app: FastifyInstance, { database, now, conf
       });
     });
 
-    const renderSection = (request: FastifyRequest, reply: FastifyReply, ctx: Ctx, section: SupplierSection, typed: Typed | null, errors: FieldError[], status = 200) =>
-      page(
+    /** The section's questions as the page lays them out: follow-ups inside the choice that reveals them. */
+    const layoutOf = async (ctx: Ctx, section: SupplierSection) => {
+      const { definition } = await supplierContext({ db, now: now(), principal: ctx.session.principal });
+      return sectionLayout({ definition, section, visible: section.questions });
+    };
+    const renderSection = async (request: FastifyRequest, reply: FastifyReply, ctx: Ctx, section: SupplierSection, typed: Typed | null, errors: FieldError[], status = 200) => {
+      const layout = await layoutOf(ctx, section);
+      const build = (q: SupplierQuestion): Record<string, unknown> => {
+        const reveals = layout.reveals.get(q.key);
+        return {
+          ...fieldFor({ q, view: ctx.view, typed, errors, sectionKey: section.key }),
+          reveals: reveals ? Object.fromEntries([...reveals].map(([value, questions]) => [value, questions.map(build)])) : null,
+        };
+      };
+      return page(
         request,
         reply,
         'respond/section.njk',
@@ -206,10 +232,11 @@ export function registerResponsesWeb(app: FastifyInstance, { database, now, conf
           errors: errors.map((e) => ({ href: e.href, text: e.text })),
           readOnly: ctx.readOnly,
           summaryRows: ctx.readOnly ? summaryRows({ section, view: ctx.view, change: false }) : [],
-          fields: section.questions.map((q) => fieldFor({ q, view: ctx.view, typed, errors, sectionKey: section.key })),
+          fields: layout.top.map(build),
         },
         status,
       );
+    };
     const sectionOf = (ctx: Ctx, key: string) => ctx.view.sections.find((s) => s.key === key);
 
     web.get<{ Params: { key: string } }>('/respond/sections/:key', { config: { access: 'public' } }, async (request, reply) => {
@@ -227,14 +254,15 @@ export function registerResponsesWeb(app: FastifyInstance, { database, now, conf
       if (!csrfOk(ctx, body._csrf)) return forbidden(request, reply, ctx);
       const section = sectionOf(ctx, request.params.key);
       if (!section || ctx.readOnly) return reply.redirect(section ? sectionHref(section.key) : '/respond', 303);
-      const { answers, cleared, typed } = readSectionForm({ questions: section.questions, body, current: ctx.view.answers });
+      const layout = await layoutOf(ctx, section);
+      const { answers, cleared, typed } = readSectionForm({ questions: layout.all, body, current: ctx.view.answers });
       const supplier = { db, now: now(), principal: ctx.session.principal };
       try {
         if (Object.keys(answers).length > 0) await answersUsecases.saveAnswers({ ...supplier, answers, unknownKeys: 'reject', pathPrefix: '/answers' });
         for (const key of cleared) await answersUsecases.clearAnswer({ ...supplier, questionKey: key });
       } catch (error) {
         if (isAppError(error) && error.code === 'answers.invalid_values') {
-          return renderSection(request, reply, ctx, section, typed, fieldErrors({ questions: section.questions, problems: (error as AppError).errors ?? [] }), 400);
+          return renderSection(request, reply, ctx, section, typed, fieldErrors({ questions: layout.all, problems: (error as AppError).errors ?? [] }), 400);
         }
         if (isAppError(error) && (error as AppError).status === 409) return reply.redirect('/respond', 303);
         throw error;
@@ -242,7 +270,7 @@ export function registerResponsesWeb(app: FastifyInstance, { database, now, conf
       // Answers can reveal follow-up questions: if this section gained some, show it again at the first one.
       const after = await getSupplierResponse(supplier);
       const now_ = after.sections.find((s) => s.key === section.key);
-      const added = (now_?.questions ?? []).filter((q) => !section.questions.some((x) => x.key === q.key));
+      const added = (now_?.questions ?? []).filter((q) => !layout.all.some((x) => x.key === q.key));
       if (added.length > 0) return reply.redirect(`${sectionHref(section.key)}#question-${added[0]!.key}`, 303);
       if (body.action === 'later') return reply.redirect('/respond?saved=1', 303);
       const index = after.sections.findIndex((s) => s.key === section.key);
@@ -258,6 +286,7 @@ export function registerResponsesWeb(app: FastifyInstance, { database, now, conf
         {
           ...common(ctx),
           title: 'Evidence files',
+          pageTitle: `Evidence files for ${questionTitle(q)}`,
           question: q,
           backLink: { href: sectionHref(section.key), text: 'Back to the section' },
           back: `${sectionHref(section.key)}#question-${q.key}`,

@@ -1,7 +1,8 @@
 import type { FieldProblem } from '../../platform/errors';
 import type { AnswerDto, AnswerInput } from './answers.usecases';
 import type { EvidenceDto } from './evidence.usecases';
-import type { SupplierQuestion, SupplierSection } from './responses.models';
+import type { QuestionnaireDefinition } from '../questionnaires';
+import { supplierQuestion, type SupplierQuestion, type SupplierSection } from './responses.models';
 
 /**
  * The supplier web form's pure parts: reading a posted section form into answers, turning the
@@ -78,7 +79,7 @@ export function fieldErrors({ questions, problems }: { questions: SupplierQuesti
       // The rules prefix each message with the question's reference for API callers; the page shows it by the field.
       const message = q.ref && problem.message.startsWith(`${q.ref}: `) ? problem.message.slice(q.ref.length + 2) : problem.message;
       const onReason = problem.path.endsWith('/confidentialReason');
-      errors.push({ key: q.key, href: `#${onReason ? fieldNames(q.key).reason : hrefOf(q)}`, text: onReason ? 'Enter why this answer is commercially confidential' : webMessage(q, message) });
+      errors.push({ key: q.key, href: `#${onReason ? fieldNames(q.key).reason : hrefOf(q)}`, text: onReason ? `Enter why your answer to “${q.text}” is commercially confidential` : webMessage(q, message) });
     }
   }
   return errors;
@@ -137,4 +138,37 @@ export function answerText(q: SupplierQuestion, answer: AnswerDto | undefined, f
   if (q.type === 'date' && typeof value === 'string') return new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(new Date(`${value}T00:00:00Z`));
   if (q.type === 'number' && typeof q.limits?.unit === 'string') return `${String(value)} ${q.limits.unit}`;
   return label(value);
+}
+
+/**
+ * The page's questions for one section: the visible ones, with each follow-up that a choice in the
+ * same section reveals (a condition `equals {question, value}` on a radios question) moved inside
+ * that choice, so GOV.UK's conditional reveal shows it as soon as it is chosen. Follow-ups are on
+ * the page even while hidden by the rules; an answer to one that stays hidden is kept but never
+ * submitted (submission takes only visible questions).
+ */
+export function sectionLayout({ definition, section, visible }: { definition: QuestionnaireDefinition; section: SupplierSection; visible: SupplierQuestion[] }): {
+  top: SupplierQuestion[];
+  reveals: Map<string, Map<string, SupplierQuestion[]>>;
+  all: SupplierQuestion[];
+} {
+  const defined = definition.sections.find((s) => s.key === section.key);
+  const shown = new Map(visible.map((q) => [q.key, q]));
+  const reveals = new Map<string, Map<string, SupplierQuestion[]>>();
+  const nested = new Set<string>();
+  for (const q of defined?.questions ?? []) {
+    const condition = q.showIf as { equals?: { question?: string; value?: unknown } } | undefined;
+    const parentKey = condition?.equals?.question;
+    const value = condition?.equals?.value;
+    const parent = parentKey ? shown.get(parentKey) : undefined;
+    if (!parent || typeof value !== 'string' || (parent.type !== 'yes_no' && parent.type !== 'single_choice') || !parent.options?.some((o) => o.value === value)) continue;
+    const byValue = reveals.get(parent.key) ?? new Map<string, SupplierQuestion[]>();
+    byValue.set(value, [...(byValue.get(value) ?? []), shown.get(q.key) ?? supplierQuestion(q, q.required)]);
+    reveals.set(parent.key, byValue);
+    nested.add(q.key);
+  }
+  const top = visible.filter((q) => !nested.has(q.key));
+  const expand = (q: SupplierQuestion): SupplierQuestion[] => [q, ...[...(reveals.get(q.key)?.values() ?? [])].flat().flatMap(expand)];
+  const all = top.flatMap(expand);
+  return { top, reveals, all };
 }

@@ -38,27 +38,32 @@ describe('the supplier web form, over HTTP with a cookie-keeping agent', () => {
     expect(page.text).toMatch(/Section A 0 of 1 questions answered Not yet started/);
     const sectionA = page.link('Section A')!.getAttribute('href')!;
 
-    // Section A: choosing "Only with opt-in" reveals the follow-up after saving.
+    // Section A: the follow-up sits inside the choice that reveals it (GOV.UK conditional reveal).
     page = readPage((await web.get(sectionA)).body);
     expect(page.byLabel('Only with opt-in')?.getAttribute('type')).toBe('radio');
-    let form: Record<string, string | string[]> = { ...page.formValues(), 'a.training': 'opt_in', action: 'continue' };
-    let saved = await web.post(sectionA, form);
-    expect([saved.statusCode, saved.headers.location]).toEqual([303, `${sectionA}#question-a.training_detail`]);
-    page = readPage((await web.get(sectionA)).body);
-    expect(page.byLabel('Explain the opt-in.')?.tagName).toBe('TEXTAREA');
-    expect(page.byLabel('Only with opt-in')?.hasAttribute('checked')).toBe(true);
+    const followUp = page.byLabel('Explain the opt-in.');
+    expect(followUp?.tagName).toBe('TEXTAREA');
+    expect(followUp?.closest('.govuk-radios__conditional')?.getAttribute('id')).toBe('conditional-a.training-2');
+    expect(page.document.getElementById('a.training-2')?.getAttribute('data-aria-controls')).toBe('conditional-a.training-2');
 
     // Confidential without a reason: the error summary links to the reason, and the typed answer stays.
-    form = { ...page.formValues(), 'a.training_detail': 'Each council opts in per dataset, in writing.', 'a.training_detail--confidential': 'yes', action: 'continue' };
+    let form: Record<string, string | string[]> = {
+      ...page.formValues(),
+      'a.training': 'opt_in',
+      'a.training_detail': 'Each council opts in per dataset, in writing.',
+      'a.training_detail--confidential': 'yes',
+      action: 'continue',
+    };
     const refused = await web.post(sectionA, form);
     expect(refused.statusCode).toBe(400);
     page = readPage(refused.body);
     expect(page.title.startsWith('Error: ')).toBe(true);
-    expect(page.errorSummary()).toEqual([{ href: '#a.training_detail--reason', text: 'Enter why this answer is commercially confidential' }]);
-    expect(page.inlineErrors()).toEqual(['Error: Enter why this answer is commercially confidential']);
+    expect(page.errorSummary()).toEqual([{ href: '#a.training_detail--reason', text: 'Enter why your answer to “Explain the opt-in.” is commercially confidential' }]);
+    expect(page.inlineErrors()).toEqual(['Error: Enter why your answer to “Explain the opt-in.” is commercially confidential']);
     expect(page.byLabel('Explain the opt-in.')?.textContent?.trim()).toBe('Each council opts in per dataset, in writing.');
+    expect(page.byLabel('Only with opt-in')?.hasAttribute('checked')).toBe(true);
     form = { ...page.formValues(), 'a.training_detail--reason': 'Names our process', action: 'continue' };
-    saved = await web.post(sectionA, form);
+    let saved = await web.post(sectionA, form);
     expect(saved.statusCode).toBe(303);
     const sectionB = saved.headers.location as string;
     expect(sectionB).toMatch(/\/respond\/sections\/b$/);
@@ -102,7 +107,7 @@ describe('the supplier web form, over HTTP with a cookie-keeping agent', () => {
       expect.arrayContaining([
         { key: 'Do you train on our data?', value: 'Only with opt-in' },
         { key: 'Explain the opt-in.', value: 'Each council opts in per dataset, in writing. (commercially confidential)' },
-        { key: 'Incident notification hours?', value: '12' },
+        { key: 'Incident notification hours?', value: '12. Evidence: dpia.pdf' },
       ]),
     );
     const submitForm = page.formValues(page.button('Accept and submit'));

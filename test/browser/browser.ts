@@ -1,0 +1,151 @@
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { AxeBuilder } from '@axe-core/playwright';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+
+/**
+ * Helpers for the browser tests: Debian's Chromium driven by playwright-core (no downloaded
+ * browsers), keyboard-only navigation by focus, axe-core checks and a reflow check.
+ *
+ * The project's TypeScript has no DOM library, so code that runs in the page is passed as a string
+ * or typed loosely here.
+ */
+
+/** Debian's Chromium (`apt-get install chromium`); CHROMIUM_PATH points elsewhere if need be. */
+export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+export const chromiumAvailable = existsSync(CHROMIUM);
+/** Why the browser tests cannot run here, or null when they can. */
+export const chromiumMissing = chromiumAvailable
+  ? null
+  : `Chromium is not installed at ${CHROMIUM} (install it with: apt-get install chromium, or set CHROMIUM_PATH), so the browser tests cannot run`;
+
+export async function launchChromium(): Promise<Browser> {
+  if (chromiumMissing) throw new Error(`${chromiumMissing}. CI is set: the browser tests must run in CI, so this is a failure, not a skip.`);
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
+  });
+}
+
+/** Where the screenshots go: outside the repository. */
+export const SCREENSHOTS = process.env.SCREENSHOTS_DIR || '/tmp/screens';
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  await mkdir(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+type DomElement = { ownerDocument: { activeElement: unknown }; contains(other: unknown): boolean };
+
+/** Whether the focus is on (or inside) one of the elements `target` matches. */
+export async function isFocused(target: Locator): Promise<boolean> {
+  return target.evaluateAll((elements) => {
+    const all = elements as unknown as DomElement[];
+    return all.some((el) => el.ownerDocument.activeElement === el || el.contains(el.ownerDocument.activeElement));
+  });
+}
+
+/** What has the focus, for failure messages: tag, id and name or text. */
+export function focusDescription(page: Page): Promise<string> {
+  return page.evaluate(`(() => {
+    const el = document.activeElement;
+    if (!el || el === document.body) return 'body';
+    const name = el.getAttribute('aria-label') || (el.labels && el.labels[0] && el.labels[0].textContent) || el.textContent || el.getAttribute('name') || '';
+    return el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + ' "' + name.replace(/\\s+/g, ' ').trim().slice(0, 60) + '"';
+  })()`);
+}
+
+/**
+ * Presses Tab (or Shift+Tab) until the focus is on `target`, the way a keyboard user gets there.
+ * Fails after `max` presses, listing where the focus went.
+ */
+export async function tabTo(page: Page, target: Locator, { back = false, max = 60 }: { back?: boolean; max?: number } = {}): Promise<void> {
+  const path: string[] = [];
+  for (let i = 0; i <= max; i += 1) {
+    if (await isFocused(target)) return;
+    if (i === max) break;
+    await page.keyboard.press(back ? 'Shift+Tab' : 'Tab');
+    path.push(await focusDescription(page));
+  }
+  throw new Error(`${back ? 'Shift+Tab' : 'Tab'} never reached ${target.toString()} on ${page.url()}; the focus went: ${path.join(' → ')}`);
+}
+
+/** Presses a key (Enter by default) on what has the focus and waits for the page it leads to. */
+export async function pressAndLoad(page: Page, key = 'Enter'): Promise<void> {
+  await Promise.all([page.waitForEvent('load'), page.keyboard.press(key)]);
+}
+
+/**
+ * Keeps Playwright intercepting the page's file choosers for the page's life. Interception is
+ * switched on and off as 'filechooser' listeners come and go, without waiting: with only the
+ * listener `chooseFile` adds, a key press can reach the page before interception is back on, and
+ * the chooser opens unseen. Call it when the page is created.
+ */
+const intercepting = new WeakSet<Page>();
+export function interceptFileChoosers(page: Page): void {
+  page.on('filechooser', () => undefined);
+  intercepting.add(page);
+}
+
+/** Presses a key (Space by default) on the focused file input and picks `file` in the chooser it opens. */
+export async function chooseFile(page: Page, file: string, key = 'Space'): Promise<void> {
+  if (!intercepting.has(page)) throw new Error('call interceptFileChoosers(page) when the page is created');
+  const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press(key)]);
+  await chooser.setFiles(file);
+}
+
+export const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
+
+/** axe-core's WCAG 2.2 AA violations on the page as it is now, one line each (empty when none). */
+export async function axeViolations(page: Page, state: string): Promise<string[]> {
+  const results = await new AxeBuilder({ page }).withTags(WCAG_TAGS).analyze();
+  // A run that checked nothing would pass silently.
+  if (results.passes.length === 0) throw new Error(`[${state}] axe-core ran no passing checks on ${page.url()}: it did not run`);
+  return results.violations.map(
+    (v) => `[${state}] ${v.id} (${v.impact ?? 'no impact'}): ${v.help} — ${v.nodes.map((n) => n.target.map(String).join(' ')).join(', ')} (${v.helpUrl})`,
+  );
+}
+
+/**
+ * axe-core cannot run in a page with JavaScript disabled (its timers never fire). To check what a
+ * browser without JavaScript shows, this takes the page as it is there, removes its scripts, and
+ * serves it at `${origin}/__without-js` to `checker` (a page with JavaScript on, for axe only), with
+ * the same stylesheets.
+ */
+export async function axeViolationsWithoutJs(source: Page, checker: Page, state: string): Promise<string[]> {
+  const origin = new URL(source.url()).origin;
+  const html = (await source.content()).replace(/<script\b[\s\S]*?<\/script>/gi, '');
+  await checker.route(`${origin}/__without-js`, (route) => route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: html }));
+  await checker.goto(`${origin}/__without-js`);
+  await checker.unrouteAll();
+  if ((await checker.locator('body.govuk-frontend-supported, body.js-enabled').count()) !== 0) throw new Error(`[${state}] the copy of the page ran GOV.UK's scripts`);
+  return axeViolations(checker, state);
+}
+
+/** How far the page is wider than the window (0 when nothing needs horizontal scrolling), with the widest elements. */
+export async function horizontalOverflow(page: Page): Promise<{ overflow: number; culprits: string[] }> {
+  return page.evaluate(`(() => {
+    const width = window.innerWidth;
+    // What sticks out, or whose content does: the innermost such elements, to name in a failure.
+    // (Visually hidden text is clipped to a pixel: it never sticks out.)
+    const wide = new Set([...document.querySelectorAll('body *')].filter((el) => !el.closest('.govuk-visually-hidden, .govuk-skip-link') && Math.max(el.getBoundingClientRect().right, el.getBoundingClientRect().left + el.scrollWidth) > width + 0.5));
+    const culprits = [...wide]
+      .filter((el) => ![...el.children].some((child) => wide.has(child)))
+      .slice(0, 5)
+      .map((el) => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + (el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\\s+/).join('.') : '') + ' (' + Math.round(el.getBoundingClientRect().right) + 'px, content ' + el.scrollWidth + 'px)');
+    return { overflow: document.documentElement.scrollWidth - width, culprits };
+  })()`);
+}
+
+/** An element's accessible description: the text of what its aria-describedby names, whitespace collapsed. */
+export async function description(target: Locator): Promise<string> {
+  const ids = ((await target.getAttribute('aria-describedby')) ?? '').split(/\s+/).filter(Boolean);
+  const texts = await Promise.all(ids.map((id) => target.page().locator(`[id="${id}"]`).innerText()));
+  return texts.join(' ').replace(/\s+/g, ' ').trim();
+}
+
+/** The text of the page's only h1, whitespace collapsed. */
+export async function h1(page: Page): Promise<string> {
+  return ((await page.getByRole('heading', { level: 1 }).textContent()) ?? '').replace(/\s+/g, ' ').trim();
+}

@@ -1,0 +1,445 @@
+import path from 'node:path';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { bearer, useTestApp, type TestContext } from '../helpers/app';
+import { seedInvitation, seedOpenProcurement, seedOrganisation } from '../helpers/factories';
+import { evidenceDefinition } from '../modules/questionnaires/fixtures';
+import { axeViolations, axeViolationsWithoutJs, chooseFile, chromiumMissing, description, focusDescription, h1, horizontalOverflow, interceptFileChoosers, isFocused, launchChromium, pressAndLoad, screenshot, tabTo } from './browser';
+
+/**
+ * The supplier web form in a real browser (Debian's Chromium through playwright-core), against
+ * the app listening on a loopback port: the whole journey by keyboard alone, with JavaScript on and
+ * off; axe-core on every page and state; reflow at 320 CSS px.
+ */
+
+const triage = { 'triage.personal_data': 'yes', 'triage.people': 10 };
+const evidenceFile = (name: string) => path.resolve(import.meta.dirname, '../fixtures/evidence', name);
+const DAY = 24 * 60 * 60 * 1000;
+
+// Without Chromium: skip with the reason outside CI, fail with it in CI (launchChromium throws).
+const skip = chromiumMissing !== null && !process.env.CI;
+if (skip) {
+  // eslint-disable-next-line no-console -- the reason the browser tests were skipped, said where it is seen
+  console.warn(`test/browser/web-form.test.ts: skipped. ${chromiumMissing}.`);
+  describe('the supplier web form in a browser', () => {
+    it.skip(`skipped: ${chromiumMissing}`, () => undefined);
+  });
+}
+
+describe.skipIf(skip)('the supplier web form in a browser', () => {
+  const ctx = useTestApp();
+  let browser: Browser;
+  let base: string;
+
+  beforeAll(async () => {
+    browser = await launchChromium();
+    base = await ctx.app.listen({ port: 0, host: '127.0.0.1' });
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  // The browser keeps cookies by the wall clock: run the app's clock from now, so the session cookie's expiry is in the future.
+  beforeEach(() => {
+    ctx.clock.set(new Date());
+  });
+
+  async function invited(c: TestContext) {
+    const org = await seedOrganisation(c, { name: 'Example Borough Council' });
+    const deadline = new Date(c.clock.now().getTime() + 14 * DAY).toISOString();
+    const procurementId = await seedOpenProcurement(c, org, { definition: evidenceDefinition(), triage, title: 'Council tax chatbot', deadline });
+    const invitation = await seedInvitation(c, org, procurementId, { supplierName: 'Acme AI Ltd' });
+    return { org, procurementId, invitation };
+  }
+
+  /**
+   * Console errors and uncaught exceptions on the page (a CSP refusal shows up as a console error).
+   * Chromium also logs the status of a page that is itself an error (400 with errors on the form,
+   * 401 for an expired session, 404 for a bad link): those are expected; a failing asset is not.
+   */
+  function watchErrors(page: Page): string[] {
+    const errors: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() !== 'error') return;
+      const documentStatus = /^Failed to load resource: the server responded with a status of 4\d\d/.test(message.text()) && message.location().url.split('#')[0] === page.url().split('#')[0];
+      if (!documentStatus) errors.push(`console: ${message.text()} (${message.location().url})`);
+    });
+    page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
+    return errors;
+  }
+
+  /** Each summary list row's term and its first definition (the value; the second is the actions). */
+  const summaryRows = async (page: Page) =>
+    Promise.all(
+      (await page.locator('.govuk-summary-list__row').all()).map(async (row) => ({
+        key: (await row.getByRole('term').innerText()).replace(/\s+/g, ' ').trim(),
+        value: (await row.getByRole('definition').first().innerText()).replace(/\s+/g, ' ').trim(),
+      })),
+    );
+
+  describe.each([
+    { js: true, label: 'on' },
+    { js: false, label: 'off' },
+  ])('by keyboard only, JavaScript $label', ({ js }) => {
+    it('goes from the link to a submitted, read-only response', async () => {
+      const { invitation } = await invited(ctx);
+      const context = await browser.newContext({ javaScriptEnabled: js, viewport: { width: 1000, height: 800 } });
+      const page = await context.newPage();
+      page.setDefaultTimeout(15_000);
+      interceptFileChoosers(page);
+      const errors = watchErrors(page);
+      try {
+        const errorSummaryFocused = async () => {
+          const summary = page.locator('.govuk-error-summary');
+          return (await isFocused(summary)) && (await page.locator(':focus').getByRole('alert').getByRole('heading', { name: 'There is a problem' }).count()) === 1;
+        };
+
+        // Opening the link (from the email) starts a session and lands on the task list.
+        await page.goto(`${base}/respond/${invitation.token}`);
+        expect(page.url()).toBe(`${base}/respond`);
+        expect(await h1(page)).toBe('Your due diligence questionnaire');
+        expect(await page.locator('body.govuk-frontend-supported').count()).toBe(js ? 1 : 0);
+        // The first Tab reaches GOV.UK's skip link; following it, the next Tab is the first link in the page's content.
+        await page.keyboard.press('Tab');
+        expect(await isFocused(page.getByRole('link', { name: 'Skip to main content' })), await focusDescription(page)).toBe(true);
+        await page.keyboard.press('Enter');
+        await page.keyboard.press('Tab');
+        expect(await isFocused(page.getByRole('link', { name: 'Section A', exact: true })), await focusDescription(page)).toBe(true);
+        await pressAndLoad(page);
+
+        // Section A: choose "Only with opt-in" with the arrow keys and Space; the follow-up inside that
+        // choice appears at once with JavaScript (GOV.UK conditional reveal) and is always shown without it.
+        expect(await h1(page)).toBe('Section A');
+        const training = page.getByRole('group', { name: 'Do you train on our data?' });
+        const detail = page.getByRole('textbox', { name: 'Explain the opt-in.', exact: true, includeHidden: true });
+        expect(await detail.isVisible()).toBe(!js);
+        await tabTo(page, training);
+        for (let i = 0; i < 3 && !(await isFocused(training.getByRole('radio', { name: 'Only with opt-in' }))); i += 1) await page.keyboard.press('ArrowDown');
+        await page.keyboard.press('Space');
+        expect(await training.getByRole('radio', { name: 'Only with opt-in' }).isChecked()).toBe(true);
+        expect(await detail.isVisible()).toBe(true);
+        await tabTo(page, detail);
+        await page.keyboard.type('Each council opts in per dataset, in writing.');
+
+        // Confidential without a reason: refused, with the error summary first and a link to the reason.
+        // Each question has these two controls: their names say which question they belong to.
+        const confidential = page.getByRole('checkbox', { name: 'This answer is commercially confidential (Explain the opt-in.)', exact: true });
+        const reason = page.getByRole('textbox', { name: 'Why is this answer commercially confidential? (Explain the opt-in.)', exact: true, includeHidden: true });
+        expect(await reason.isVisible()).toBe(!js); // GOV.UK reveals the conditional field with JavaScript; without it, it is always shown
+        await tabTo(page, confidential);
+        await page.keyboard.press('Space');
+        expect(await confidential.isChecked()).toBe(true);
+        expect(await reason.isVisible()).toBe(true);
+        await tabTo(page, page.getByRole('button', { name: 'Save and continue' }));
+        await pressAndLoad(page);
+        expect(await page.title()).toMatch(/^Error: Section A – /);
+        expect(await errorSummaryFocused(), await focusDescription(page)).toBe(js);
+        const reasonError = page.getByRole('alert').getByRole('link', { name: 'Enter why your answer to “Explain the opt-in.” is commercially confidential' });
+        await tabTo(page, reasonError);
+        await page.keyboard.press('Enter');
+        expect(await isFocused(reason), await focusDescription(page)).toBe(true);
+        // GOV.UK's script moves the focus itself; without it, the browser follows the link to the field's id.
+        expect(new URL(page.url()).hash).toBe(js ? '' : '#a.training_detail--reason');
+        expect(await detail.inputValue()).toBe('Each council opts in per dataset, in writing.');
+        await page.keyboard.type('Names our process');
+        await tabTo(page, page.getByRole('button', { name: 'Save and continue' }));
+        await pressAndLoad(page);
+
+        // Section B: a number that is not one is refused and kept as typed; the error link leads back to it.
+        expect(page.url()).toBe(`${base}/respond/sections/b`);
+        const hours = page.getByRole('textbox', { name: 'Incident notification hours?', exact: true });
+        await tabTo(page, hours);
+        await page.keyboard.type('twelve');
+        await tabTo(page, page.getByRole('button', { name: 'Save and come back later' }));
+        await pressAndLoad(page);
+        expect(await page.title()).toMatch(/^Error: /);
+        expect(await errorSummaryFocused(), await focusDescription(page)).toBe(js);
+        await tabTo(page, page.getByRole('alert').getByRole('link', { name: 'Enter a number' }));
+        await page.keyboard.press('Enter');
+        expect(await isFocused(hours), await focusDescription(page)).toBe(true);
+        expect(await hours.inputValue()).toBe('twelve');
+        await page.keyboard.press('ControlOrMeta+A');
+        await page.keyboard.type('12');
+        await tabTo(page, page.getByRole('button', { name: 'Save and come back later' }));
+        await pressAndLoad(page);
+        expect(page.url()).toBe(`${base}/respond?saved=1`);
+        const saved = page.getByRole('alert').filter({ hasText: 'Your answers have been saved.' });
+        expect(await saved.count()).toBe(1);
+        expect(await isFocused(saved), await focusDescription(page)).toBe(js); // GOV.UK focuses a success banner
+
+        // Evidence for b.hours: the file chooser opened with Space, the upload sent with Enter.
+        await tabTo(page, page.getByRole('link', { name: 'Section B', exact: true }));
+        await pressAndLoad(page);
+        await tabTo(page, page.getByRole('link', { name: 'Upload a file for Incident notification hours?' }));
+        await pressAndLoad(page);
+        expect(await h1(page)).toBe('Evidence files');
+        expect(await page.title()).toBe('Evidence files for Incident notification hours? – AI supplier due diligence – Example Borough Council');
+        expect(await description(page.getByLabel('Upload a file'))).toBe('PDF, Word (DOCX), Excel (XLSX), OpenDocument text, PNG, JPEG, plain text or CSV, up to 20 MB each.');
+        await tabTo(page, page.getByLabel('Upload a file'));
+        await chooseFile(page, evidenceFile('dpia.pdf'));
+        await tabTo(page, page.getByRole('button', { name: 'Upload file' }));
+        await pressAndLoad(page);
+        expect(await summaryRows(page)).toEqual([{ key: 'dpia.pdf', value: expect.stringMatching(/KB$/) }]);
+        expect(await page.getByRole('button', { name: 'Remove dpia.pdf' }).count()).toBe(1);
+        // A file of a kind that is not accepted: the error is summarised and linked to the file input.
+        await tabTo(page, page.getByLabel('Upload a file'));
+        await chooseFile(page, evidenceFile('program.exe'));
+        await tabTo(page, page.getByRole('button', { name: 'Upload file' }));
+        await pressAndLoad(page);
+        expect(await errorSummaryFocused(), await focusDescription(page)).toBe(js);
+        await tabTo(page, page.getByRole('alert').getByRole('link', { name: 'The selected file must be a PDF, DOCX, XLSX, ODT, PNG, JPEG, TXT or CSV' }));
+        await page.keyboard.press('Enter');
+        expect(await isFocused(page.getByLabel('Upload a file')), await focusDescription(page)).toBe(true);
+        await tabTo(page, page.getByRole('main').getByRole('link', { name: 'Back to the section' }));
+        await pressAndLoad(page);
+
+        // Evidence for the file question b.policy.
+        expect(await page.getByText('Files uploaded: 1.').count()).toBe(1);
+        await tabTo(page, page.getByRole('link', { name: 'Upload a file for Upload your AI use policy.' }));
+        await pressAndLoad(page);
+        await tabTo(page, page.getByLabel('Upload a file'));
+        await chooseFile(page, evidenceFile('policy.docx'));
+        await tabTo(page, page.getByRole('button', { name: 'Upload file' }));
+        await pressAndLoad(page);
+        expect(await page.getByRole('button', { name: 'Remove policy.docx' }).count()).toBe(1);
+        await tabTo(page, page.getByRole('main').getByRole('link', { name: 'Back to the section' }));
+        await pressAndLoad(page);
+        await tabTo(page, page.getByRole('button', { name: 'Save and continue' }));
+        await pressAndLoad(page);
+
+        // Check answers, then the declaration is required, then submit.
+        expect(page.url()).toBe(`${base}/respond/check`);
+        expect(await h1(page)).toBe('Check your answers before submitting');
+        expect(await summaryRows(page)).toEqual([
+          { key: 'Do you train on our data?', value: 'Only with opt-in' },
+          { key: 'Explain the opt-in.', value: 'Each council opts in per dataset, in writing. (commercially confidential)' },
+          { key: 'Incident notification hours?', value: '12. Evidence: dpia.pdf' },
+          { key: 'Upload your AI use policy.', value: 'policy.docx' },
+        ]);
+        await tabTo(page, page.getByRole('button', { name: 'Accept and submit' }));
+        await pressAndLoad(page);
+        expect(await errorSummaryFocused(), await focusDescription(page)).toBe(js);
+        await tabTo(page, page.getByRole('alert').getByRole('link', { name: 'Confirm the declaration to submit your response' }));
+        await page.keyboard.press('Enter');
+        const declaration = page.getByRole('checkbox', { name: /^I confirm that, to the best of my knowledge/ });
+        expect(await isFocused(declaration), await focusDescription(page)).toBe(true);
+        await page.keyboard.press('Space');
+        expect(await declaration.isChecked()).toBe(true);
+        await tabTo(page, page.getByRole('button', { name: 'Accept and submit' }));
+        await pressAndLoad(page);
+
+        // Confirmation.
+        expect(page.url()).toBe(`${base}/respond/confirmation`);
+        expect(await h1(page)).toBe('Response submitted');
+        expect((await page.getByRole('main').innerText()).replace(/\s+/g, ' ')).toMatch(/Your reference SUB-[0-9A-F]{8}-\d{3}/);
+
+        // Read-only from now on: back to the task list through the header, and section B shows answers, not a form.
+        await tabTo(page, page.getByRole('banner').getByRole('link', { name: 'Example Borough Council' }), { back: true });
+        await pressAndLoad(page);
+        expect(await page.getByText('You submitted your response on').count()).toBe(1);
+        await tabTo(page, page.getByRole('link', { name: 'Section B', exact: true }));
+        await pressAndLoad(page);
+        expect(await h1(page)).toBe('Section B');
+        expect(await page.getByText(/You submitted your response on .* You can no longer change your answers\./).count()).toBe(1);
+        expect(await page.getByRole('button').count()).toBe(0);
+        expect(await page.getByRole('textbox').count()).toBe(0);
+        expect(await summaryRows(page)).toEqual([
+          { key: 'Incident notification hours?', value: '12. Evidence: dpia.pdf' },
+          { key: 'Upload your AI use policy.', value: 'policy.docx' },
+        ]);
+
+        const view = (await ctx.app.inject({ method: 'GET', url: '/v1/supplier/response', headers: bearer(invitation.token) })).json();
+        expect(view.response.status).toBe('submitted');
+        expect(view.answers['b.hours'].value).toBe(12);
+        expect(view.answers['a.training_detail']).toMatchObject({ confidential: true, confidentialReason: 'Names our process' });
+        expect(view.evidence.map((e: { filename: string }) => e.filename).sort()).toEqual(['dpia.pdf', 'policy.docx']);
+        expect(errors).toEqual([]);
+      } finally {
+        await context.close();
+      }
+    }, 60_000);
+  });
+
+  /**
+   * Every page and state of the form, reached the short way: addresses typed in, fields filled,
+   * keys pressed on controls (no clicks here either; the keyboard-only path is the journey above).
+   * `at` runs at each state; `shot` names the screenshot to take there.
+   */
+  async function tour(page: Page, at: (state: string, shot?: string) => Promise<void>) {
+    const { invitation, org } = await invited(ctx);
+    const go = async (url: string) => {
+      await page.goto(`${base}${url}`);
+    };
+    const activate = async (target: Locator) => {
+      await Promise.all([page.waitForEvent('load'), target.press('Enter')]);
+    };
+    const save = () => activate(page.getByRole('button', { name: 'Save and continue' }));
+    const upload = () => activate(page.getByRole('button', { name: 'Upload file' }));
+
+    await go('/respond/aidd_inv_notarealtoken');
+    expect(await h1(page)).toBe('This link does not work');
+    // No council to name: the header names the service, once.
+    expect(await page.getByRole('banner').getByRole('link').allInnerTexts()).toEqual(['AI supplier due diligence']);
+    await at('invalid link', 'invalid-link');
+
+    await go(`/respond/${invitation.token}`);
+    await at('task list, nothing answered');
+
+    await go('/respond/sections/a');
+    await at('section A, empty');
+    await page.getByRole('radio', { name: 'Only with opt-in' }).press('Space');
+    await page.getByRole('textbox', { name: 'Explain the opt-in.', exact: true }).fill('Each council opts in per dataset, in writing.');
+    await page.getByRole('checkbox', { name: 'This answer is commercially confidential (Explain the opt-in.)' }).press('Space');
+    await at('section A, filled in, confidential reason revealed');
+    await save();
+    expect(await page.title()).toMatch(/^Error: /);
+    await at('section A, with an error', 'section-with-errors');
+    await page.getByRole('textbox', { name: 'Why is this answer commercially confidential? (Explain the opt-in.)' }).fill('Names our process');
+    await save();
+
+    expect(await h1(page)).toBe('Section B');
+    await at('section B, empty');
+    await page.getByRole('textbox', { name: 'Incident notification hours?', exact: true }).fill('twelve');
+    await save();
+    await at('section B, with an error');
+    await page.getByRole('textbox', { name: 'Incident notification hours?', exact: true }).fill('12');
+    await activate(page.getByRole('button', { name: 'Save and come back later' }));
+    await at('task list, in progress, saved banner', 'task-list');
+
+    await go('/respond/sections/b');
+    await activate(page.getByRole('link', { name: 'Upload a file for Incident notification hours?' }));
+    await at('evidence, no files');
+    await upload();
+    expect(await page.getByRole('alert').getByRole('link', { name: 'Select a file' }).count()).toBe(1);
+    await at('evidence, with an error (no file chosen)');
+    await page.getByLabel('Upload a file').setInputFiles(evidenceFile('dpia.pdf'));
+    await upload();
+    await at('evidence, with a file', 'evidence-with-a-file');
+    await page.getByLabel('Upload a file').setInputFiles(evidenceFile('program.exe'));
+    await upload();
+    await at('evidence, with a file and an error (unsupported type)');
+    await go('/respond/sections/b');
+    await at('section B, filled in, with a file');
+
+    await go('/respond/check');
+    expect(await page.getByRole('heading', { name: 'Before you can submit' }).count()).toBe(1);
+    await at('check answers, with something missing');
+    await go('/respond/sections/b/evidence/b.policy');
+    await page.getByLabel('Upload a file').setInputFiles(evidenceFile('policy.docx'));
+    await upload();
+    await go('/respond/check');
+    await at('check answers, complete', 'check-answers');
+    await activate(page.getByRole('button', { name: 'Accept and submit' }));
+    await at('check answers, declaration error');
+    await page.getByRole('checkbox', { name: /^I confirm that/ }).press('Space');
+    await activate(page.getByRole('button', { name: 'Accept and submit' }));
+    expect(await h1(page)).toBe('Response submitted');
+    await at('confirmation', 'confirmation');
+
+    await go('/respond/sections/b');
+    await at('section B, read-only', 'read-only-section');
+    await go('/respond/check');
+    await at('your answers, read-only');
+
+    // The officer asks a question about an answer through the API; the supplier reads it on its page.
+    const asked = await ctx.app.inject({
+      method: 'POST',
+      url: `/v1/responses/${invitation.responseId}/clarifications`,
+      headers: bearer(org.admin.token),
+      payload: { questionKey: 'b.hours', question: 'Are those 12 calendar hours or 12 working hours?', allowAmend: true },
+    });
+    expect(asked.statusCode, asked.body).toBe(201);
+    await go('/respond');
+    await at('task list, read-only, with a question from the council');
+    await activate(page.getByRole('link', { name: /The council has asked you 1 question/ }));
+    expect(await h1(page)).toBe('Questions from the council');
+    await at('clarifications, awaiting a reply', 'clarifications');
+    await activate(page.getByRole('button', { name: 'Send reply' }));
+    await at('clarifications, with an error');
+    await page.getByRole('textbox', { name: 'Your reply' }).fill('Calendar hours, every day of the year.');
+    await page.getByRole('textbox', { name: /Your amended answer/ }).fill('abc');
+    await activate(page.getByRole('button', { name: 'Send reply' }));
+    await at('clarifications, with an error on the amended answer');
+    await page.getByRole('textbox', { name: /Your amended answer/ }).fill('');
+    await activate(page.getByRole('button', { name: 'Send reply' }));
+    await at('clarifications, replied');
+
+    // A session lasts 12 hours.
+    ctx.clock.advance(13 * 60 * 60 * 1000);
+    await go('/respond');
+    expect(await h1(page)).toBe('Open your invitation link again');
+    await at('session expired', 'session-expired');
+  }
+
+  it('has no WCAG 2.2 AA violations that axe-core can find, on any page or state, with JavaScript on', async () => {
+    const context = await browser.newContext({ viewport: { width: 1000, height: 800 } });
+    const page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+    const errors = watchErrors(page);
+    const violations: string[] = [];
+    const states: string[] = [];
+    try {
+      await tour(page, async (state, shot) => {
+        states.push(state);
+        violations.push(...(await axeViolations(page, state)));
+        if (shot) await screenshot(page, shot);
+      });
+    } finally {
+      await context.close();
+    }
+    expect(states.length).toBeGreaterThanOrEqual(25);
+    expect(violations, `axe-core found:\n${violations.join('\n')}`).toEqual([]);
+    expect(errors).toEqual([]);
+  }, 90_000);
+
+  // Without JavaScript, GOV.UK's components render differently: conditional fields always shown, a static character-count hint.
+  const differsWithoutJs = new Set([
+    'section A, filled in, confidential reason revealed',
+    'section A, with an error',
+    'section B, with an error',
+    'evidence, with a file and an error (unsupported type)',
+    'check answers, declaration error',
+    'clarifications, with an error on the amended answer',
+  ]);
+
+  it('has no WCAG 2.2 AA violations that axe-core can find with JavaScript off, on the forms it changes', async () => {
+    const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1000, height: 800 } });
+    const checkerContext = await browser.newContext({ viewport: { width: 1000, height: 800 } });
+    const page = await context.newPage();
+    const checker = await checkerContext.newPage();
+    page.setDefaultTimeout(15_000);
+    const violations: string[] = [];
+    const checked: string[] = [];
+    try {
+      await tour(page, async (state) => {
+        if (!differsWithoutJs.has(state)) return;
+        checked.push(state);
+        violations.push(...(await axeViolationsWithoutJs(page, checker, `no JavaScript: ${state}`)));
+      });
+    } finally {
+      await context.close();
+      await checkerContext.close();
+    }
+    expect(checked).toEqual([...differsWithoutJs]);
+    expect(violations, `axe-core found:\n${violations.join('\n')}`).toEqual([]);
+  }, 60_000);
+
+  it('needs no horizontal scrolling at 320 CSS px wide (WCAG 1.4.10 reflow), on any page or state', async () => {
+    const context = await browser.newContext({ viewport: { width: 320, height: 640 } });
+    const page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+    const overflowing: string[] = [];
+    const states: string[] = [];
+    try {
+      await tour(page, async (state, shot) => {
+        states.push(state);
+        const { overflow, culprits } = await horizontalOverflow(page);
+        if (overflow > 0) overflowing.push(`[${state}] ${overflow}px too wide: ${culprits.join(', ')}`);
+        if (shot === 'section-with-errors' || shot === 'check-answers') await screenshot(page, `${shot}-320`);
+      });
+    } finally {
+      await context.close();
+    }
+    expect(states).toEqual(expect.arrayContaining(['task list, in progress, saved banner', 'section A, with an error', 'evidence, with a file', 'check answers, complete', 'confirmation']));
+    expect(overflowing, overflowing.join('\n')).toEqual([]);
+  }, 60_000);
+});
