@@ -31,7 +31,12 @@ export type SupplierResponseView = {
 };
 
 /** What a supplier sees: the procurement in brief, its own response, its answers, and the questions visible to it now. */
-export async function getSupplierResponse({ db, now, principal }: { db: Db; now: Date; principal: SupplierPrincipal }): Promise<SupplierResponseView> {
+export async function getSupplierResponse(ctx: { db: Db; now: Date; principal: SupplierPrincipal }): Promise<SupplierResponseView> {
+  return (await supplierResponseAndDefinition(ctx)).view;
+}
+
+/** The supplier's view and the questionnaire it was read against, for pages that lay questions out themselves. */
+export async function supplierResponseAndDefinition({ db, now, principal }: { db: Db; now: Date; principal: SupplierPrincipal }): Promise<{ view: SupplierResponseView; definition: QuestionnaireDefinition }> {
   const found = await repo.findResponseWithInvitation({ db, organisationId: principal.organisationId, id: principal.responseId });
   if (!found) throw responsesErrors.invitationNotFound();
   const { response } = found;
@@ -40,7 +45,7 @@ export async function getSupplierResponse({ db, now, principal }: { db: Db; now:
   const files = await repo.evidenceOf({ db, responseId: response.id });
   const { visibility, missing } = completenessOf({ definition, triage: procurement.triage as Answers, answers: rows, evidence: files });
   const submission = response.status === 'submitted' ? await repo.latestSubmission({ db, responseId: response.id }) : undefined;
-  return {
+  const view: SupplierResponseView = {
     procurement: { id: procurement.id, title: procurement.title, reference: procurement.reference, status: procurement.status, deadline: effectiveDeadline(procurement, response).toISOString() },
     response: { id: response.id, status: response.status, submittedAt: response.submittedAt?.toISOString() ?? null, version: response.version },
     supplier: { name: found.invitation.supplierName },
@@ -50,6 +55,7 @@ export async function getSupplierResponse({ db, now, principal }: { db: Db; now:
     missing,
     submission: submission ? { reference: submission.reference, submittedAt: submission.submittedAt.toISOString() } : null,
   };
+  return { view, definition };
 }
 
 export type SubmissionDto = { responseId: string; status: 'submitted'; reference: string; submittedAt: string; answerCount: number; evidenceCount: number };

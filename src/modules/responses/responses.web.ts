@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { SupplierPrincipal } from '../../platform/auth';
+import type { QuestionnaireDefinition } from '../questionnaires';
 import { isAppError, type AppError } from '../../platform/errors';
 import { runResponseChanged, type AppDeps } from '../../platform/http/deps';
 import { page, registerWeb } from '../../platform/web';
@@ -8,10 +9,9 @@ import { contactFor } from '../accounts';
 import * as answersUsecases from './answers.usecases';
 import * as clarificationsUsecases from './clarifications.usecases';
 import { readUpload } from './evidence.api';
-import { supplierContext } from './responses.access';
 import * as evidenceUsecases from './evidence.usecases';
 import type { SupplierQuestion, SupplierSection } from './responses.models';
-import { getSupplierResponse, submitResponse, type SupplierResponseView } from './responses.usecases';
+import { getSupplierResponse, submitResponse, supplierResponseAndDefinition, type SupplierResponseView } from './responses.usecases';
 import { csrfMatches, endSupplierSession, resolveSupplierSession, startSupplierSession } from './sessions.usecases';
 import { answerText, closesIn, fieldErrors, fieldNames, readSectionForm, sectionLayout, taskList, type FieldError, type FormBody, type Typed } from './web.models';
 
@@ -23,7 +23,7 @@ import { answerText, closesIn, fieldErrors, fieldNames, readSectionForm, section
 
 const COOKIE = 'aidd_session';
 type Session = { principal: SupplierPrincipal; csrfToken: string };
-type Ctx = { council: string; view: SupplierResponseView; session: Session; readOnly: string | null };
+type Ctx = { council: string; view: SupplierResponseView; definition: QuestionnaireDefinition; session: Session; readOnly: string | null };
 
 const sectionHref = (key: string) => `/respond/sections/${encodeURIComponent(key)}`;
 const evidenceHref = (section: string, question: string) => `${sectionHref(section)}/evidence/${encodeURIComponent(question)}`;
@@ -32,10 +32,6 @@ const questionTitle = (q: SupplierQuestion) => (q.ref ? `${q.ref} ${q.text}` : q
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 /** Visible text, plus the question for screen readers: every question has these same controls. */
 const withQuestion = (visible: string, question: string) => `${escapeHtml(visible)}<span class="govuk-visually-hidden"> (${escapeHtml(question)})</span>`;
-const errorText = (errors: FieldError[], key: string, name?: string) => {
-  const found = errors.find((e) => e.key === key && (name === undefined || e.href === `#${name}`));
-  return found ? { text: found.text } : undefined;
-};
 
 /** Why the supplier can only read: submitted, withdrawn, or past its deadline or the procurement's close. */
 function readOnlyReason(view: SupplierResponseView, now: Date): string | null {
@@ -54,7 +50,10 @@ function fieldFor({ q, view, typed, errors, sectionKey }: { q: SupplierQuestion;
   const names = fieldNames(q.key);
   const label = questionTitle(q) + (q.required ? '' : ' (optional)');
   const hint = q.guidance ? { text: q.guidance } : undefined;
-  const errorMessage = errorText(errors, q.key) && !errors.some((e) => e.key === q.key && e.href === `#${names.reason}`) ? errorText(errors, q.key) : errors.find((e) => e.key === q.key && e.href !== `#${names.reason}`) ? { text: errors.find((e) => e.key === q.key && e.href !== `#${names.reason}`)!.text } : undefined;
+  // An error on the value itself (the reason field has its own).
+  const valueError = errors.find((e) => e.key === q.key && e.href !== `#${names.reason}`);
+  const reasonError = errors.find((e) => e.key === q.key && e.href === `#${names.reason}`);
+  const errorMessage = valueError ? { text: valueError.text } : undefined;
   const legend = { text: label, classes: 'govuk-fieldset__legend--s' };
   const files = view.evidence.filter((e) => e.questionKey === q.key);
   const evidence = q.type === 'file' || q.evidence?.requested ? { files, href: evidenceHref(sectionKey, q.key), mandatory: q.type === 'file' ? q.required : Boolean(q.evidence?.mandatory) } : null;
@@ -70,7 +69,7 @@ function fieldFor({ q, view, typed, errors, sectionKey }: { q: SupplierQuestion;
             name: names.reason,
             label: { html: withQuestion('Why is this answer commercially confidential?', label) },
             value: entered ? entered.reason : (saved?.confidentialReason ?? ''),
-            errorMessage: errorText(errors, q.key, names.reason),
+            errorMessage: reasonError ? { text: reasonError.text } : undefined,
           },
         };
   const base = { key: q.key, label, hint: q.guidance, evidence, confidential };
@@ -166,9 +165,9 @@ export function registerResponsesWeb(app: FastifyInstance, { database, now, conf
         await linkProblem(request, reply, 'session', null, 401);
         return null;
       }
-      const view = await getSupplierResponse({ db, now: now(), principal: session.principal });
+      const { view, definition } = await supplierResponseAndDefinition({ db, now: now(), principal: session.principal });
       const council = (await contactFor({ db, organisationId: session.principal.organisationId, userId: null })).council;
-      return { council, view, session, readOnly: readOnlyReason(view, now()) };
+      return { council, view, definition, session, readOnly: readOnlyReason(view, now()) };
     };
     /** A POST must carry the session's CSRF token. */
     const csrfOk = (ctx: Ctx, given: unknown) => csrfMatches(ctx.session.csrfToken, given);
@@ -187,7 +186,7 @@ export function registerResponsesWeb(app: FastifyInstance, { database, now, conf
     web.get('/respond', { config: { access: 'public' } }, async (request, reply) => {
       const ctx = await load(request, reply);
       if (!ctx) return reply;
-      const sections = taskList({ sections: ctx.view.sections, answers: ctx.view.answers, evidence: ctx.view.evidence });
+      const sections = taskList({ sections: ctx.view.sections, answers: ctx.view.answers, evidence: ctx.view.evidence, missing: ctx.view.missing });
       const deadline = ctx.view.procurement.deadline;
       const clarifications = await clarificationsUsecases.listOwnClarifications({ db, principal: ctx.session.principal });
       const awaiting = clarifications.filter((c) => c.status === 'awaiting_reply').length;
@@ -206,12 +205,9 @@ export function registerResponsesWeb(app: FastifyInstance, { database, now, conf
     });
 
     /** The section's questions as the page lays them out: follow-ups inside the choice that reveals them. */
-    const layoutOf = async (ctx: Ctx, section: SupplierSection) => {
-      const { definition } = await supplierContext({ db, now: now(), principal: ctx.session.principal });
-      return sectionLayout({ definition, section, visible: section.questions });
-    };
+    const layoutOf = (ctx: Ctx, section: SupplierSection) => sectionLayout({ definition: ctx.definition, section, visible: section.questions });
     const renderSection = async (request: FastifyRequest, reply: FastifyReply, ctx: Ctx, section: SupplierSection, typed: Typed | null, errors: FieldError[], status = 200) => {
-      const layout = await layoutOf(ctx, section);
+      const layout = layoutOf(ctx, section);
       const build = (q: SupplierQuestion): Record<string, unknown> => {
         const reveals = layout.reveals.get(q.key);
         return {
@@ -254,7 +250,7 @@ export function registerResponsesWeb(app: FastifyInstance, { database, now, conf
       if (!csrfOk(ctx, body._csrf)) return forbidden(request, reply, ctx);
       const section = sectionOf(ctx, request.params.key);
       if (!section || ctx.readOnly) return reply.redirect(section ? sectionHref(section.key) : '/respond', 303);
-      const layout = await layoutOf(ctx, section);
+      const layout = layoutOf(ctx, section);
       const { answers, cleared, typed } = readSectionForm({ questions: layout.all, body, current: ctx.view.answers });
       const supplier = { db, now: now(), principal: ctx.session.principal };
       try {

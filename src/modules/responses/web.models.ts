@@ -1,7 +1,7 @@
 import type { FieldProblem } from '../../platform/errors';
 import type { AnswerDto, AnswerInput } from './answers.usecases';
 import type { EvidenceDto } from './evidence.usecases';
-import type { QuestionnaireDefinition } from '../questionnaires';
+import { isAnswered, type AnswerValue, type QuestionnaireDefinition } from '../questionnaires';
 import { supplierQuestion, type SupplierQuestion, type SupplierSection } from './responses.models';
 
 /**
@@ -101,17 +101,19 @@ export type SectionStatus = 'not_started' | 'in_progress' | 'completed';
 
 export type TaskListSection = { key: string; title: string; href: string; status: SectionStatus; answered: number; total: number };
 
-const isAnswered = (answer: AnswerDto | undefined) => answer !== undefined && answer.value !== null && !(Array.isArray(answer.value) && answer.value.length === 0) && answer.value !== '';
+const answered = (answer: AnswerDto | undefined) => answer !== undefined && isAnswered(answer.value as AnswerValue);
 
-/** Each visible section with how much of it is answered: completed when every required question in it is. */
-export function taskList({ sections, answers, evidence }: { sections: SupplierSection[]; answers: Record<string, AnswerDto>; evidence: EvidenceDto[] }): TaskListSection[] {
+/**
+ * Each visible section with how many of its questions have an answer (a file question: a file).
+ * Completed means nothing in it still blocks a submission, as the submit check counts it (`missing`).
+ */
+export function taskList({ sections, answers, evidence, missing }: { sections: SupplierSection[]; answers: Record<string, AnswerDto>; evidence: EvidenceDto[]; missing: Array<{ code: string }> }): TaskListSection[] {
   const withFiles = new Set(evidence.map((e) => e.questionKey));
+  const blocking = new Set(missing.map((m) => m.code));
   return sections.map((section) => {
-    const done = (q: SupplierQuestion) => (q.type === 'file' ? withFiles.has(q.key) : isAnswered(answers[q.key]) && (!q.evidence?.mandatory || withFiles.has(q.key)));
-    const answered = section.questions.filter(done).length;
-    const requiredDone = section.questions.filter((q) => q.required || q.evidence?.mandatory).every(done);
-    const status: SectionStatus = answered === 0 ? 'not_started' : requiredDone ? 'completed' : 'in_progress';
-    return { key: section.key, title: section.ref ? `${section.ref}. ${section.title}` : section.title, href: `/respond/sections/${encodeURIComponent(section.key)}`, status, answered, total: section.questions.length };
+    const count = section.questions.filter((q) => (q.type === 'file' ? withFiles.has(q.key) : answered(answers[q.key]))).length;
+    const status: SectionStatus = count === 0 ? 'not_started' : section.questions.some((q) => blocking.has(q.key)) ? 'in_progress' : 'completed';
+    return { key: section.key, title: section.ref ? `${section.ref}. ${section.title}` : section.title, href: `/respond/sections/${encodeURIComponent(section.key)}`, status, answered: count, total: section.questions.length };
   });
 }
 
@@ -131,7 +133,7 @@ export function closesIn({ deadline, now }: { deadline: Date; now: Date }): stri
 /** The answer as a person reads it on the check-your-answers page. */
 export function answerText(q: SupplierQuestion, answer: AnswerDto | undefined, files: EvidenceDto[]): string {
   if (q.type === 'file') return files.length === 0 ? 'No files uploaded' : files.map((f) => f.filename).join(', ');
-  if (!isAnswered(answer)) return 'Not answered';
+  if (!answered(answer)) return 'Not answered';
   const label = (v: unknown) => q.options?.find((o) => o.value === v)?.label ?? String(v);
   const value = answer!.value;
   if (Array.isArray(value)) return value.map(label).join(', ');
