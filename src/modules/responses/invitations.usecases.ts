@@ -141,12 +141,17 @@ export async function resendInvitation(ctx: MailCtx & { id: string; publicBaseUr
 export function createInvitationTokenResolver({ db, now }: { db: Db; now: () => Date }): TokenResolver {
   return async ({ tokenHash }) => {
     const row = await repo.findInvitationByTokenHash({ db, hash: tokenHash });
-    if (!row || row.revokedAt) return null;
-    const expiresAt = invitationExpiry(row);
-    if (expiresAt <= now()) return null;
-    const principal: SupplierPrincipal = { kind: 'supplier', organisationId: row.organisationId, invitationId: row.invitationId, responseId: row.responseId, procurementId: row.procurementId };
-    return { principal, validUntil: expiresAt };
+    const access = row ? supplierAccess(row, now()) : null;
+    return access && { principal: access.principal, validUntil: access.expiresAt };
   };
+}
+
+/** The supplier an invitation lets in, while it is neither revoked nor past its last day (the link's and a session's rule). */
+export function supplierAccess(row: repo.InvitationAccess, now: Date): { principal: SupplierPrincipal; expiresAt: Date } | null {
+  if (row.revokedAt) return null;
+  const expiresAt = invitationExpiry(row);
+  if (expiresAt <= now) return null;
+  return { principal: { kind: 'supplier', organisationId: row.organisationId, invitationId: row.invitationId, responseId: row.responseId, procurementId: row.procurementId }, expiresAt };
 }
 
 

@@ -43,19 +43,23 @@ export async function updateInvitation({ db, id, changes }: { db: Db; id: string
   return row!;
 }
 
+/** What a supplier's access is checked against: its invitation, response and deadlines. */
+const invitationAccess = {
+  invitationId: invitations.id,
+  organisationId: invitations.organisationId,
+  procurementId: invitations.procurementId,
+  revokedAt: invitations.revokedAt,
+  responseId: responses.id,
+  deadlineOverride: responses.deadlineOverride,
+  deadline: procurements.deadline,
+};
+export type InvitationAccess = { invitationId: string; organisationId: string; procurementId: string; revokedAt: Date | null; responseId: string; deadlineOverride: Date | null; deadline: Date };
+
 /** Every supplier request starts here: one prepared statement, by token hash. */
-export async function findInvitationByTokenHash({ db, hash }: { db: Db; hash: string }) {
+export async function findInvitationByTokenHash({ db, hash }: { db: Db; hash: string }): Promise<InvitationAccess | undefined> {
   const statement = prepared(db, 'invitation_by_token_hash', (handle) =>
     handle
-      .select({
-        invitationId: invitations.id,
-        organisationId: invitations.organisationId,
-        procurementId: invitations.procurementId,
-        revokedAt: invitations.revokedAt,
-        responseId: responses.id,
-        deadlineOverride: responses.deadlineOverride,
-        deadline: procurements.deadline,
-      })
+      .select(invitationAccess)
       .from(invitations)
       .innerJoin(responses, eq(responses.invitationId, invitations.id))
       .innerJoin(procurements, eq(procurements.id, invitations.procurementId))
@@ -63,9 +67,7 @@ export async function findInvitationByTokenHash({ db, hash }: { db: Db; hash: st
       .prepare('invitation_by_token_hash'),
   );
   const [row] = await statement.execute({ hash });
-  return row as
-    | { invitationId: string; organisationId: string; procurementId: string; revokedAt: Date | null; responseId: string; deadlineOverride: Date | null; deadline: Date }
-    | undefined;
+  return row as InvitationAccess | undefined;
 }
 
 export async function findResponse({ db, organisationId, id }: { db: Db; organisationId: string; id: string }): Promise<ResponseRow | undefined> {
@@ -290,17 +292,7 @@ export async function insertSession({ db, values }: { db: Db; values: typeof sup
 /** A live session with the invitation it acts for, read on every page of the web form. */
 export async function findSessionByTokenHash({ db, hash }: { db: Db; hash: string }) {
   const [row] = await db
-    .select({
-      csrfToken: supplierSessions.csrfToken,
-      expiresAt: supplierSessions.expiresAt,
-      invitationId: invitations.id,
-      organisationId: invitations.organisationId,
-      procurementId: invitations.procurementId,
-      revokedAt: invitations.revokedAt,
-      responseId: responses.id,
-      deadlineOverride: responses.deadlineOverride,
-      deadline: procurements.deadline,
-    })
+    .select({ csrfToken: supplierSessions.csrfToken, expiresAt: supplierSessions.expiresAt, ...invitationAccess })
     .from(supplierSessions)
     .innerJoin(invitations, eq(invitations.id, supplierSessions.invitationId))
     .innerJoin(responses, eq(responses.invitationId, invitations.id))

@@ -4,6 +4,7 @@ import { constantTimeEqual, hashToken } from '../../platform/crypto';
 import type { Db } from '../../platform/db';
 import { contactFor } from '../accounts';
 import { invitationExpiry } from './responses.models';
+import { supplierAccess } from './invitations.usecases';
 import * as repo from './responses.repository';
 
 /** How long a web-form session lasts without a new visit to the link: a working day and an evening. */
@@ -34,11 +35,8 @@ export async function startSupplierSession({ db, now, token }: { db: Db; now: Da
 /** The supplier a session cookie stands for, while the session and its invitation are both live. */
 export async function resolveSupplierSession({ db, now, session }: { db: Db; now: Date; session: string }): Promise<{ principal: SupplierPrincipal; csrfToken: string } | null> {
   const row = await repo.findSessionByTokenHash({ db, hash: hashToken(session) });
-  if (!row || row.expiresAt <= now || row.revokedAt || invitationExpiry(row) <= now) return null;
-  return {
-    principal: { kind: 'supplier', organisationId: row.organisationId, invitationId: row.invitationId, responseId: row.responseId, procurementId: row.procurementId },
-    csrfToken: row.csrfToken,
-  };
+  const access = row && row.expiresAt > now ? supplierAccess(row, now) : null;
+  return access && { principal: access.principal, csrfToken: row!.csrfToken };
 }
 
 export async function endSupplierSession({ db, session }: { db: Db; session: string }): Promise<void> {
