@@ -521,11 +521,9 @@ export type ComparisonDto = {
 
 /** Section × supplier and question × supplier matrices of the evaluated responses, for side-by-side review. */
 export async function comparison(ctx: Ctx & { procurementId: string }): Promise<ComparisonDto> {
-  const { procurement } = await procurementContext(ctx, ctx.procurementId);
-  const responses = (await responsesForScoring({ db: ctx.db, organisationId: ctx.principal.organisationId, procurementId: procurement.id })).filter((r) => r.status === 'submitted');
-  const stored = new Map((await repo.evaluationsOf({ db: ctx.db, organisationId: ctx.principal.organisationId, procurementId: procurement.id })).map((e) => [e.responseId, e.evaluation]));
-  const evaluated = responses.filter((r) => stored.has(r.responseId));
-  const evaluations = evaluated.map((r) => stored.get(r.responseId)!);
+  const all = await procurementEvaluations(ctx);
+  const evaluated = all.responses.filter((r) => r.status === 'submitted' && all.evaluations.has(r.responseId));
+  const evaluations = evaluated.map((r) => all.evaluations.get(r.responseId)!.evaluation);
   const first = evaluations[0];
   if (!first) return { suppliers: [], sections: [], questions: [] };
   return {
