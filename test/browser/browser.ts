@@ -3,6 +3,8 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import type { TestContext } from '../helpers/app';
 
 /**
  * Helpers for the browser tests: Debian's Chromium driven by playwright-core (no downloaded
@@ -148,4 +150,33 @@ export async function description(target: Locator): Promise<string> {
 /** The text of the page's only h1, whitespace collapsed. */
 export async function h1(page: Page): Promise<string> {
   return ((await page.getByRole('heading', { level: 1 }).textContent()) ?? '').replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * Whether a file's browser tests are skipped: only when Chromium is missing outside CI, and then
+ * it says why (in CI a missing browser fails instead, in `launchChromium`).
+ */
+export function skipWithoutChromium(file: string, title: string): boolean {
+  const skip = chromiumMissing !== null && !process.env.CI;
+  if (skip) {
+    // eslint-disable-next-line no-console -- the reason the browser tests were skipped, said where it is seen
+    console.warn(`${file}: skipped. ${chromiumMissing}.`);
+    describe(title, () => {
+      it.skip(`skipped: ${chromiumMissing}`, () => undefined);
+    });
+  }
+  return skip;
+}
+
+/** One browser for the file, launched before its tests and closed after, and the test app listening on loopback. */
+export function useBrowser(ctx: TestContext): { browser: Browser; base: string } {
+  const held = {} as { browser: Browser; base: string };
+  beforeAll(async () => {
+    held.browser = await launchChromium();
+    held.base = await ctx.app.listen({ port: 0, host: '127.0.0.1' });
+  });
+  afterAll(async () => {
+    await held.browser?.close();
+  });
+  return held;
 }

@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { bearer, useTestApp } from '../helpers/app';
 import { seedOrganisation } from '../helpers/factories';
-import { chromiumMissing, h1, launchChromium } from './browser';
+import { h1, skipWithoutChromium, useBrowser } from './browser';
 
 /**
  * The built-in questionnaire, every section, completed and submitted in a browser with JavaScript
@@ -29,13 +29,6 @@ const FILE_QUESTIONS = ['security.cyber_essentials_certificate', 'security.test_
 
 type Answer = { value: unknown; confidential?: boolean; confidentialReason?: string };
 
-const skip = chromiumMissing !== null && !process.env.CI;
-if (skip) {
-  console.error(`test/browser/built-in-questionnaire.test.ts: skipped. ${chromiumMissing}.`);
-  describe('the built-in questionnaire in a browser without JavaScript', () => {
-    it.skip(`skipped: ${chromiumMissing}`, () => undefined);
-  });
-}
 
 /** Sets every field of this page that the answers cover and that is not set yet; returns the keys it set. */
 async function fill(page: Page, answers: Record<string, Answer>, done: Set<string>): Promise<string[]> {
@@ -66,18 +59,11 @@ async function fill(page: Page, answers: Record<string, Answer>, done: Set<strin
   return set;
 }
 
+const skip = skipWithoutChromium('test/browser/built-in-questionnaire.test.ts', 'the built-in questionnaire in a browser without JavaScript');
+
 describe.skipIf(skip)('the built-in questionnaire in a browser without JavaScript', () => {
   const ctx = useTestApp();
-  let browser: Browser;
-  let base: string;
-
-  beforeAll(async () => {
-    browser = await launchChromium();
-    base = await ctx.app.listen({ port: 0, host: '127.0.0.1' });
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const chrome = useBrowser(ctx);
 
   it('completes every section, uploads the evidence asked for, and submits', async () => {
     ctx.clock.set(new Date());
@@ -91,39 +77,39 @@ describe.skipIf(skip)('the built-in questionnaire in a browser without JavaScrip
     const invitation = (await api('POST', `/v1/procurements/${created.json().id}/invitations`, { supplierName: 'Acme AI Ltd', contactEmail: 'bids@acme.example' })).json();
     const answers = JSON.parse(await readFile(path.join(root, 'examples/acme-ai-answers.json'), 'utf8')).answers as Record<string, Answer>;
 
-    const context = await browser.newContext({ javaScriptEnabled: false });
+    const context = await chrome.browser.newContext({ javaScriptEnabled: false });
     const page = await context.newPage();
     // A step that cannot happen should fail with its own message, not run out the test's time.
     page.setDefaultTimeout(10_000);
     try {
-      await page.goto(`${base}/respond/${invitation.token}`);
+      await page.goto(`${chrome.base}/respond/${invitation.token}`);
       const sections = await page.locator('.govuk-task-list__link').evaluateAll((links) => links.map((a) => a.getAttribute('href')!));
       expect(sections).toHaveLength(11);
       const done = new Set<string>();
       for (const href of sections) {
-        await page.goto(`${base}${href}`);
+        await page.goto(`${chrome.base}${href}`);
         // A section shows more questions once answers reveal them; fill again until it moves on.
         for (let pass = 0; pass < 3; pass += 1) {
           for (const key of await fill(page, answers, done)) done.add(key);
           await Promise.all([page.waitForEvent('load'), page.getByRole('button', { name: 'Save and continue' }).click()]);
           const problems = (await page.locator('.govuk-error-summary').count()) > 0 ? await page.locator('.govuk-error-summary').innerText() : '';
           expect(await page.title(), `${href}: ${problems}`).not.toMatch(/^Error: /);
-          if (!page.url().startsWith(`${base}${href}`)) break;
+          if (!page.url().startsWith(`${chrome.base}${href}`)) break;
         }
       }
       for (const key of FILE_QUESTIONS) {
-        await page.goto(`${base}/respond`);
+        await page.goto(`${chrome.base}/respond`);
         const link = page.locator(`a[href$="/evidence/${key}"]`);
         const section = sections.find((s) => s.endsWith(`/${key.split('.')[0]}`))!;
-        await page.goto(`${base}${section}`);
+        await page.goto(`${chrome.base}${section}`);
         await Promise.all([page.waitForEvent('load'), link.click()]);
         await page.setInputFiles('input[name="file"]', path.join(root, 'test/fixtures/evidence/dpia.pdf'));
         await Promise.all([page.waitForEvent('load'), page.getByRole('button', { name: 'Upload file' }).click()]);
         expect(await page.locator('.govuk-summary-list__key').allInnerTexts(), key).toContain('dpia.pdf');
       }
-      await page.goto(`${base}/respond`);
+      await page.goto(`${chrome.base}/respond`);
       expect(await page.locator('.govuk-task-list__status').allInnerTexts()).toEqual(Array(11).fill('Completed'));
-      await page.goto(`${base}/respond/check`);
+      await page.goto(`${chrome.base}/respond/check`);
       await page.getByRole('checkbox', { name: /I confirm that/ }).check();
       await Promise.all([page.waitForEvent('load'), page.getByRole('button', { name: 'Accept and submit' }).click()]);
       expect(await h1(page)).toBe('Response submitted');

@@ -1,10 +1,10 @@
 import path from 'node:path';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Locator, Page } from 'playwright-core';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { bearer, useTestApp, type TestContext } from '../helpers/app';
 import { seedInvitation, seedOpenProcurement, seedOrganisation } from '../helpers/factories';
 import { evidenceDefinition } from '../modules/questionnaires/fixtures';
-import { axeViolations, axeViolationsWithoutJs, chooseFile, chromiumMissing, description, focusDescription, h1, horizontalOverflow, interceptFileChoosers, isFocused, launchChromium, pressAndLoad, screenshot, tabTo } from './browser';
+import { axeViolations, axeViolationsWithoutJs, chooseFile, description, focusDescription, h1, horizontalOverflow, interceptFileChoosers, isFocused, pressAndLoad, screenshot, skipWithoutChromium, tabTo, useBrowser } from './browser';
 
 /**
  * The supplier web form in a real browser (Debian's Chromium through playwright-core), against
@@ -17,27 +17,11 @@ const evidenceFile = (name: string) => path.resolve(import.meta.dirname, '../fix
 const DAY = 24 * 60 * 60 * 1000;
 
 // Without Chromium: skip with the reason outside CI, fail with it in CI (launchChromium throws).
-const skip = chromiumMissing !== null && !process.env.CI;
-if (skip) {
-  // eslint-disable-next-line no-console -- the reason the browser tests were skipped, said where it is seen
-  console.warn(`test/browser/web-form.test.ts: skipped. ${chromiumMissing}.`);
-  describe('the supplier web form in a browser', () => {
-    it.skip(`skipped: ${chromiumMissing}`, () => undefined);
-  });
-}
+const skip = skipWithoutChromium('test/browser/web-form.test.ts', 'the supplier web form in a browser');
 
 describe.skipIf(skip)('the supplier web form in a browser', () => {
   const ctx = useTestApp();
-  let browser: Browser;
-  let base: string;
-
-  beforeAll(async () => {
-    browser = await launchChromium();
-    base = await ctx.app.listen({ port: 0, host: '127.0.0.1' });
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const chrome = useBrowser(ctx);
   // The browser keeps cookies by the wall clock: run the app's clock from now, so the session cookie's expiry is in the future.
   beforeEach(() => {
     ctx.clock.set(new Date());
@@ -82,7 +66,7 @@ describe.skipIf(skip)('the supplier web form in a browser', () => {
   ])('by keyboard only, JavaScript $label', ({ js }) => {
     it('goes from the link to a submitted, read-only response', async () => {
       const { invitation } = await invited(ctx);
-      const context = await browser.newContext({ javaScriptEnabled: js, viewport: { width: 1000, height: 800 } });
+      const context = await chrome.browser.newContext({ javaScriptEnabled: js, viewport: { width: 1000, height: 800 } });
       const page = await context.newPage();
       page.setDefaultTimeout(15_000);
       interceptFileChoosers(page);
@@ -94,8 +78,8 @@ describe.skipIf(skip)('the supplier web form in a browser', () => {
         };
 
         // Opening the link (from the email) starts a session and lands on the task list.
-        await page.goto(`${base}/respond/${invitation.token}`);
-        expect(page.url()).toBe(`${base}/respond`);
+        await page.goto(`${chrome.base}/respond/${invitation.token}`);
+        expect(page.url()).toBe(`${chrome.base}/respond`);
         expect(await h1(page)).toBe('Your due diligence questionnaire');
         expect(await page.locator('body.govuk-frontend-supported').count()).toBe(js ? 1 : 0);
         // The first Tab reaches GOV.UK's skip link; following it, the next Tab is the first link in the page's content.
@@ -145,7 +129,7 @@ describe.skipIf(skip)('the supplier web form in a browser', () => {
         await pressAndLoad(page);
 
         // Section B: a number that is not one is refused and kept as typed; the error link leads back to it.
-        expect(page.url()).toBe(`${base}/respond/sections/b`);
+        expect(page.url()).toBe(`${chrome.base}/respond/sections/b`);
         const hours = page.getByRole('textbox', { name: 'Incident notification hours?', exact: true });
         await tabTo(page, hours);
         await page.keyboard.type('twelve');
@@ -161,7 +145,7 @@ describe.skipIf(skip)('the supplier web form in a browser', () => {
         await page.keyboard.type('12');
         await tabTo(page, page.getByRole('button', { name: 'Save and come back later' }));
         await pressAndLoad(page);
-        expect(page.url()).toBe(`${base}/respond?saved=1`);
+        expect(page.url()).toBe(`${chrome.base}/respond?saved=1`);
         const saved = page.getByRole('alert').filter({ hasText: 'Your answers have been saved.' });
         expect(await saved.count()).toBe(1);
         expect(await isFocused(saved), await focusDescription(page)).toBe(js); // GOV.UK focuses a success banner
@@ -207,7 +191,7 @@ describe.skipIf(skip)('the supplier web form in a browser', () => {
         await pressAndLoad(page);
 
         // Check answers, then the declaration is required, then submit.
-        expect(page.url()).toBe(`${base}/respond/check`);
+        expect(page.url()).toBe(`${chrome.base}/respond/check`);
         expect(await h1(page)).toBe('Check your answers before submitting');
         expect(await summaryRows(page)).toEqual([
           { key: 'Do you train on our data?', value: 'Only with opt-in' },
@@ -228,7 +212,7 @@ describe.skipIf(skip)('the supplier web form in a browser', () => {
         await pressAndLoad(page);
 
         // Confirmation.
-        expect(page.url()).toBe(`${base}/respond/confirmation`);
+        expect(page.url()).toBe(`${chrome.base}/respond/confirmation`);
         expect(await h1(page)).toBe('Response submitted');
         expect((await page.getByRole('main').innerText()).replace(/\s+/g, ' ')).toMatch(/Your reference SUB-[0-9A-F]{8}-\d{3}/);
 
@@ -267,7 +251,7 @@ describe.skipIf(skip)('the supplier web form in a browser', () => {
   async function tour(page: Page, at: (state: string, shot?: string) => Promise<void>) {
     const { invitation, org } = await invited(ctx);
     const go = async (url: string) => {
-      await page.goto(`${base}${url}`);
+      await page.goto(`${chrome.base}${url}`);
     };
     const activate = async (target: Locator) => {
       await Promise.all([page.waitForEvent('load'), target.press('Enter')]);
@@ -371,7 +355,7 @@ describe.skipIf(skip)('the supplier web form in a browser', () => {
   }
 
   it('has no WCAG 2.2 AA violations that axe-core can find, on any page or state, with JavaScript on', async () => {
-    const context = await browser.newContext({ viewport: { width: 1000, height: 800 } });
+    const context = await chrome.browser.newContext({ viewport: { width: 1000, height: 800 } });
     const page = await context.newPage();
     page.setDefaultTimeout(15_000);
     const errors = watchErrors(page);
@@ -402,8 +386,8 @@ describe.skipIf(skip)('the supplier web form in a browser', () => {
   ]);
 
   it('has no WCAG 2.2 AA violations that axe-core can find with JavaScript off, on the forms it changes', async () => {
-    const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1000, height: 800 } });
-    const checkerContext = await browser.newContext({ viewport: { width: 1000, height: 800 } });
+    const context = await chrome.browser.newContext({ javaScriptEnabled: false, viewport: { width: 1000, height: 800 } });
+    const checkerContext = await chrome.browser.newContext({ viewport: { width: 1000, height: 800 } });
     const page = await context.newPage();
     const checker = await checkerContext.newPage();
     page.setDefaultTimeout(15_000);
@@ -424,7 +408,7 @@ describe.skipIf(skip)('the supplier web form in a browser', () => {
   }, 60_000);
 
   it('needs no horizontal scrolling at 320 CSS px wide (WCAG 1.4.10 reflow), on any page or state', async () => {
-    const context = await browser.newContext({ viewport: { width: 320, height: 640 } });
+    const context = await chrome.browser.newContext({ viewport: { width: 320, height: 640 } });
     const page = await context.newPage();
     page.setDefaultTimeout(15_000);
     const overflowing: string[] = [];
