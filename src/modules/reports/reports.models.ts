@@ -1,5 +1,6 @@
 import type { AnswerValue, Question, QuestionnaireDefinition, RiskTier } from '../questionnaires';
 import { RATING_WORDS as SCORING_RATING_WORDS, RESIDUAL_RISK_MATRIX, RISK_WORDS as SCORING_RISK_WORDS, type Evaluation, type QuestionEvaluation, type Rating, type ResidualRisk, type SectionEvaluation } from '../scoring';
+import { calendarDay, fileSize, ukDayTime } from '../../platform/format';
 import { MARKING, type Block, type ReportDocument } from './reports.document';
 
 /**
@@ -100,25 +101,9 @@ const STATUS_WORDS: Record<QuestionEvaluation['status'], string> = {
   not_scored: 'For information, not scored',
 };
 
-const UK = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
-const UK_DAY = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', day: 'numeric', month: 'long', year: 'numeric' });
-
-/** "27 November 2026, 14:05 (UK time)". */
-export function ukDateTime(iso: string): string {
-  return `${UK.format(new Date(iso)).replace(' at ', ', ')} (UK time)`;
-}
-const ukDay = (iso: string) => UK_DAY.format(new Date(iso));
-
 const fixed1 = (n: number | null) => (n === null ? '–' : n.toFixed(1));
 const fixed2 = (n: number | null | undefined) => (n === null || n === undefined ? '–' : n.toFixed(2));
 const score100 = (n: number | null) => (n === null ? 'No score' : `${n.toFixed(1)} out of 100`);
-
-/** "12.3 KB": files are listed with a size a reader can picture. */
-export function fileSize(bytes: number): string {
-  if (bytes < 1024) return `${bytes} bytes`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
-  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
-}
 
 /** A file name from its parts: lower case, letters, digits and hyphens. */
 export function fileNameOf(parts: Array<string | null>): string {
@@ -149,7 +134,7 @@ export function answerText(question: Question, value: AnswerValue | undefined): 
   if (typeof value === 'boolean') return value ? 'Yes' : 'No';
   if (typeof value === 'number') return question.limits?.unit ? `${value} ${question.limits.unit}` : String(value);
   if (question.type === 'yes_no' || question.type === 'single_choice') return label(value);
-  if (question.type === 'date') return ukDay(`${value}T12:00:00Z`);
+  if (question.type === 'date') return calendarDay(value);
   return value;
 }
 
@@ -163,7 +148,7 @@ function gatewayRows(evaluation: Evaluation, questions: Map<string, Question>): 
     questions.get(g.questionKey)?.text ?? g.questionKey,
     OUTCOME_WORDS[g.outcome],
     g.decidedBy === 'moderator' ? 'Moderator' : 'Rule',
-    [g.reason, g.action ? `Action: ${g.action}` : '', g.dueDate ? `Due: ${ukDay(`${g.dueDate}T12:00:00Z`)}` : ''].filter(Boolean).join(' '),
+    [g.reason, g.action ? `Action: ${g.action}` : '', g.dueDate ? `Due: ${calendarDay(g.dueDate)}` : ''].filter(Boolean).join(' '),
   ]);
 }
 
@@ -323,13 +308,13 @@ function questionBlocks(input: EvaluationReportInput, question: Question, q: Que
       rows: files.map((f) => [f.filename, fileSize(f.sizeBytes), f.sha256]),
     });
   for (const m of input.marks.filter((x) => x.questionKey === question.key))
-    blocks.push({ kind: 'paragraph', text: `Evaluator ${m.evaluator}: ${markLabel(input.definition, m.score)} (${ukDateTime(m.at)}). ${m.justification}` });
+    blocks.push({ kind: 'paragraph', text: `Evaluator ${m.evaluator}: ${markLabel(input.definition, m.score)} (${ukDayTime(m.at)}). ${m.justification}` });
   const moderation = input.moderations.find((x) => x.questionKey === question.key);
   if (moderation)
     blocks.push({
       kind: 'paragraph',
       tone: 'strong',
-      text: `Moderated mark by ${moderation.moderator}: ${markLabel(input.definition, moderation.score)} (${ukDateTime(moderation.at)}). ${moderation.rationale}`,
+      text: `Moderated mark by ${moderation.moderator}: ${markLabel(input.definition, moderation.score)} (${ukDayTime(moderation.at)}). ${moderation.rationale}`,
     });
   return blocks;
 }
@@ -349,8 +334,8 @@ export function evaluationReport(input: EvaluationReportInput): ReportDocument {
         ['Procurement', procurement.title],
         ['Reference', referenceOf(procurement)],
         ['Supplier', input.supplierName],
-        ['Submitted', input.submittedAt ? ukDateTime(input.submittedAt) : 'Not submitted'],
-        ['Evaluation dated', ukDateTime(input.computedAt)],
+        ['Submitted', input.submittedAt ? ukDayTime(input.submittedAt) : 'Not submitted'],
+        ['Evaluation dated', ukDayTime(input.computedAt)],
         ['Questionnaire', `${definition.title} (${evaluation.questionnaire.key} version ${evaluation.questionnaire.version})`],
         ['Scoring method', `Version ${evaluation.scoringMethodVersion}`],
         ['Inputs hash', evaluation.inputsHash],
@@ -417,8 +402,8 @@ export function evaluationReport(input: EvaluationReportInput): ReportDocument {
       {
         kind: 'facts',
         rows: [
-          ['Asked', `${ukDateTime(c.askedAt)}: ${c.question}`],
-          ['Reply', c.reply === null ? 'No reply yet' : `${ukDateTime(c.repliedAt!)}: ${c.reply}`],
+          ['Asked', `${ukDayTime(c.askedAt)}: ${c.question}`],
+          ['Reply', c.reply === null ? 'No reply yet' : `${ukDayTime(c.repliedAt!)}: ${c.reply}`],
           ...(c.amended ? [['Amended answer', 'Yes: the score uses the amended answer.'] as [string, string]] : []),
         ],
       },
@@ -434,7 +419,7 @@ export function evaluationReport(input: EvaluationReportInput): ReportDocument {
         { header: 'Who', width: 0.25 },
         { header: 'What', width: 0.45 },
       ],
-      rows: input.trail.map((e) => [ukDateTime(e.at), e.who, trailText(e)]),
+      rows: input.trail.map((e) => [ukDayTime(e.at), e.who, trailText(e)]),
     }),
   );
 
@@ -475,10 +460,10 @@ export function comparisonReport(input: ComparisonReportInput): ReportDocument {
         ['Reference', referenceOf(procurement)],
         ['Inherent risk tier', `${RISK_WORDS[procurement.riskTier]}. ${procurement.riskTierReason}`],
         ['Responses compared', String(evaluated.length)],
-        ['Dated', ukDateTime(createdAt)],
+        ['Dated', ukDayTime(createdAt)],
         [
           'Decision',
-          input.decision ? (input.decision.outcome === 'award' ? `Awarded to ${input.decision.supplierName} (${ukDateTime(input.decision.decidedAt)})` : `No award (${ukDateTime(input.decision.decidedAt)})`) : 'Not yet decided',
+          input.decision ? (input.decision.outcome === 'award' ? `Awarded to ${input.decision.supplierName} (${ukDayTime(input.decision.decidedAt)})` : `No award (${ukDayTime(input.decision.decidedAt)})`) : 'Not yet decided',
         ],
       ],
     },
@@ -608,7 +593,7 @@ export function assessmentSummary(input: AssessmentSummaryInput): ReportDocument
         ['Reference', referenceOf(procurement)],
         ['Supplier', input.supplierName],
         ['Outcome', outcome],
-        ['Decided', ukDateTime(decision.decidedAt)],
+        ['Decided', ukDayTime(decision.decidedAt)],
         ['Your total score', score100(evaluation.overallScore)],
         ['Your rating', RATING_WORDS[evaluation.rating]],
         ['Your rank', input.rank === null ? 'Not ranked (a gateway was not passed)' : `${input.rank} of ${input.rankedCount} ranked tenders`],

@@ -1,14 +1,14 @@
 // The words of every email a supplier receives. Pure: the caller supplies names, dates and links.
+import { ukClock } from '../../platform/format';
 
 export type Contact = { council: string; name: string | null; email: string | null };
 type Procurement = { title: string; reference: string | null };
 
-const UK_TIME = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
 const UK_DATE = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });
 
 /** "5pm on Thursday 10 December 2026 (UK time)", the GOV.UK way of writing a deadline. */
 export function ukDeadline(at: Date): string {
-  const [hours, minutes] = UK_TIME.format(at).split(':').map(Number) as [number, number];
+  const [hours, minutes] = ukClock(at).split(':').map(Number) as [number, number];
   const clock = `${hours % 12 === 0 ? 12 : hours % 12}${minutes === 0 ? '' : `:${String(minutes).padStart(2, '0')}`}${hours < 12 ? 'am' : 'pm'}`;
   const time = clock === '12pm' ? 'midday' : clock === '12am' ? 'midnight' : clock;
   return `${time} on ${UK_DATE.format(at).replace(',', '')} (UK time)`;

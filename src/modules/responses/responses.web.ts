@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { SupplierPrincipal } from '../../platform/auth';
 import type { QuestionnaireDefinition } from '../questionnaires';
 import { isAppError, type AppError } from '../../platform/errors';
+import { ukDay } from '../../platform/format';
 import { runResponseChanged, type AppDeps } from '../../platform/http/deps';
 import { page, registerWeb } from '../../platform/web';
 import { contactFor } from '../accounts';
@@ -36,7 +37,7 @@ const withQuestion = (visible: string, question: string) => `${escapeHtml(visibl
 /** Why the supplier can only read: submitted, withdrawn, or past its deadline or the procurement's close. */
 function readOnlyReason(view: SupplierResponseView, now: Date): string | null {
   if (view.response.status === 'submitted' && view.submission)
-    return `You submitted your response on ${new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', day: 'numeric', month: 'long', year: 'numeric' }).format(new Date(view.submission.submittedAt))} (reference ${view.submission.reference}). You can no longer change your answers.`;
+    return `You submitted your response on ${ukDay(view.submission.submittedAt)} (reference ${view.submission.reference}). You can no longer change your answers.`;
   if (view.response.status === 'withdrawn') return 'You withdrew your response. You can no longer change your answers.';
   if (new Date(view.procurement.deadline) <= now || view.procurement.status !== 'open') return 'The deadline for answers has passed. You can no longer change your answers.';
   return null;

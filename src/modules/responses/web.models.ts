@@ -1,4 +1,5 @@
 import type { FieldProblem } from '../../platform/errors';
+import { calendarDay, ukDayNumber } from '../../platform/format';
 import type { AnswerDto, AnswerInput } from './answers.usecases';
 import type { EvidenceDto } from './evidence.usecases';
 import { isAnswered, type AnswerValue, type QuestionnaireDefinition } from '../questionnaires';
@@ -120,11 +121,7 @@ export function taskList({ sections, answers, evidence, missing }: { sections: S
 /** "closes in 3 days" / "closes today" / "has closed", counted in UK calendar days. */
 export function closesIn({ deadline, now }: { deadline: Date; now: Date }): string {
   if (deadline <= now) return 'has closed';
-  const day = (d: Date) => {
-    const [dd, mm, yyyy] = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', day: '2-digit', month: '2-digit', year: 'numeric' }).format(d).split('/').map(Number) as [number, number, number];
-    return Date.UTC(yyyy, mm - 1, dd) / 86_400_000;
-  };
-  const days = day(deadline) - day(now);
+  const days = ukDayNumber(deadline) - ukDayNumber(now);
   if (days === 0) return 'closes today';
   if (days === 1) return 'closes tomorrow';
   return `closes in ${days} days`;
@@ -137,7 +134,7 @@ export function answerText(q: SupplierQuestion, answer: AnswerDto | undefined, f
   const label = (v: unknown) => q.options?.find((o) => o.value === v)?.label ?? String(v);
   const value = answer!.value;
   if (Array.isArray(value)) return value.map(label).join(', ');
-  if (q.type === 'date' && typeof value === 'string') return new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(new Date(`${value}T00:00:00Z`));
+  if (q.type === 'date' && typeof value === 'string') return calendarDay(value);
   if (q.type === 'number' && typeof q.limits?.unit === 'string') return `${String(value)} ${q.limits.unit}`;
   return label(value);
 }

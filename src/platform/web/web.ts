@@ -7,6 +7,7 @@ import fastifyStatic from '@fastify/static';
 import view from '@fastify/view';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import nunjucks from 'nunjucks';
+import { ukClock, ukDay } from '../format';
 
 /**
  * The HTML side of the service: GOV.UK Frontend templates through Nunjucks, its assets served
@@ -26,9 +27,6 @@ declare module 'fastify' {
   }
 }
 
-/** UK dates and times for pages, as GOV.UK writes them: "17:00 on 31 March 2027". */
-const UK_DAY = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', day: 'numeric', month: 'long', year: 'numeric' });
-const UK_TIME = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
 
 export async function registerWeb(app: FastifyInstance): Promise<void> {
   const dist = govukDist();
@@ -48,8 +46,9 @@ export async function registerWeb(app: FastifyInstance): Promise<void> {
           const text = String(value ?? '').trim();
           return value instanceof nunjucks.runtime.SafeString ? new nunjucks.runtime.SafeString(text) : text;
         });
-        env.addFilter('ukDate', (iso: string) => UK_DAY.format(new Date(iso)));
-        env.addFilter('ukTime', (iso: string) => UK_TIME.format(new Date(iso)));
+        // UK dates and times as GOV.UK writes them: "17:00 on 31 March 2027".
+        env.addFilter('ukDate', ukDay);
+        env.addFilter('ukTime', ukClock);
       },
     },
   });

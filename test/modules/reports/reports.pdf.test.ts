@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateResponse } from '../../../src/modules/scoring';
 import type { ReportDocument } from '../../../src/modules/reports/reports.document';
-import { answerText, assessmentSummary, comparisonReport, evaluationReport, fileNameOf, fileSize, weakestSections, type EvaluationReportInput } from '../../../src/modules/reports/reports.models';
+import { answerText, assessmentSummary, comparisonReport, evaluationReport, fileNameOf, weakestSections, type EvaluationReportInput } from '../../../src/modules/reports/reports.models';
+import { fileSize } from '../../../src/platform/format';
 import { renderPdf } from '../../../src/modules/reports/reports.pdf';
 import { readPdf } from '../../helpers/pdf';
 import { change, scoringDefinition, strongInput } from '../scoring/fixtures';

@@ -1,0 +1,1 @@
+export { ukDay, ukClock, ukDayTime, ukDayNumber, calendarDay, fileSize } from './format';
