@@ -13,6 +13,7 @@ import pg from 'pg';
 import { gatedLoad, type GatedLoadResult, type PlannedRequest } from './lib/gated-load';
 import { call, forEachLimit } from './lib/http';
 import { cv, fmt, median } from './lib/load';
+import { BENCH_TRIAGE, benchQuestionnaire } from './lib/bench-questionnaire';
 import { pgbench, type PgbenchResult } from './lib/pgbench';
 import { startService, type Engine } from './lib/servers';
 
@@ -74,20 +75,12 @@ function definitionOf(questions: BenchQuestion[]) {
         return { ...common, options: [{ value: 'yes', label: 'Yes', score: 4 }, { value: 'no', label: 'No', score: 0 }], scoring: { method: 'options' } };
     }
   };
-  return {
+  return benchQuestionnaire({
     key: 'bench-s1-autosave',
-    version: '1.0.0',
     title: 'Bench S1: 150 questions',
     description: 'Made by test/bench/answers.bench.ts.',
-    scale: ['Unacceptable', 'Poor', 'Acceptable', 'Good', 'Excellent'].map((label, value) => ({ value, label, descriptor: `${label} answer.` })),
     riskAreas: sectionKeys.map((_, i) => ({ key: `area${i + 1}`, title: `Area ${i + 1}`, critical: i === 0 })),
-    triage: {
-      questions: [{ key: 'triage.personal_data', text: 'Does the system process personal data?', type: 'yes_no', options: [{ value: 'yes', label: 'Yes' }, { value: 'no', label: 'No' }] }],
-      tierRules: [{ tier: 'high', when: { equals: { triage: 'triage.personal_data', value: 'yes' } }, reason: 'Personal data.' }],
-      defaultTier: 'low',
-    },
-    weights: { low: weights, medium: weights, high: weights, very_high: weights },
-    evidenceRule: { capWithoutEvidence: 2, fromTier: 'high' },
+    weights,
     sections: sectionKeys.map((key, s) => ({
       key,
       ref: String(s + 1),
@@ -95,7 +88,7 @@ function definitionOf(questions: BenchQuestion[]) {
       riskArea: `area${s + 1}`,
       questions: questions.filter((q) => q.key.startsWith(`${key}.`)).map((q, i) => question(q, s + 1, i)),
     })),
-  };
+  });
 }
 
 const random = (n: number) => Math.floor(Math.random() * n);
@@ -129,7 +122,7 @@ async function setUp(base: string, adminToken: string): Promise<Setup> {
   await call(base, adminToken, 'POST', `/v1/questionnaires/${imported.id}/publish`);
   // "Near a deadline": two hours from now, well beyond the run.
   const deadline = new Date(Date.now() + 2 * 60 * 60 * 1000).toISOString();
-  const procurement = await call<{ id: string }>(base, adminToken, 'POST', '/v1/procurements', { title: 'S1 autosave bench', questionnaireId: imported.id, deadline, triage: { 'triage.personal_data': 'yes' } }, [201]);
+  const procurement = await call<{ id: string }>(base, adminToken, 'POST', '/v1/procurements', { title: 'S1 autosave bench', questionnaireId: imported.id, deadline, triage: BENCH_TRIAGE }, [201]);
   await call(base, adminToken, 'POST', `/v1/procurements/${procurement.id}/open`);
   const suppliers: Supplier[] = new Array(SUPPLIERS);
   await forEachLimit(Array.from({ length: SUPPLIERS }, (_, i) => i), 10, async (i) => {

@@ -6,12 +6,13 @@
 import { validateDefinition, type QuestionnaireDefinition, type QuestionnaireDefinitionInput, type RiskTier } from '../../../src/modules/questionnaires';
 import type { EvaluationInput, Mark, Score } from '../../../src/modules/scoring';
 import { canonicalJson, sha256Hex } from '../../../src/platform/crypto';
+import { BENCH_TRIAGE, benchQuestionnaire } from './bench-questionnaire';
 
 export const SECTIONS = 5;
 export const QUESTIONS_PER_SECTION = 30;
 export const SUPPLIERS = 50;
 export const TIER: RiskTier = 'high';
-export const TRIAGE = { 'triage.personal_data': 'yes' } as const;
+export const TRIAGE = BENCH_TRIAGE;
 const SECTION_WEIGHTS = [30, 25, 20, 15, 10];
 
 /** mulberry32: small, fast and good enough to pick bench data repeatably. */
@@ -95,20 +96,12 @@ export function scoringDefinitionInput(): QuestionnaireDefinitionInput {
         return { ...common, type: 'yes_no', options: [{ value: 'yes', label: 'Yes', score: 0 }, { value: 'no', label: 'No', score: 4 }], scoring: { method: 'options' }, ...evidence };
     }
   };
-  return {
+  return benchQuestionnaire({
     key: 'bench-s2-scoring',
-    version: '1.0.0',
     title: 'Bench S2: 150 questions',
     description: 'Made by test/bench/lib/scoring-fixture.ts.',
-    scale: ['Unacceptable', 'Poor', 'Acceptable', 'Good', 'Excellent'].map((label, value) => ({ value, label, descriptor: `${label} answer.` })),
     riskAreas: sectionKeys.map((_, i) => ({ key: `area${i + 1}`, title: `Area ${i + 1}`, critical: i === 0 })),
-    triage: {
-      questions: [{ key: 'triage.personal_data', text: 'Does the system process personal data?', type: 'yes_no', options: [{ value: 'yes', label: 'Yes' }, { value: 'no', label: 'No' }] }],
-      tierRules: [{ tier: 'high', when: { equals: { triage: 'triage.personal_data', value: 'yes' } }, reason: 'Personal data.' }],
-      defaultTier: 'low',
-    },
-    weights: { low: weights, medium: weights, high: weights, very_high: weights },
-    evidenceRule: { capWithoutEvidence: 2, fromTier: 'high' },
+    weights,
     sections: sectionKeys.map((key, i) => ({
       key,
       ref: String(i + 1),
@@ -116,7 +109,7 @@ export function scoringDefinitionInput(): QuestionnaireDefinitionInput {
       riskArea: `area${i + 1}`,
       questions: Array.from({ length: QUESTIONS_PER_SECTION }, (_, q) => question(i + 1, q + 1)),
     })),
-  } as QuestionnaireDefinitionInput;
+  });
 }
 
 export function parseDefinition(input: unknown): QuestionnaireDefinition {

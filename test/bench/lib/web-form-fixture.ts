@@ -4,9 +4,10 @@
 // supplier has saved to half of them, so the section page shows filled fields. Also the labels the
 // page must show, to check the page before it is measured.
 import type { QuestionnaireDefinitionInput } from '../../../src/modules/questionnaires';
+import { BENCH_TRIAGE, benchQuestionnaire } from './bench-questionnaire';
 
 export const WEB_SECTION_KEY = 'form';
-export const WEB_TRIAGE = { 'triage.personal_data': 'yes' } as const;
+export const WEB_TRIAGE = BENCH_TRIAGE;
 
 const YES_NO = (good: 'yes' | 'no') => [
   { value: 'yes', label: 'Yes', score: good === 'yes' ? 4 : 0 },
@@ -57,20 +58,12 @@ export const WEB_QUESTIONS = QUESTIONS.length;
 
 export function webFormDefinitionInput(): QuestionnaireDefinitionInput {
   const weights = { [WEB_SECTION_KEY]: 100 };
-  return {
+  return benchQuestionnaire({
     key: 'bench-s5-web-form',
-    version: '1.0.0',
     title: 'Bench S5: one section of 10 questions',
     description: 'Made by test/bench/lib/web-form-fixture.ts.',
-    scale: ['Unacceptable', 'Poor', 'Acceptable', 'Good', 'Excellent'].map((label, value) => ({ value, label, descriptor: `${label} answer.` })),
     riskAreas: [{ key: 'governance', title: 'Governance', critical: false }],
-    triage: {
-      questions: [{ key: 'triage.personal_data', text: 'Does the system process personal data?', type: 'yes_no', options: [{ value: 'yes', label: 'Yes' }, { value: 'no', label: 'No' }] }],
-      tierRules: [{ tier: 'high', when: { equals: { triage: 'triage.personal_data', value: 'yes' } }, reason: 'Personal data.' }],
-      defaultTier: 'low',
-    },
-    weights: { low: weights, medium: weights, high: weights, very_high: weights },
-    evidenceRule: { capWithoutEvidence: 2, fromTier: 'high' },
+    weights,
     sections: [
       {
         key: WEB_SECTION_KEY,
@@ -88,7 +81,7 @@ export function webFormDefinitionInput(): QuestionnaireDefinitionInput {
         })),
       },
     ],
-  } as QuestionnaireDefinitionInput;
+  });
 }
 
 /** What the section page shows as each question's label or legend: "ref text" (all are required). */
