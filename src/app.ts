@@ -11,6 +11,7 @@ import { registerQuestionnairesApi } from './modules/questionnaires';
 import { createInvitationTokenResolver, registerResponsesApi, registerResponsesWeb } from './modules/responses';
 import { registerReportsApi } from './modules/reports';
 import { registerScoringApi } from './modules/scoring';
+import { registerIntegrationsApi } from './modules/integrations';
 import { registerAuditApi } from './platform/audit';
 import { registerAuth, type Principal } from './platform/auth';
 import { createOrganisationCache } from './platform/cache';
@@ -98,6 +99,7 @@ export async function buildApp({ config, database, now = () => new Date(), logge
   registerResponsesWeb(app, deps);
   registerScoringApi(app, deps);
   registerReportsApi(app, deps);
+  registerIntegrationsApi(app, deps);
   registerAuditApi(app, deps);
   registerOutboxApi(app, deps);
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 
@@ -37,6 +38,12 @@ const environmentSchema = z.object({
   DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).default(15_000),
   AUTH_CACHE_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(5_000),
   REPORT_WORKERS: z.coerce.number().int().min(0).max(16).optional(),
+  OCDS_OCID_PREFIX: z.string().regex(/^ocds-[a-z0-9]{6}$/, 'must look like ocds-xxxxxx (a prefix registered with OCDS)').default('ocds-aidd00'),
+  SECRETS_KEY: optionalString.pipe(z.string().regex(/^[A-Za-z0-9_-]{43}=?$/, 'must be 32 bytes, base64url').optional()),
+  WEBHOOK_DELIVERY: booleanFlag.default(true),
+  WEBHOOK_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  WEBHOOK_ALLOW_LOOPBACK: booleanFlag.default(false),
 });
 
 export type Config = {
@@ -61,6 +68,18 @@ export type Config = {
   authCacheTtlMs: number;
   /** Threads that draw PDF reports, so a long report never holds up the API; 0 draws them on the main thread. */
   reportWorkers: number;
+  /** The OCDS prefix of every `ocid` we publish; register a real one with the OCDS helpdesk before publishing. */
+  ocdsOcidPrefix: string;
+  /** Encrypts secrets the service must read back (webhook signing secrets). Required in production. */
+  secretsKey: Buffer;
+  webhooks: {
+    /** Run the delivery worker in this process. */
+    deliver: boolean;
+    pollMs: number;
+    timeoutMs: number;
+    /** Development and tests only: accept endpoints on 127.0.0.0/8 and ::1. Never private or metadata addresses. */
+    allowLoopback: boolean;
+  };
 };
 
 export class ConfigError extends Error {
@@ -80,6 +99,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError(problems);
   }
   const e = parsed.data;
+  if (e.NODE_ENV === 'production' && !e.SECRETS_KEY) throw new ConfigError(['SECRETS_KEY: required in production (32 random bytes, base64url: openssl rand -base64 32 | tr +/ -_)']);
+  if (e.NODE_ENV === 'production' && e.WEBHOOK_ALLOW_LOOPBACK) throw new ConfigError(['WEBHOOK_ALLOW_LOOPBACK: not allowed in production']);
   return {
     env: e.NODE_ENV,
     port: e.PORT,
@@ -100,5 +121,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     dbStatementTimeoutMs: e.DB_STATEMENT_TIMEOUT_MS,
     authCacheTtlMs: e.AUTH_CACHE_TTL_MS,
     reportWorkers: e.REPORT_WORKERS ?? Math.max(1, Math.min(4, availableParallelism() - 1)),
+    ocdsOcidPrefix: e.OCDS_OCID_PREFIX,
+    // Outside production a fixed development key keeps `npm start` free of set-up; it protects nothing.
+    secretsKey: e.SECRETS_KEY ? Buffer.from(e.SECRETS_KEY, 'base64url') : createHash('sha256').update('aidd development secrets key').digest(),
+    webhooks: { deliver: e.WEBHOOK_DELIVERY, pollMs: e.WEBHOOK_POLL_MS, timeoutMs: e.WEBHOOK_TIMEOUT_MS, allowLoopback: e.WEBHOOK_ALLOW_LOOPBACK },
   };
 }

@@ -28,6 +28,16 @@ describe('configuration from the environment', () => {
     }
   });
 
+  it('needs SECRETS_KEY in production, and never allows loopback webhooks there', () => {
+    const key = Buffer.alloc(32, 7).toString('base64url');
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrowError(/SECRETS_KEY: required in production/);
+    expect(loadConfig({ NODE_ENV: 'production', SECRETS_KEY: key }).secretsKey).toEqual(Buffer.alloc(32, 7));
+    expect(() => loadConfig({ NODE_ENV: 'production', SECRETS_KEY: key, WEBHOOK_ALLOW_LOOPBACK: 'true' })).toThrowError(/WEBHOOK_ALLOW_LOOPBACK/);
+    expect(() => loadConfig({ SECRETS_KEY: 'too-short' })).toThrowError(/SECRETS_KEY/);
+    expect(() => loadConfig({ OCDS_OCID_PREFIX: 'ocds-TOO-LONG' })).toThrowError(/OCDS_OCID_PREFIX/);
+    expect(loadConfig({}).webhooks).toEqual({ deliver: true, pollMs: 1000, timeoutMs: 10_000, allowLoopback: false });
+  });
+
   it('names every wrong variable at once, not just the first', () => {
     try {
       loadConfig({ PORT: 'x', LOG_LEVEL: 'loud' });

@@ -23,7 +23,7 @@ export function createClock(start = new Date('2026-11-26T12:00:00.000Z')) {
 }
 
 export function testConfig(overrides: Record<string, string> = {}): Config {
-  return loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', SETUP_TOKEN: TEST_SETUP_TOKEN, RATE_LIMIT_PER_MINUTE: '100000', ...overrides });
+  return loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', SETUP_TOKEN: TEST_SETUP_TOKEN, RATE_LIMIT_PER_MINUTE: '100000', WEBHOOK_DELIVERY: 'false', ...overrides });
 }
 
 export type TestContext = {

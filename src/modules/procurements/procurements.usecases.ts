@@ -1,4 +1,5 @@
 import { recordAudit } from '../../platform/audit';
+import { emitEvent, type EventType } from '../../platform/events';
 import { actorOf, type Actor, type Principal } from '../../platform/auth';
 import { inTransaction, isUniqueViolation, type Db } from '../../platform/db';
 import type { Page } from '../../platform/pagination';
@@ -174,6 +175,14 @@ export async function keepOpenUntil(ctx: Ctx & { id: string; until: Date }): Pro
   await repo.updateProcurement({ db: ctx.db, id: row.id, changes: { latestExtension: ctx.until, updatedAt: ctx.now, version: row.version + 1 } });
 }
 
+const STATUS_EVENTS: Partial<Record<repo.ProcurementRow['status'], EventType>> = { open: 'procurement.opened', closed: 'procurement.closed', decided: 'procurement.decided' };
+
+/** The webhook event of a status an integrator cares about, in the transition's transaction. */
+async function emitStatusEvent({ db, row, now }: { db: Db; row: repo.ProcurementRow; now: Date }): Promise<void> {
+  const type = STATUS_EVENTS[row.status];
+  if (type) await emitEvent({ db, organisationId: row.organisationId, type, subject: { type: 'procurement', id: row.id }, data: { procurementId: row.id }, now });
+}
+
 /**
  * Deadlines close procurements lazily: whoever reads an open procurement past its deadline closes it,
  * in its own transaction, recorded as done by the system.
@@ -185,6 +194,7 @@ async function closeIfDue(ctx: Ctx, row: repo.ProcurementRow): Promise<repo.Proc
     if (!locked || locked.status !== 'open' || closesAt(locked) > ctx.now) return locked ?? row;
     const closed = await repo.updateProcurement({ db: tx, id: row.id, changes: { status: 'closed', closedAt: closesAt(locked), updatedAt: ctx.now, version: locked.version + 1 } });
     await audit({ ...ctx, db: tx, actor: { type: 'system', id: 'deadline' } }, 'procurement.closed', closed, { reason: 'deadline passed' });
+    await emitStatusEvent({ db: tx, row: closed, now: ctx.now });
     return closed;
   });
 }
@@ -278,6 +288,7 @@ export async function transition(ctx: Ctx & { id: string; transition: Transition
       to === 'open' ? { openedAt: ctx.now } : to === 'closed' ? { closedAt: ctx.now } : to === 'decided' ? { decidedAt: ctx.now } : to === 'cancelled' ? { cancelledAt: ctx.now } : {};
     const updated = await repo.updateProcurement({ db: tx, id: row.id, changes: { status: to, ...stamps, version: row.version + 1, updatedAt: ctx.now } });
     await audit(scoped, `procurement.${to === 'evaluating' ? 'evaluation_started' : to}`, updated, { from: row.status, ...(ctx.reason ? { reason: ctx.reason } : {}) });
+    await emitStatusEvent({ db: tx, row: updated, now: ctx.now });
     return toDto(scoped, updated);
   });
 }

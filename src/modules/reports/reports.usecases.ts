@@ -1,4 +1,5 @@
 import { auditTrail, recordAudit, type AuditEvent } from '../../platform/audit';
+import { emitEvent } from '../../platform/events';
 import { actorOf, type Principal } from '../../platform/auth';
 import { canonicalJson, sha256Hex } from '../../platform/crypto';
 import { inTransaction, type Db } from '../../platform/db';
@@ -83,6 +84,14 @@ async function produce(ctx: Ctx, { kind, subjectId, document, evaluationHash }: 
       action: 'report.generated',
       subject: { type: kind === 'comparison' ? 'procurement' : 'response', id: subjectId },
       details: { reportId: row.id, kind, filename: row.filename, sha256: row.sha256, sizeBytes: row.sizeBytes, pages, evaluationHash, contentHash },
+      now: ctx.now,
+    });
+    await emitEvent({
+      db: tx,
+      organisationId,
+      type: 'report.generated',
+      subject: { type: kind === 'comparison' ? 'procurement' : 'response', id: subjectId },
+      data: { reportId: row.id, kind, [kind === 'comparison' ? 'procurementId' : 'responseId']: subjectId },
       now: ctx.now,
     });
     return toFile(row, pdf, false);

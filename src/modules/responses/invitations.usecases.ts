@@ -1,4 +1,5 @@
 import { recordAudit } from '../../platform/audit';
+import { emitEvent } from '../../platform/events';
 import { actorOf, type Principal, type SupplierPrincipal, type TokenResolver } from '../../platform/auth';
 import { issueToken } from '../../platform/crypto';
 import { inTransaction, type Db } from '../../platform/db';
@@ -94,6 +95,14 @@ export async function inviteSupplier(
     // A draft's link would open a questionnaire that cannot be answered yet: the email waits for a
     // new link (resend) once the procurement is open.
     const emailed = procurement.status === 'open';
+    await emitEvent({
+      db: tx,
+      organisationId: ctx.principal.organisationId,
+      type: 'invitation.sent',
+      subject: { type: 'invitation', id: invitation.id },
+      data: { procurementId: procurement.id, invitationId: invitation.id, responseId: response.id, emailed, resent: false },
+      now: ctx.now,
+    });
     if (emailed) {
       const email = invitationEmail({ procurement, supplierName: invitation.supplierName, respondUrl: link, deadline: new Date(procurement.deadline), contact: await contactOf(scoped) });
       await send({ organisationId: ctx.principal.organisationId, message: { ...email, to: invitation.contactEmail, kind: 'invitation', about: { type: 'invitation', id: invitation.id }, secrets: [issued.token] } });
@@ -128,6 +137,14 @@ export async function resendInvitation(ctx: MailCtx & { id: string; publicBaseUr
     const issued = issueToken({ kind: 'inv' });
     const invitation = await repo.updateInvitation({ db: tx, id: ctx.id, changes: { tokenHash: issued.hash, displayPrefix: issued.displayPrefix, tokenIssuedAt: ctx.now } });
     await recordAudit({ db: tx, organisationId: ctx.principal.organisationId, actor: actorOf(ctx.principal), action: 'invitation.resent', subject: { type: 'invitation', id: ctx.id }, now: ctx.now });
+    await emitEvent({
+      db: tx,
+      organisationId: ctx.principal.organisationId,
+      type: 'invitation.sent',
+      subject: { type: 'invitation', id: ctx.id },
+      data: { procurementId: invitation.procurementId, invitationId: ctx.id, responseId: found.response.id, emailed: true, resent: true },
+      now: ctx.now,
+    });
     const link = respondUrl(ctx.publicBaseUrl, issued.token);
     const scoped = { ...ctx, db: tx };
     const procurement = await procurementOf(scoped, invitation.procurementId);

@@ -1,4 +1,5 @@
 import { recordAudit } from '../../platform/audit';
+import { emitEvent } from '../../platform/events';
 import type { ResponseChangedHook } from '../../platform/http/deps';
 import { transactionWithMail, type Mailer } from '../../platform/mail';
 import { keepOpenUntil } from '../procurements';
@@ -115,6 +116,14 @@ export async function submitResponse(ctx: { db: Db; now: Date; principal: Suppli
       action: 'response.submitted',
       subject: { type: 'response', id: response.id },
       details: { procurementId: procurement.id, reference, answerCount: Object.keys(snapshot).length, evidence: evidence.map((f) => ({ id: f.id, sha256: f.sha256 })) },
+      now: ctx.now,
+    });
+    await emitEvent({
+      db: tx,
+      organisationId: principal.organisationId,
+      type: 'response.submitted',
+      subject: { type: 'response', id: response.id },
+      data: { procurementId: procurement.id, responseId: response.id },
       now: ctx.now,
     });
     await ctx.onChanged?.({ db: tx, organisationId: principal.organisationId, responseId: response.id, now: ctx.now });

@@ -10,6 +10,7 @@ export type SubmittedResponse = {
   /** The supplier acts as its invitation: its audit events name this id. */
   invitationId: string;
   supplierName: string;
+  companyNumber: string | null;
   status: repo.ResponseRow['status'];
   submittedAt: string | null;
   /** Submitted values by question key, each replaced by its amendment when a clarification amended it. */
@@ -55,6 +56,7 @@ function toSubmitted(
     procurementId: found.response.procurementId,
     invitationId: found.invitation.id,
     supplierName: found.invitation.supplierName,
+    companyNumber: found.invitation.companyNumber,
     status: found.response.status,
     submittedAt: found.response.submittedAt?.toISOString() ?? null,
     answers,

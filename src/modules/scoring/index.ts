@@ -26,5 +26,6 @@ export {
   type GatewayEvaluation,
 } from './scoring.models';
 export { registerScoringApi } from './scoring.api';
-export { evaluationRecord, procurementEvaluations, type ProcurementEvaluations, type ResultRow, type DecisionDto } from './scoring.usecases';
-export { declarations, marks, markSubmissions, moderations, gatewayDecisions, evaluations, procurementDecisions } from './scoring.table';
+export { evaluationRecord, procurementEvaluations, comparison, type ProcurementEvaluations, type ResultRow, type DecisionDto, type ComparisonDto } from './scoring.usecases';
+export { declarations, marks, markSubmissions, moderations, gatewayDecisions, evaluations, procurementDecisions, scoreFeed } from './scoring.table';
+export { type ScoreFeedItem } from './scoring.feed';

@@ -2,6 +2,7 @@ import { boolean, doublePrecision, index, integer, jsonb, pgTable, primaryKey, t
 import { procurements } from '../procurements';
 import { responses } from '../responses';
 import type { Evaluation } from './scoring.models';
+import type { ScoreFeedItem } from './scoring.feed';
 
 const at = () => timestamp({ withTimezone: true, precision: 3 });
 
@@ -127,3 +128,23 @@ export const procurementDecisions = pgTable('procurement_decisions', {
   decidedBy: text().notNull(),
   decidedAt: at().notNull(),
 });
+
+/**
+ * What integrators see of each evaluated response, one row per response, rewritten whenever the
+ * published facts change. `updatedAt` only ever grows within an organisation and is taken under
+ * the organisation lock, so a client paging by (updatedAt, responseId) never misses a change
+ * that commits behind its cursor. A withdrawn response stays, with status `withdrawn`.
+ */
+export const scoreFeed = pgTable(
+  'score_feed',
+  {
+    responseId: uuid()
+      .primaryKey()
+      .references(() => responses.id),
+    organisationId: uuid().notNull(),
+    procurementId: uuid().notNull(),
+    item: jsonb().$type<ScoreFeedItem>().notNull(),
+    updatedAt: at().notNull(),
+  },
+  (t) => [index('score_feed_keyset').on(t.organisationId, t.updatedAt, t.responseId)],
+);

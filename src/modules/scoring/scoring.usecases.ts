@@ -8,6 +8,7 @@ import { downloadEvidenceForOfficer, responsesForScoring, submittedResponse, typ
 import type { BlobStorage } from '../../platform/storage';
 import { scoringErrors } from './scoring.errors';
 import { activeGateways, evaluateResponse, questionsNeedingMarks, rankByScore, type Evaluation, type EvaluationInput, type Score } from './scoring.models';
+import { feedItemOf, publishScore } from './scoring.feed';
 import * as repo from './scoring.repository';
 
 type Ctx = { db: Db; now: Date; principal: Principal };
@@ -71,8 +72,9 @@ async function computeFor(db: Db, context: Context, response: SubmittedResponse)
   return evaluateResponse(inputFor({ context, response, moderations, decisions }));
 }
 
-async function store({ db, organisationId, response, evaluation, now }: { db: Db; organisationId: string; response: SubmittedResponse; evaluation: Evaluation; now: Date }) {
-  return repo.upsertEvaluation({
+/** Stores an evaluation and publishes it to the scores feed, in the caller's transaction. */
+async function store({ db, organisationId, context, response, evaluation, now }: { db: Db; organisationId: string; context: Context; response: SubmittedResponse; evaluation: Evaluation; now: Date }) {
+  await repo.upsertEvaluation({
     db,
     values: {
       responseId: response.responseId,
@@ -86,6 +88,7 @@ async function store({ db, organisationId, response, evaluation, now }: { db: Db
       computedAt: now,
     },
   });
+  await publishScore({ db, organisationId, item: feedItemOf({ procurement: context.procurement, response, evaluation }), now });
 }
 
 /**
@@ -96,12 +99,14 @@ export async function refreshEvaluation({ db, organisationId, responseId, now }:
   const principal: Principal = { kind: 'system', organisationId, name: 'scoring' };
   const response = await submittedResponse({ db, organisationId, responseId });
   if (!response) return;
+  const context = await procurementContext({ db, now, principal }, response.procurementId);
   if (response.status !== 'submitted') {
     await repo.deleteEvaluation({ db, responseId });
+    // The feed keeps the response, marked withdrawn, so integrators learn it no longer counts.
+    await publishScore({ db, organisationId, item: feedItemOf({ procurement: context.procurement, response, evaluation: null }), now });
     return;
   }
-  const context = await procurementContext({ db, now, principal }, response.procurementId);
-  await store({ db, organisationId, response, evaluation: await computeFor(db, context, response), now });
+  await store({ db, organisationId, context, response, evaluation: await computeFor(db, context, response), now });
 }
 
 export type EvaluationDto = Evaluation & { responseId: string; procurementId: string; supplierName: string; computedAt: string };
@@ -142,7 +147,10 @@ export async function recomputeProcurement(ctx: Ctx & { procurementId: string })
       );
       if (storedJson.get(response.responseId) !== canonicalJson(evaluation)) {
         changed += 1;
-        await store({ db: tx, organisationId: ctx.principal.organisationId, response, evaluation, now: ctx.now });
+        await store({ db: tx, organisationId: ctx.principal.organisationId, context, response, evaluation, now: ctx.now });
+      } else {
+        // The scores are the same, but a published fact (a reference, say) may not be.
+        await publishScore({ db: tx, organisationId: ctx.principal.organisationId, item: feedItemOf({ procurement: context.procurement, response, evaluation }), now: ctx.now });
       }
     }
     return { recomputed: responses.length, changed };

@@ -1,8 +1,8 @@
-import { and, asc, desc, eq, gt, inArray, lt, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, lt } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Actor } from '../auth';
 import { canonicalJson, sha256Hex } from '../crypto';
-import { inTransaction, type Db } from '../db';
+import { inTransaction, lockOrganisation, type Db } from '../db';
 import { decodeCursor, toPage, type Page } from '../pagination';
 import { auditEvents } from './audit.table';
 
@@ -61,7 +61,7 @@ export async function recordAudit({
   now?: Date;
 }): Promise<AuditEvent> {
   return inTransaction(db, async (tx) => {
-    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`audit:${organisationId}`}))`);
+    await lockOrganisation({ db: tx, organisationId });
     const [last] = await tx
       .select({ seq: auditEvents.seq, hash: auditEvents.hash, createdAt: auditEvents.createdAt })
       .from(auditEvents)

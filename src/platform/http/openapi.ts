@@ -49,6 +49,8 @@ export async function registerOpenApi(app: FastifyInstance, { docsUi }: { docsUi
         { name: 'clarifications', description: 'Questions to a supplier about one answer, and its replies' },
         { name: 'evaluation', description: 'Conflict declarations, marks, moderation, gateway decisions, evaluations, results and the decision' },
         { name: 'reports', description: 'PDF reports: the evaluation report, the comparison report and the Procurement Act 2023 s.50 assessment summary' },
+        { name: 'integrations', description: 'For contract and e-procurement systems: the scores feed, CSV and Excel exports, the OCDS release package' },
+        { name: 'webhooks', description: 'Signed notifications of events (Standard Webhooks), their delivery log and redelivery' },
         { name: 'outbox', description: 'Email sent, or held when no SMTP server is configured' },
         { name: 'audit', description: 'The append-only audit log' },
         { name: 'health', description: 'Liveness and readiness' },

@@ -1,0 +1,65 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { principalOf } from '../../platform/auth';
+import { problemSchema } from '../../platform/errors';
+import { contentDisposition } from '../../platform/http/content-disposition';
+import { zodApp, type AppDeps } from '../../platform/http/deps';
+import * as usecases from './exports.usecases';
+
+// The same readers as GET /results and /comparison: council staff, and API keys with scores:read.
+const READERS = { roles: ['admin', 'officer', 'viewer'], scopes: ['scores:read'] } as const;
+const problems = { 401: problemSchema, 403: problemSchema, 404: problemSchema };
+const idParams = z.object({ id: z.uuid() });
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+export function registerExportsApi(app: FastifyInstance, { database, now }: AppDeps): void {
+  const r = zodApp(app);
+  const ctx = (request: FastifyRequest) => ({ db: database.db, now: now(), principal: principalOf(request) });
+
+  r.get(
+    '/v1/procurements/:id/results.csv',
+    {
+      config: { access: READERS },
+      schema: {
+        tags: ['integrations'],
+        summary: 'The results as CSV, with a column per section score',
+        description:
+          'The rows of GET /v1/procurements/{id}/results, in the same order: rank, responseId, supplierName, status, overallScore, rating, gatewaysPassed, final (not provisional; empty when not evaluated), then one column per section, headed `Section <ref or key>: <title> (weight <n>)`. RFC 4180 (CRLF), UTF-8, no BOM. Text that a spreadsheet would run as a formula (starting with = + - @, tab or carriage return) is prefixed with `\'`.',
+        params: idParams,
+        response: { 200: z.any().describe('The CSV (text/csv), with `Content-Disposition` naming `<reference or id>-results.csv`.'), ...problems },
+      },
+    },
+    async (request, reply) => {
+      const file = await usecases.resultsCsv({ ...ctx(request), procurementId: request.params.id });
+      return reply
+        .header('content-type', 'text/csv; charset=utf-8')
+        .header('content-disposition', contentDisposition(file.filename))
+        .header('cache-control', 'private, no-store')
+        .send(file.body);
+    },
+  );
+
+  r.get(
+    '/v1/procurements/:id/comparison.xlsx',
+    {
+      config: { access: READERS },
+      schema: {
+        tags: ['integrations'],
+        summary: 'The comparison as an Excel workbook',
+        description:
+          'GET /v1/procurements/{id}/comparison as two sheets. "Sections": Ref, Key, Section, Weight, then a score column per supplier, with "Overall score" and "Rating" rows at the bottom. "Questions": Ref, Key, Section (key), then per supplier its score and a `<supplier> (status)` column. Before any response is evaluated, both sheets hold only their header rows. Text starting with = + - @, tab or carriage return is prefixed with `\'`.',
+        params: idParams,
+        response: { 200: z.any().describe(`The workbook (${XLSX}), with \`Content-Disposition\` naming \`<reference or id>-comparison.xlsx\`.`), ...problems },
+      },
+    },
+    async (request, reply) => {
+      const file = await usecases.comparisonWorkbook({ ...ctx(request), procurementId: request.params.id });
+      return reply
+        .header('content-type', XLSX)
+        .header('content-disposition', contentDisposition(file.filename))
+        .header('cache-control', 'private, no-store')
+        .header('content-length', file.body.length)
+        .send(file.body);
+    },
+  );
+}

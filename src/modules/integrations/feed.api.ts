@@ -1,0 +1,67 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { principalOf } from '../../platform/auth';
+import { problemSchema } from '../../platform/errors';
+import { zodApp, type AppDeps } from '../../platform/http/deps';
+import { csvStream } from './csv';
+import { FEED_CSV_COLUMNS, feedCsvRows, feedPage } from './feed.usecases';
+import { feedItemSchema } from './integrations.schemas';
+
+// Any council user reads the feed (scores are the council's own); an API key needs scores:read.
+const FEED_READERS = { roles: ['admin', 'officer', 'viewer', 'evaluator'], scopes: ['scores:read'] } as const;
+
+const feedQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(100).describe('Items per page, 1 to 500.'),
+  cursor: z.string().max(512).optional().describe('`nextCursor` (or a kept `resumeCursor`) of an earlier page.'),
+  updatedSince: z.iso.datetime({ offset: true }).optional().describe('Only items whose `updatedAt` is at or after this instant. To resume a walk, prefer the cursor.'),
+  procurementId: z.uuid().optional().describe('Only the responses to this procurement.'),
+});
+
+function nextLink(request: FastifyRequest, cursor: string): string {
+  const url = new URL(request.url, 'http://x');
+  url.searchParams.set('cursor', cursor);
+  return `<${url.pathname}${url.search}>; rel="next"`;
+}
+
+export function registerFeedApi(app: FastifyInstance, { database }: AppDeps): void {
+  zodApp(app).get(
+    '/v1/scores',
+    {
+      config: { access: FEED_READERS },
+      schema: {
+        tags: ['integrations'],
+        summary: 'The scores feed: every evaluated response, oldest change first',
+        description: [
+          'One item per response that has been evaluated, in order of `updatedAt` then `responseId`. A change to an item (a moderated mark, a gateway decision, a withdrawal) moves it to the end with a later `updatedAt`, so a client that follows `nextCursor` (or the `Link: rel="next"` header) to the end has every item in its latest state, having missed none.',
+          'To poll: keep the last page’s `resumeCursor` and call again with it; you get only what changed since. A withdrawn response stays in the feed with `status: withdrawn` and no scores.',
+          'With `Accept: text/csv`, the whole feed from the cursor on (no paging) streams as CSV, with a header row; cells that a spreadsheet would run as a formula (starting `=`, `+`, `-` or `@`) are prefixed with `\'`. `sectionScores` holds `ref=score` pairs separated by `; `.',
+        ].join('\n\n'),
+        querystring: feedQuery,
+        response: {
+          200: z.object({
+            items: z.array(feedItemSchema),
+            nextCursor: z.string().nullable().describe('The next page; null when this page reaches the end of the feed.'),
+            resumeCursor: z.string().nullable().describe('Keep it, and pass it as `cursor` to get what changes after this page.'),
+          }),
+          400: problemSchema,
+          401: problemSchema,
+          403: problemSchema,
+        },
+      },
+    },
+    async (request, reply) => {
+      const { limit, cursor, updatedSince, procurementId } = request.query;
+      const filter = { organisationId: principalOf(request).organisationId, updatedSince: updatedSince ? new Date(updatedSince) : undefined, procurementId };
+      if (/\btext\/csv\b/.test(request.headers.accept ?? '')) {
+        // Validate the cursor before the 200 goes out: a bad one is a 400, not a broken stream.
+        await feedPage({ db: database.db, filter, cursor, limit: 1 });
+        reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="scores.csv"').header('cache-control', 'private, no-store');
+        // A stream is sent as it is; the JSON schema above describes the default representation.
+        return reply.send(csvStream({ columns: FEED_CSV_COLUMNS, rows: feedCsvRows({ db: database.db, filter, cursor }) }) as never);
+      }
+      const page = await feedPage({ db: database.db, filter, cursor, limit });
+      if (page.nextCursor) reply.header('link', nextLink(request, page.nextCursor));
+      return page;
+    },
+  );
+}

@@ -1,0 +1,1 @@
+export { registerIntegrationsApi } from './integrations.api';

@@ -1,0 +1,71 @@
+import { z } from 'zod';
+import { EVENT_TYPES } from '../../platform/events';
+
+export const feedItemSchema = z.object({
+  responseId: z.uuid(),
+  procurementId: z.uuid(),
+  procurementReference: z.string().nullable(),
+  supplierName: z.string(),
+  companyNumber: z.string().nullable(),
+  status: z.enum(['submitted', 'withdrawn']),
+  overallScore: z.number().nullable().describe('0–100, one decimal; null when withdrawn or nothing is scored yet.'),
+  rating: z.string().nullable(),
+  riskTier: z.string().describe('The procurement’s risk tier the response was scored at.'),
+  gatewaysPassed: z.boolean().nullable().describe('Every gateway passed (a conditional pass counts); null when withdrawn.'),
+  final: z.boolean().describe('No mark or gateway decision is outstanding.'),
+  sections: z.array(z.object({ key: z.string(), ref: z.string().nullable(), title: z.string(), weight: z.number(), score: z.number().nullable() })),
+  questionnaireKey: z.string(),
+  questionnaireVersion: z.string(),
+  scoringMethodVersion: z.string(),
+  updatedAt: z.iso.datetime(),
+});
+
+export const eventTypeSchema = z.enum(EVENT_TYPES);
+
+export const createWebhookSchema = z.object({
+  url: z
+    .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
+    .max(2000)
+    .refine((value) => !new URL(value).username && !new URL(value).password, 'must not carry a user name or password')
+    .describe('Where to POST events. https:// in production. Must resolve to a public address.'),
+  events: z.array(eventTypeSchema).min(1).max(EVENT_TYPES.length).describe('The events to send.'),
+  description: z.string().trim().max(500).default(''),
+});
+
+export const webhookSchema = z.object({
+  id: z.uuid(),
+  url: z.string(),
+  description: z.string(),
+  events: z.array(eventTypeSchema),
+  status: z.enum(['enabled', 'disabled']),
+  disabledReason: z.string().nullable(),
+  secretPrefix: z.string().describe('The start of the signing secret, to tell which one a receiver holds.'),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+});
+
+export const createdWebhookSchema = webhookSchema.extend({
+  secret: z.string().describe('The signing secret (`whsec_…`). Shown once: store it where your receiver can read it.'),
+});
+
+export const deliverySchema = z.object({
+  id: z.uuid(),
+  eventId: z.uuid(),
+  eventType: z.string(),
+  status: z.enum(['pending', 'delivering', 'succeeded', 'failed']),
+  attempts: z.number().int(),
+  nextAttemptAt: z.iso.datetime().nullable().describe('When it is tried next, while pending.'),
+  createdAt: z.iso.datetime(),
+  completedAt: z.iso.datetime().nullable(),
+  log: z.array(
+    z.object({
+      attempt: z.number().int(),
+      startedAt: z.iso.datetime(),
+      durationMs: z.number().int(),
+      statusCode: z.number().int().nullable(),
+      outcome: z.enum(['succeeded', 'failed', 'interrupted']),
+      error: z.string().nullable(),
+      responseExcerpt: z.string().nullable(),
+    }),
+  ),
+});

@@ -1,0 +1,105 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { principalOf } from '../../platform/auth';
+import { problemSchema } from '../../platform/errors';
+import { zodApp, type AppDeps } from '../../platform/http/deps';
+import { pageQuerySchema, pageSchema } from '../../platform/pagination';
+import { createdWebhookSchema, createWebhookSchema, deliverySchema, webhookSchema } from './integrations.schemas';
+import { resolveWithDns } from './webhooks.address';
+import * as usecases from './webhooks.usecases';
+import { createWebhookWorker } from './webhooks.worker';
+
+const MANAGERS = { roles: ['admin'], scopes: ['webhooks:manage'] } as const;
+const problems = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema, 409: problemSchema, 422: problemSchema };
+const idParams = z.object({ id: z.uuid() });
+
+const SIGNING = [
+  'Each delivery is a POST of a small JSON body `{type, timestamp, data}`; `data` holds ids and a `url` to fetch the current state with your own credentials. Nothing confidential is in it.',
+  'Deliveries follow Standard Webhooks (standardwebhooks.com): headers `webhook-id` (the same on every retry of one message: use it to ignore duplicates), `webhook-timestamp` (Unix seconds) and `webhook-signature` (`v1,` then base64 HMAC-SHA256 of `id.timestamp.body`, keyed with the base64-decoded part of the secret after `whsec_`). Reject a timestamp more than 5 minutes from now.',
+  'Answer 2xx within 10 s. Otherwise the delivery is tried again after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h; after the last failure, or at once on 410 Gone, the endpoint is disabled. Redirects are not followed. Order is not guaranteed.',
+].join('\n\n');
+
+export function registerWebhooksApi(app: FastifyInstance, { database, now, config }: AppDeps): void {
+  const policy = { allowLoopback: config.webhooks.allowLoopback, requireHttps: config.env === 'production', resolve: resolveWithDns };
+  if (config.webhooks.deliver) {
+    const worker = createWebhookWorker({
+      db: database.db,
+      now,
+      publicBaseUrl: config.publicBaseUrl,
+      secretsKey: config.secretsKey,
+      timeoutMs: config.webhooks.timeoutMs,
+      allowLoopback: config.webhooks.allowLoopback,
+      pollMs: config.webhooks.pollMs,
+      logger: app.log,
+    });
+    app.addHook('onReady', async () => worker.start());
+    // Before the database closes: attempts in flight are abandoned and go out again on the next start.
+    app.addHook('onClose', async () => worker.stop());
+  }
+
+  const r = zodApp(app);
+  const ctx = (request: FastifyRequest) => ({ db: database.db, now: now(), principal: principalOf(request) });
+
+  r.post(
+    '/v1/webhooks',
+    {
+      config: { access: MANAGERS },
+      schema: {
+        tags: ['webhooks'],
+        summary: 'Register a webhook endpoint',
+        description: `The response holds the signing secret, once.\n\n${SIGNING}`,
+        body: createWebhookSchema,
+        response: { 201: createdWebhookSchema, ...problems },
+      },
+    },
+    async (request, reply) => reply.code(201).send(await usecases.createEndpoint({ ...ctx(request), ...request.body, policy, secretsKey: config.secretsKey })),
+  );
+  r.get(
+    '/v1/webhooks',
+    { config: { access: MANAGERS }, schema: { tags: ['webhooks'], summary: 'The webhook endpoints', querystring: pageQuerySchema, response: { 200: pageSchema(webhookSchema), ...problems } } },
+    async (request) => usecases.listEndpoints({ ...ctx(request), ...request.query }),
+  );
+  r.get(
+    '/v1/webhooks/:id',
+    { config: { access: MANAGERS }, schema: { tags: ['webhooks'], summary: 'One webhook endpoint', params: idParams, response: { 200: webhookSchema, ...problems } } },
+    async (request) => usecases.getEndpoint({ ...ctx(request), id: request.params.id }),
+  );
+  r.delete(
+    '/v1/webhooks/:id',
+    { config: { access: MANAGERS }, schema: { tags: ['webhooks'], summary: 'Delete a webhook endpoint', description: 'Nothing more is sent to it; its delivery log is kept.', params: idParams, response: { 204: z.null(), ...problems } } },
+    async (request, reply) => {
+      await usecases.deleteEndpoint({ ...ctx(request), id: request.params.id });
+      return reply.code(204).send(null);
+    },
+  );
+  r.post(
+    '/v1/webhooks/:id/enable',
+    {
+      config: { access: MANAGERS },
+      schema: { tags: ['webhooks'], summary: 'Enable a disabled endpoint', description: 'Deliveries that were waiting go out again.', params: idParams, response: { 200: webhookSchema, ...problems } },
+    },
+    async (request) => usecases.enableEndpoint({ ...ctx(request), id: request.params.id, policy }),
+  );
+  r.get(
+    '/v1/webhooks/:id/deliveries',
+    {
+      config: { access: MANAGERS },
+      schema: { tags: ['webhooks'], summary: 'The delivery log', description: 'Every delivery to the endpoint, oldest first, each with every attempt: when, how long, the status code or error, and the start of the answer.', params: idParams, querystring: pageQuerySchema, response: { 200: pageSchema(deliverySchema), ...problems } },
+    },
+    async (request) => usecases.listDeliveries({ ...ctx(request), id: request.params.id, ...request.query }),
+  );
+  r.post(
+    '/v1/webhooks/:id/deliveries/:deliveryId/redeliver',
+    {
+      config: { access: MANAGERS },
+      schema: {
+        tags: ['webhooks'],
+        summary: 'Send a delivery again',
+        description: 'Queued to go at once, with the same `webhook-id`. 409 `webhooks.delivery_in_progress` while an attempt is under way.',
+        params: z.object({ id: z.uuid(), deliveryId: z.uuid() }),
+        response: { 202: deliverySchema, ...problems },
+      },
+    },
+    async (request, reply) => reply.code(202).send(await usecases.redeliver({ ...ctx(request), id: request.params.id, deliveryId: request.params.deliveryId })),
+  );
+}

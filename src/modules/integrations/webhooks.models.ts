@@ -1,0 +1,68 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import type { EventType } from '../../platform/events';
+
+/**
+ * When to try again after each failed attempt (Standard Webhooks' recommended schedule): at once,
+ * then 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h. Eight attempts over about 27 hours.
+ */
+export const RETRY_DELAYS_MS = [5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000];
+export const MAX_ATTEMPTS = RETRY_DELAYS_MS.length + 1;
+
+/** The wait before the next attempt after `attempts` failed ones; null when there is none left. */
+export function retryDelay(attempts: number): number | null {
+  return attempts >= 1 && attempts <= RETRY_DELAYS_MS.length ? RETRY_DELAYS_MS[attempts - 1]! : null;
+}
+
+/** A Standard Webhooks secret: `whsec_` and 32 random bytes in base64. */
+export function newSigningSecret(): string {
+  return `whsec_${randomBytes(32).toString('base64')}`;
+}
+
+/**
+ * The three Standard Webhooks headers. The signature is HMAC-SHA256, keyed with the secret's
+ * bytes, over `id.timestamp.body`; receivers check it and reject a timestamp more than a few
+ * minutes off, which defeats replays.
+ */
+export function signatureHeaders({ secret, messageId, timestamp, body }: { secret: string; messageId: string; timestamp: Date; body: string }): Record<string, string> {
+  const seconds = Math.floor(timestamp.getTime() / 1000);
+  const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
+  const signature = createHmac('sha256', key).update(`${messageId}.${seconds}.${body}`, 'utf8').digest('base64');
+  return { 'webhook-id': messageId, 'webhook-timestamp': String(seconds), 'webhook-signature': `v1,${signature}` };
+}
+
+export type EventRecord = { id: string; organisationId: string; type: string; subjectType: string; subjectId: string; data: Record<string, string | boolean | null>; occurredAt: Date };
+
+/** Where a receiver fetches the current state of what the event is about, with its own credentials. */
+export function resourcePath(event: Pick<EventRecord, 'type' | 'data'>): string {
+  const d = event.data;
+  switch (event.type as EventType) {
+    case 'procurement.opened':
+    case 'procurement.closed':
+      return `/v1/procurements/${d.procurementId}`;
+    case 'procurement.decided':
+      return `/v1/procurements/${d.procurementId}/results`;
+    case 'invitation.sent':
+      return `/v1/procurements/${d.procurementId}/invitations`;
+    case 'response.submitted':
+      return `/v1/responses/${d.responseId}`;
+    case 'evaluation.updated':
+    case 'evaluation.finalised':
+      return `/v1/responses/${d.responseId}/evaluation`;
+    case 'report.generated':
+      return d.kind === 'comparison' ? `/v1/procurements/${d.procurementId}/comparison.pdf` : d.kind === 'assessment_summary' ? `/v1/responses/${d.responseId}/assessment-summary.pdf` : `/v1/responses/${d.responseId}/report.pdf`;
+    default:
+      return '/v1/scores';
+  }
+}
+
+/**
+ * The thin payload: what happened, when, to what, and where to read it. No answers, scores or
+ * names travel in a webhook, so a leaked or misdirected delivery discloses next to nothing.
+ */
+export function eventPayload({ event, publicBaseUrl }: { event: EventRecord; publicBaseUrl: string }): string {
+  return JSON.stringify({
+    type: event.type,
+    timestamp: event.occurredAt.toISOString(),
+    data: { eventId: event.id, organisationId: event.organisationId, subject: { type: event.subjectType, id: event.subjectId }, ...event.data, url: `${publicBaseUrl}${resourcePath(event)}` },
+  });
+}

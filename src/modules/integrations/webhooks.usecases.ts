@@ -1,0 +1,206 @@
+import { randomUUID } from 'node:crypto';
+import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
+import { recordAudit } from '../../platform/audit';
+import { actorOf, type Principal } from '../../platform/auth';
+import { sealSecret } from '../../platform/crypto';
+import { inTransaction, type Db } from '../../platform/db';
+import type { EventType } from '../../platform/events';
+import { afterCreatedAtId, createdAtIdKey, toPage, type Page } from '../../platform/pagination';
+import { integrationsErrors } from './integrations.errors';
+import { AddressNotAllowed, checkedAddress, type ResolveHost } from './webhooks.address';
+import { newSigningSecret } from './webhooks.models';
+import { webhookAttempts, webhookDeliveries, webhookEndpoints } from './webhooks.table';
+
+type Ctx = { db: Db; now: Date; principal: Principal };
+export type UrlPolicy = { allowLoopback: boolean; requireHttps: boolean; resolve: ResolveHost };
+
+type EndpointRow = typeof webhookEndpoints.$inferSelect;
+type DeliveryRow = typeof webhookDeliveries.$inferSelect;
+
+export type EndpointDto = {
+  id: string;
+  url: string;
+  description: string;
+  events: EventType[];
+  status: 'enabled' | 'disabled';
+  disabledReason: string | null;
+  secretPrefix: string;
+  createdAt: string;
+  updatedAt: string;
+};
+
+export type DeliveryDto = {
+  id: string;
+  eventId: string;
+  eventType: string;
+  status: DeliveryRow['status'];
+  attempts: number;
+  nextAttemptAt: string | null;
+  createdAt: string;
+  completedAt: string | null;
+  log: Array<{ attempt: number; startedAt: string; durationMs: number; statusCode: number | null; outcome: 'succeeded' | 'failed' | 'interrupted'; error: string | null; responseExcerpt: string | null }>;
+};
+
+const toEndpoint = (row: EndpointRow): EndpointDto => ({
+  id: row.id,
+  url: row.url,
+  description: row.description,
+  events: row.events as EventType[],
+  status: row.status,
+  disabledReason: row.disabledReason,
+  secretPrefix: row.secretPrefix,
+  createdAt: row.createdAt.toISOString(),
+  updatedAt: row.updatedAt.toISOString(),
+});
+
+const audit = (ctx: Ctx, action: string, id: string, details: Record<string, unknown> = {}) =>
+  recordAudit({ db: ctx.db, organisationId: ctx.principal.organisationId, actor: actorOf(ctx.principal), action, subject: { type: 'webhook_endpoint', id }, details, now: ctx.now });
+
+/** Refuses a URL we would never deliver to; the same check runs again before every delivery. */
+export async function assertDeliverableUrl({ url, policy }: { url: string; policy: UrlPolicy }): Promise<void> {
+  const parsed = new URL(url);
+  if (policy.requireHttps && parsed.protocol !== 'https:') throw integrationsErrors.httpsRequired();
+  try {
+    await checkedAddress({ hostname: parsed.hostname, allowLoopback: policy.allowLoopback, resolve: policy.resolve });
+  } catch (error) {
+    if (error instanceof AddressNotAllowed) throw integrationsErrors.addressNotAllowed(error.message);
+    throw error;
+  }
+}
+
+export async function createEndpoint(
+  ctx: Ctx & { url: string; events: EventType[]; description: string; policy: UrlPolicy; secretsKey: Buffer },
+): Promise<EndpointDto & { secret: string }> {
+  await assertDeliverableUrl({ url: ctx.url, policy: ctx.policy });
+  const id = randomUUID();
+  const secret = newSigningSecret();
+  return inTransaction(ctx.db, async (tx) => {
+    const [row] = await tx
+      .insert(webhookEndpoints)
+      .values({
+        id,
+        organisationId: ctx.principal.organisationId,
+        url: ctx.url,
+        description: ctx.description,
+        events: [...new Set(ctx.events)].sort(),
+        secretSealed: sealSecret({ key: ctx.secretsKey, plaintext: secret, context: `webhook:${id}` }),
+        secretPrefix: secret.slice(0, 12),
+        status: 'enabled',
+        createdBy: actorOf(ctx.principal).id,
+        createdAt: ctx.now,
+        updatedAt: ctx.now,
+      })
+      .returning();
+    await audit({ ...ctx, db: tx }, 'webhook.created', id, { url: ctx.url, events: row!.events });
+    return { ...toEndpoint(row!), secret };
+  });
+}
+
+async function findEndpoint(ctx: Ctx, id: string): Promise<EndpointRow> {
+  const [row] = await ctx.db
+    .select()
+    .from(webhookEndpoints)
+    .where(and(eq(webhookEndpoints.organisationId, ctx.principal.organisationId), eq(webhookEndpoints.id, id), isNull(webhookEndpoints.deletedAt)));
+  if (!row) throw integrationsErrors.webhookNotFound();
+  return row;
+}
+
+export async function getEndpoint(ctx: Ctx & { id: string }): Promise<EndpointDto> {
+  return toEndpoint(await findEndpoint(ctx, ctx.id));
+}
+
+export async function listEndpoints(ctx: Ctx & { limit: number; cursor?: string | undefined }): Promise<Page<EndpointDto>> {
+  const rows = await ctx.db
+    .select()
+    .from(webhookEndpoints)
+    .where(
+      and(
+        eq(webhookEndpoints.organisationId, ctx.principal.organisationId),
+        isNull(webhookEndpoints.deletedAt),
+        afterCreatedAtId({ cursor: ctx.cursor, createdAt: webhookEndpoints.createdAt, id: webhookEndpoints.id }),
+      ),
+    )
+    .orderBy(asc(webhookEndpoints.createdAt), asc(webhookEndpoints.id))
+    .limit(ctx.limit + 1);
+  return toPage({ rows, limit: ctx.limit, keyOf: createdAtIdKey, toItem: toEndpoint });
+}
+
+/** Deletes the endpoint; what it was sent stays in the log, and nothing more goes out. */
+export async function deleteEndpoint(ctx: Ctx & { id: string }): Promise<void> {
+  await inTransaction(ctx.db, async (tx) => {
+    const row = await findEndpoint({ ...ctx, db: tx }, ctx.id);
+    await tx.update(webhookEndpoints).set({ deletedAt: ctx.now, updatedAt: ctx.now }).where(eq(webhookEndpoints.id, row.id));
+    await audit({ ...ctx, db: tx }, 'webhook.deleted', row.id, { url: row.url });
+  });
+}
+
+/** Turns a disabled endpoint back on; deliveries that were waiting go out again. */
+export async function enableEndpoint(ctx: Ctx & { id: string; policy: UrlPolicy }): Promise<EndpointDto> {
+  return inTransaction(ctx.db, async (tx) => {
+    const row = await findEndpoint({ ...ctx, db: tx }, ctx.id);
+    await assertDeliverableUrl({ url: row.url, policy: ctx.policy });
+    const [updated] = await tx
+      .update(webhookEndpoints)
+      .set({ status: 'enabled', disabledReason: null, consecutiveFailures: 0, updatedAt: ctx.now })
+      .where(eq(webhookEndpoints.id, row.id))
+      .returning();
+    await audit({ ...ctx, db: tx }, 'webhook.enabled', row.id, { previousStatus: row.status, previousReason: row.disabledReason });
+    return toEndpoint(updated!);
+  });
+}
+
+async function withLog(db: Db, rows: DeliveryRow[]): Promise<DeliveryDto[]> {
+  const attempts = rows.length === 0 ? [] : await db.select().from(webhookAttempts).where(inArray(webhookAttempts.deliveryId, rows.map((r) => r.id))).orderBy(asc(webhookAttempts.attempt), asc(webhookAttempts.startedAt));
+  return rows.map((row) => ({
+    id: row.id,
+    eventId: row.eventId,
+    eventType: row.eventType,
+    status: row.status,
+    attempts: row.attempts,
+    nextAttemptAt: row.status === 'pending' ? row.nextAttemptAt.toISOString() : null,
+    createdAt: row.createdAt.toISOString(),
+    completedAt: row.completedAt?.toISOString() ?? null,
+    log: attempts
+      .filter((a) => a.deliveryId === row.id)
+      .map((a) => ({ attempt: a.attempt, startedAt: a.startedAt.toISOString(), durationMs: a.durationMs, statusCode: a.statusCode, outcome: a.outcome, error: a.error, responseExcerpt: a.responseExcerpt })),
+  }));
+}
+
+/** The endpoint's deliveries, oldest first (follow `nextCursor`), each with every attempt. */
+export async function listDeliveries(ctx: Ctx & { id: string; limit: number; cursor?: string | undefined }): Promise<Page<DeliveryDto>> {
+  const endpoint = await findEndpoint(ctx, ctx.id);
+  const after = afterCreatedAtId({ cursor: ctx.cursor, createdAt: webhookDeliveries.createdAt, id: webhookDeliveries.id });
+  const rows = await ctx.db
+    .select()
+    .from(webhookDeliveries)
+    .where(and(eq(webhookDeliveries.organisationId, ctx.principal.organisationId), eq(webhookDeliveries.endpointId, endpoint.id), after))
+    .orderBy(asc(webhookDeliveries.createdAt), asc(webhookDeliveries.id))
+    .limit(ctx.limit + 1);
+  const page = toPage({ rows, limit: ctx.limit, keyOf: createdAtIdKey, toItem: (row) => row });
+  return { items: await withLog(ctx.db, page.items), nextCursor: page.nextCursor };
+}
+
+/**
+ * Sends a delivery again now, with the same `webhook-id`, whatever its state. A delivery that had
+ * used up its retries gets this one attempt; if it fails, it is failed again.
+ */
+export async function redeliver(ctx: Ctx & { id: string; deliveryId: string }): Promise<DeliveryDto> {
+  return inTransaction(ctx.db, async (tx) => {
+    const endpoint = await findEndpoint({ ...ctx, db: tx }, ctx.id);
+    const [row] = await tx
+      .select()
+      .from(webhookDeliveries)
+      .where(and(eq(webhookDeliveries.organisationId, ctx.principal.organisationId), eq(webhookDeliveries.endpointId, endpoint.id), eq(webhookDeliveries.id, ctx.deliveryId)))
+      .for('update');
+    if (!row) throw integrationsErrors.deliveryNotFound();
+    if (row.status === 'delivering' && row.leaseUntil && row.leaseUntil > ctx.now) throw integrationsErrors.deliveryInProgress();
+    const [updated] = await tx
+      .update(webhookDeliveries)
+      .set({ status: 'pending', nextAttemptAt: ctx.now, leaseUntil: null, completedAt: null })
+      .where(eq(webhookDeliveries.id, row.id))
+      .returning();
+    await audit({ ...ctx, db: tx }, 'webhook.redelivery_requested', endpoint.id, { deliveryId: row.id, eventId: row.eventId, previousStatus: row.status });
+    return (await withLog(tx, [updated!]))[0]!;
+  });
+}
+

@@ -1,0 +1,261 @@
+import http from 'node:http';
+import https from 'node:https';
+import type { LookupFunction } from 'node:net';
+import { and, asc, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
+import { openSecret } from '../../platform/crypto';
+import { inTransaction, type Db } from '../../platform/db';
+import { events } from '../../platform/events';
+import { AddressNotAllowed, checkedAddress, resolveWithDns, type ResolveHost } from './webhooks.address';
+import { eventPayload, MAX_ATTEMPTS, retryDelay, signatureHeaders } from './webhooks.models';
+import { webhookAttempts, webhookDeliveries, webhookEndpoints } from './webhooks.table';
+
+type Logger = { warn: (obj: object, msg: string) => void; error: (obj: object, msg: string) => void };
+type DeliveryRow = typeof webhookDeliveries.$inferSelect;
+type EndpointRow = typeof webhookEndpoints.$inferSelect;
+
+export type WebhookWorkerInput = {
+  db: Db;
+  now: () => Date;
+  publicBaseUrl: string;
+  secretsKey: Buffer;
+  timeoutMs: number;
+  allowLoopback: boolean;
+  pollMs: number;
+  resolve?: ResolveHost;
+  logger?: Logger;
+  /** Deliveries one pass claims and sends at once. */
+  batch?: number;
+};
+
+export type WebhookWorker = {
+  /** One pass: fan new events out to endpoints, then claim and send what is due. */
+  runOnce(): Promise<{ dispatched: number; attempted: number }>;
+  /** Passes every `pollMs`, at once again while there is work. */
+  start(): void;
+  /** Stops polling and abandons attempts in flight; they go out again at once on the next start. */
+  stop(): Promise<void>;
+};
+
+type AttemptResult = { outcome: 'succeeded' | 'failed' | 'interrupted'; statusCode: number | null; error: string | null; excerpt: string | null; gone: boolean };
+
+const EXCERPT_CHARS = 256;
+
+/** One POST, to the address that was checked (not a second DNS answer), following no redirect. */
+function post({ url, address, headers, body, signal }: { url: URL; address: { address: string; family: number }; headers: Record<string, string>; body: string; signal: AbortSignal }) {
+  return new Promise<{ statusCode: number; excerpt: string }>((resolve, reject) => {
+    const lookup: LookupFunction = (_hostname, options, callback) => {
+      if (options.all) (callback as unknown as (e: null, a: Array<{ address: string; family: number }>) => void)(null, [address]);
+      else callback(null, address.address, address.family);
+    };
+    const request = (url.protocol === 'https:' ? https : http).request(url, { method: 'POST', headers: { ...headers, 'content-length': Buffer.byteLength(body) }, lookup, signal, agent: false });
+    request.on('response', (response) => {
+      let excerpt = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => {
+        if (excerpt.length < EXCERPT_CHARS) excerpt += chunk.slice(0, EXCERPT_CHARS - excerpt.length);
+        else response.destroy(); // we have what we keep; do not download the rest
+      });
+      const done = () => resolve({ statusCode: response.statusCode ?? 0, excerpt });
+      response.on('end', done);
+      response.on('close', done);
+      response.on('error', done);
+    });
+    request.on('error', reject);
+    request.end(body);
+  });
+}
+
+export function createWebhookWorker({ db, now, publicBaseUrl, secretsKey, timeoutMs, allowLoopback, pollMs, resolve = resolveWithDns, logger, batch = 10 }: WebhookWorkerInput): WebhookWorker {
+  const stopping = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<unknown> | undefined;
+  // A lease outlives any attempt (timeout plus slack) so a live worker never loses its delivery.
+  const leaseMs = timeoutMs * 2 + 5_000;
+
+  /** Turns each new event into one delivery per subscribed endpoint, in one transaction. */
+  async function dispatch(): Promise<number> {
+    return inTransaction(db, async (tx) => {
+      const pending = await tx.select().from(events).where(isNull(events.dispatchedAt)).orderBy(asc(events.occurredAt), asc(events.id)).limit(100).for('update', { skipLocked: true });
+      if (pending.length === 0) return 0;
+      const at = now();
+      for (const event of pending) {
+        // Only endpoints that existed when it happened, so a new endpoint is not sent history.
+        const endpoints = await tx
+          .select({ id: webhookEndpoints.id })
+          .from(webhookEndpoints)
+          .where(
+            and(
+              eq(webhookEndpoints.organisationId, event.organisationId),
+              isNull(webhookEndpoints.deletedAt),
+              sql`${event.type} = any(${webhookEndpoints.events})`,
+              lte(webhookEndpoints.createdAt, event.occurredAt),
+            ),
+          );
+        if (endpoints.length === 0) continue;
+        const payload = eventPayload({ event, publicBaseUrl });
+        await tx
+          .insert(webhookDeliveries)
+          .values(endpoints.map((e) => ({ organisationId: event.organisationId, endpointId: e.id, eventId: event.id, eventType: event.type, payload, status: 'pending' as const, nextAttemptAt: at, createdAt: at })))
+          .onConflictDoNothing();
+      }
+      await tx.update(events).set({ dispatchedAt: at }).where(inArray(events.id, pending.map((e) => e.id)));
+      return pending.length;
+    });
+  }
+
+  /**
+   * Takes due deliveries for this worker: SKIP LOCKED lets several workers claim at once without
+   * waiting on or taking each other's rows, and the lease keeps a claimed row out of every other
+   * claim until this worker records the outcome, or dies and the lease runs out.
+   */
+  async function claim(): Promise<Array<{ delivery: DeliveryRow; endpoint: EndpointRow }>> {
+    const at = now();
+    const claimed = await inTransaction(db, async (tx) => {
+      const due = await tx
+        .select({ id: webhookDeliveries.id })
+        .from(webhookDeliveries)
+        .innerJoin(webhookEndpoints, eq(webhookEndpoints.id, webhookDeliveries.endpointId))
+        .where(
+          and(
+            eq(webhookEndpoints.status, 'enabled'),
+            isNull(webhookEndpoints.deletedAt),
+            or(
+              and(eq(webhookDeliveries.status, 'pending'), lte(webhookDeliveries.nextAttemptAt, at)),
+              and(eq(webhookDeliveries.status, 'delivering'), lte(webhookDeliveries.leaseUntil, at)),
+            ),
+          ),
+        )
+        .orderBy(asc(webhookDeliveries.nextAttemptAt))
+        .limit(batch)
+        .for('update', { of: webhookDeliveries, skipLocked: true });
+      if (due.length === 0) return [];
+      return tx
+        .update(webhookDeliveries)
+        .set({ status: 'delivering', attempts: sql`${webhookDeliveries.attempts} + 1`, leaseUntil: new Date(at.getTime() + leaseMs) })
+        .where(inArray(webhookDeliveries.id, due.map((d) => d.id)))
+        .returning();
+    });
+    if (claimed.length === 0) return [];
+    const endpoints = await db.select().from(webhookEndpoints).where(inArray(webhookEndpoints.id, [...new Set(claimed.map((d) => d.endpointId))]));
+    return claimed.map((delivery) => ({ delivery, endpoint: endpoints.find((e) => e.id === delivery.endpointId)! }));
+  }
+
+  async function attempt(delivery: DeliveryRow, endpoint: EndpointRow): Promise<AttemptResult> {
+    const url = new URL(endpoint.url);
+    let address: { address: string; family: number };
+    try {
+      // Checked again at every attempt: DNS may have changed since the endpoint was registered.
+      address = await checkedAddress({ hostname: url.hostname, allowLoopback, resolve });
+    } catch (error) {
+      if (error instanceof AddressNotAllowed) return { outcome: 'failed', statusCode: null, error: error.message, excerpt: null, gone: false };
+      throw error;
+    }
+    const secret = openSecret({ key: secretsKey, sealed: endpoint.secretSealed, context: `webhook:${endpoint.id}` });
+    const headers = {
+      'content-type': 'application/json',
+      'user-agent': 'aidd-webhooks/1',
+      ...signatureHeaders({ secret, messageId: `msg_${delivery.eventId}`, timestamp: now(), body: delivery.payload }),
+    };
+    const timeout = AbortSignal.timeout(timeoutMs);
+    try {
+      const { statusCode, excerpt } = await post({ url, address, headers, body: delivery.payload, signal: AbortSignal.any([stopping.signal, timeout]) });
+      if (statusCode >= 200 && statusCode < 300) return { outcome: 'succeeded', statusCode, error: null, excerpt, gone: false };
+      const error = statusCode >= 300 && statusCode < 400 ? 'redirects are not followed' : `receiver answered ${statusCode}`;
+      return { outcome: 'failed', statusCode, error, excerpt, gone: statusCode === 410 };
+    } catch (error) {
+      if (stopping.signal.aborted) return { outcome: 'interrupted', statusCode: null, error: 'the service stopped during the attempt', excerpt: null, gone: false };
+      const message = timeout.aborted ? `no answer within ${timeoutMs} ms` : error instanceof Error ? error.message : String(error);
+      return { outcome: 'failed', statusCode: null, error: message, excerpt: null, gone: false };
+    }
+  }
+
+  /** Records the attempt and what happens next, in one transaction. */
+  async function record(delivery: DeliveryRow, endpoint: EndpointRow, result: AttemptResult, startedAt: Date, durationMs: number): Promise<void> {
+    const at = now();
+    await inTransaction(db, async (tx) => {
+      await tx.insert(webhookAttempts).values({
+        deliveryId: delivery.id,
+        attempt: delivery.attempts,
+        startedAt,
+        durationMs,
+        statusCode: result.statusCode,
+        outcome: result.outcome,
+        error: result.error,
+        responseExcerpt: result.excerpt,
+      });
+      const done = { leaseUntil: null, completedAt: at };
+      if (result.outcome === 'succeeded') {
+        await tx.update(webhookDeliveries).set({ status: 'succeeded', ...done }).where(eq(webhookDeliveries.id, delivery.id));
+        await tx.update(webhookEndpoints).set({ consecutiveFailures: 0 }).where(eq(webhookEndpoints.id, endpoint.id));
+        return;
+      }
+      if (result.outcome === 'interrupted') {
+        // Not the receiver's fault: the attempt does not count, and it goes again at once.
+        await tx
+          .update(webhookDeliveries)
+          .set({ status: 'pending', attempts: sql`${webhookDeliveries.attempts} - 1`, nextAttemptAt: at, leaseUntil: null })
+          .where(eq(webhookDeliveries.id, delivery.id));
+        return;
+      }
+      const delay = retryDelay(delivery.attempts);
+      const exhausted = result.gone || delay === null || delivery.attempts >= MAX_ATTEMPTS;
+      if (exhausted) await tx.update(webhookDeliveries).set({ status: 'failed', ...done }).where(eq(webhookDeliveries.id, delivery.id));
+      else await tx.update(webhookDeliveries).set({ status: 'pending', nextAttemptAt: new Date(at.getTime() + delay), leaseUntil: null }).where(eq(webhookDeliveries.id, delivery.id));
+      // 410 Gone says the receiver is no more; a delivery that failed every retry (about a day) says it is broken.
+      const disabledReason = result.gone ? 'The receiver answered 410 Gone.' : exhausted ? `A delivery failed ${delivery.attempts} attempts in a row (last: ${result.error}).` : null;
+      await tx
+        .update(webhookEndpoints)
+        .set({
+          consecutiveFailures: sql`${webhookEndpoints.consecutiveFailures} + 1`,
+          ...(disabledReason ? { status: 'disabled' as const, disabledReason, updatedAt: at } : {}),
+        })
+        .where(eq(webhookEndpoints.id, endpoint.id));
+      if (disabledReason) logger?.warn({ endpointId: endpoint.id, deliveryId: delivery.id }, 'webhook endpoint disabled');
+    });
+  }
+
+  async function send(delivery: DeliveryRow, endpoint: EndpointRow): Promise<void> {
+    const startedAt = now();
+    const started = performance.now();
+    let result: AttemptResult;
+    try {
+      result = await attempt(delivery, endpoint);
+    } catch (error) {
+      result = { outcome: 'failed', statusCode: null, error: error instanceof Error ? error.message : String(error), excerpt: null, gone: false };
+    }
+    await record(delivery, endpoint, result, startedAt, Math.round(performance.now() - started));
+  }
+
+  async function runOnce(): Promise<{ dispatched: number; attempted: number }> {
+    const dispatched = await dispatch();
+    if (stopping.signal.aborted) return { dispatched, attempted: 0 };
+    const claimed = await claim();
+    await Promise.all(claimed.map(({ delivery, endpoint }) => send(delivery, endpoint)));
+    return { dispatched, attempted: claimed.length };
+  }
+
+  function schedule(delay: number): void {
+    if (stopping.signal.aborted) return;
+    timer = setTimeout(() => {
+      const pass = runOnce().then(
+        (done) => schedule(done.dispatched + done.attempted > 0 ? 0 : pollMs),
+        (error: unknown) => {
+          logger?.error({ err: error }, 'webhook delivery pass failed');
+          schedule(pollMs);
+        },
+      );
+      running = pass;
+    }, delay);
+    timer.unref();
+  }
+
+  return {
+    runOnce,
+    start: () => schedule(0),
+    async stop() {
+      stopping.abort();
+      clearTimeout(timer);
+      await running;
+    },
+  };
+}

@@ -1,0 +1,72 @@
+import { and, eq, max } from 'drizzle-orm';
+import { canonicalJson } from '../../platform/crypto';
+import { lockOrganisation, type Db } from '../../platform/db';
+import { emitEvent } from '../../platform/events';
+import type { ProcurementDto } from '../procurements';
+import type { SubmittedResponse } from '../responses';
+import { SCORING_METHOD_VERSION, type Evaluation } from './scoring.models';
+import { scoreFeed } from './scoring.table';
+
+/** One response as the scores feed publishes it (GET /v1/scores): facts, no answers. */
+export type ScoreFeedItem = {
+  responseId: string;
+  procurementId: string;
+  procurementReference: string | null;
+  supplierName: string;
+  companyNumber: string | null;
+  status: 'submitted' | 'withdrawn';
+  overallScore: number | null;
+  rating: string | null;
+  riskTier: string;
+  gatewaysPassed: boolean | null;
+  /** No mark or gateway decision is outstanding: the result will not change unless an input does. */
+  final: boolean;
+  sections: Array<{ key: string; ref: string | null; title: string; weight: number; score: number | null }>;
+  questionnaireKey: string;
+  questionnaireVersion: string;
+  scoringMethodVersion: string;
+};
+
+/** Pure: the feed item of a response and its evaluation (none when withdrawn). */
+export function feedItemOf({ procurement, response, evaluation }: { procurement: ProcurementDto; response: SubmittedResponse; evaluation: Evaluation | null }): ScoreFeedItem {
+  return {
+    responseId: response.responseId,
+    procurementId: procurement.id,
+    procurementReference: procurement.reference ?? null,
+    supplierName: response.supplierName,
+    companyNumber: response.companyNumber,
+    status: evaluation ? 'submitted' : 'withdrawn',
+    overallScore: evaluation?.overallScore ?? null,
+    rating: evaluation?.rating ?? null,
+    riskTier: evaluation?.riskTier ?? procurement.riskTier,
+    gatewaysPassed: evaluation ? evaluation.gateways.every((g) => g.outcome === 'pass' || g.outcome === 'conditional') : null,
+    final: evaluation ? !evaluation.provisional : false,
+    sections: (evaluation?.sections ?? []).filter((s) => s.visible).map((s) => ({ key: s.key, ref: s.ref, title: s.title, weight: s.weight, score: s.score })),
+    questionnaireKey: evaluation?.questionnaire.key ?? procurement.questionnaire.key,
+    questionnaireVersion: evaluation?.questionnaire.version ?? procurement.questionnaire.version,
+    scoringMethodVersion: evaluation?.scoringMethodVersion ?? SCORING_METHOD_VERSION,
+  };
+}
+
+/**
+ * Writes a response's feed item in the caller's transaction when it differs from the published
+ * one, with the `evaluation.updated` event, and `evaluation.finalised` when it has just become
+ * final. Unchanged items keep their place in the feed, so a recompute that changes nothing
+ * sends integrators nothing.
+ */
+export async function publishScore({ db, organisationId, item, now }: { db: Db; organisationId: string; item: ScoreFeedItem; now: Date }): Promise<void> {
+  const [current] = await db.select({ item: scoreFeed.item }).from(scoreFeed).where(and(eq(scoreFeed.organisationId, organisationId), eq(scoreFeed.responseId, item.responseId)));
+  if (current && canonicalJson(current.item) === canonicalJson(item)) return;
+  if (!current && item.status === 'withdrawn') return; // never published, nothing to take back
+  await lockOrganisation({ db, organisationId });
+  // Under the lock, after every earlier writer committed: strictly later than anything published.
+  const [latest] = await db.select({ at: max(scoreFeed.updatedAt) }).from(scoreFeed).where(eq(scoreFeed.organisationId, organisationId));
+  const updatedAt = latest?.at && latest.at.getTime() >= now.getTime() ? new Date(latest.at.getTime() + 1) : now;
+  await db
+    .insert(scoreFeed)
+    .values({ responseId: item.responseId, organisationId, procurementId: item.procurementId, item, updatedAt })
+    .onConflictDoUpdate({ target: scoreFeed.responseId, set: { item, updatedAt } });
+  const event = { db, organisationId, subject: { type: 'response', id: item.responseId }, data: { procurementId: item.procurementId, responseId: item.responseId }, now };
+  await emitEvent({ ...event, type: 'evaluation.updated' });
+  if (item.final && !current?.item.final) await emitEvent({ ...event, type: 'evaluation.finalised' });
+}

@@ -1,0 +1,2 @@
+export { emitEvent, EVENT_TYPES, type EventType, type EmitEventInput } from './events';
+export { events } from './events.table';

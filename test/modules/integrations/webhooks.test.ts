@@ -1,0 +1,312 @@
+import { eq, sql } from 'drizzle-orm';
+import { Webhook } from 'standardwebhooks';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { buildApp } from '../../../src/app';
+import { webhookDeliveries, webhookEndpoints } from '../../../src/modules/integrations/webhooks.table';
+import { addressAllowed } from '../../../src/modules/integrations/webhooks.address';
+import { newSigningSecret, signatureHeaders } from '../../../src/modules/integrations/webhooks.models';
+import { assertDeliverableUrl } from '../../../src/modules/integrations/webhooks.usecases';
+import { createWebhookWorker, type WebhookWorkerInput } from '../../../src/modules/integrations/webhooks.worker';
+import { queryRows } from '../../../src/platform/db';
+import { bearer, problemOf, testConfig, useTestApp, type TestContext } from '../../helpers/app';
+import { seedApiKey, seedOrganisation, seedUser, type SeededOrganisation } from '../../helpers/factories';
+import { startReceiver, type Receiver } from './receiver';
+import { submittedResponses } from './world';
+
+const config = testConfig({ WEBHOOK_ALLOW_LOOPBACK: 'true' });
+const ALL = ['procurement.opened', 'procurement.closed', 'invitation.sent', 'response.submitted', 'evaluation.updated', 'evaluation.finalised', 'procurement.decided', 'report.generated'];
+
+function workerFor(ctx: TestContext, overrides: Partial<WebhookWorkerInput> = {}) {
+  return createWebhookWorker({
+    db: ctx.database.db,
+    now: () => ctx.clock.now(),
+    publicBaseUrl: 'https://aidd.example.gov.uk',
+    secretsKey: config.secretsKey,
+    timeoutMs: 2000,
+    allowLoopback: true,
+    pollMs: 50,
+    ...overrides,
+  });
+}
+
+/** Passes until one finds nothing to do. */
+async function drain(worker: { runOnce(): Promise<{ dispatched: number; attempted: number }> }): Promise<void> {
+  for (let i = 0; i < 100; i += 1) {
+    const done = await worker.runOnce();
+    if (done.dispatched + done.attempted === 0) return;
+  }
+  throw new Error('the worker never ran out of work');
+}
+
+async function register(ctx: TestContext, org: SeededOrganisation, receiver: Receiver, events: string[] = ALL, url = receiver.url) {
+  const response = await ctx.app.inject({ method: 'POST', url: '/v1/webhooks', headers: bearer(org.admin.token), payload: { url, events, description: 'Contract system' } });
+  expect(response.statusCode, response.body).toBe(201);
+  const body = response.json() as { id: string; secret: string; status: string };
+  receiver.useSecret(body.secret);
+  return body;
+}
+
+const deliveriesOf = async (ctx: TestContext, org: SeededOrganisation, endpointId: string) => {
+  const response = await ctx.app.inject({ method: 'GET', url: `/v1/webhooks/${endpointId}/deliveries?limit=100`, headers: bearer(org.admin.token) });
+  expect(response.statusCode, response.body).toBe(200);
+  return response.json().items as Array<{ id: string; eventType: string; status: string; attempts: number; log: Array<{ outcome: string; statusCode: number | null; error: string | null }> }>;
+};
+
+describe('webhooks', () => {
+  const ctx = useTestApp({ config: { WEBHOOK_ALLOW_LOOPBACK: 'true' } });
+  let receiver: Receiver;
+  beforeEach(async () => {
+    // Receivers reject a signature timestamp more than five minutes from their own clock.
+    ctx.clock.set(new Date());
+    receiver = await startReceiver();
+  });
+  afterEach(async () => receiver.close());
+
+  it('delivers each subscribed event once, signed as Standard Webhooks, with a thin payload', async () => {
+    const org = await seedOrganisation(ctx);
+    const endpoint = await register(ctx, org, receiver, ['procurement.opened', 'invitation.sent', 'response.submitted', 'evaluation.updated', 'evaluation.finalised']);
+    expect(endpoint.secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
+    const other = await startReceiver();
+    const closedOnly = await register(ctx, org, other, ['procurement.closed']);
+    const { procurementId, responses } = await submittedResponses(ctx, org, ['Alpha AI']);
+    await drain(workerFor(ctx));
+
+    expect(receiver.received.map((r) => JSON.parse(r.body).type).sort()).toEqual(['evaluation.finalised', 'evaluation.updated', 'invitation.sent', 'procurement.opened', 'response.submitted']);
+    expect(receiver.received.every((r) => r.verified)).toBe(true);
+    expect(new Set(receiver.received.map((r) => r.id)).size).toBe(5);
+    expect(other.received).toEqual([]);
+    await other.close();
+    const submitted = JSON.parse(receiver.received.find((r) => JSON.parse(r.body).type === 'response.submitted')!.body);
+    expect(submitted).toEqual({
+      type: 'response.submitted',
+      timestamp: expect.any(String),
+      data: {
+        eventId: expect.any(String),
+        organisationId: org.organisationId,
+        subject: { type: 'response', id: responses[0]!.responseId },
+        procurementId,
+        responseId: responses[0]!.responseId,
+        url: `https://aidd.example.gov.uk/v1/responses/${responses[0]!.responseId}`,
+      },
+    });
+    expect(receiver.received[0]!.id).toMatch(/^msg_/);
+    // Thin: no names, scores or answers travel.
+    for (const r of receiver.received) expect(r.body).not.toMatch(/Alpha AI|overallScore|b\.hours/);
+
+    const log = await deliveriesOf(ctx, org, endpoint.id);
+    expect(log).toHaveLength(5);
+    expect(log.every((d) => d.status === 'succeeded' && d.attempts === 1 && d.log.length === 1 && d.log[0]!.statusCode === 200)).toBe(true);
+    expect(await deliveriesOf(ctx, org, closedOnly.id)).toEqual([]);
+
+    // The secret is shown once: not in reads, not stored in the clear, not in the audit log.
+    const read = await ctx.app.inject({ method: 'GET', url: `/v1/webhooks/${endpoint.id}`, headers: bearer(org.admin.token) });
+    expect(read.body).not.toContain(endpoint.secret.slice(6));
+    const [row] = await ctx.database.db.select().from(webhookEndpoints).where(eq(webhookEndpoints.id, endpoint.id));
+    expect(JSON.stringify(row)).not.toContain(endpoint.secret.slice(6));
+    const audit = await queryRows<{ details: unknown }>(ctx.database.db, sql`select details from audit_events where subject_id = ${endpoint.id}`);
+    expect(audit).toHaveLength(1);
+    expect(JSON.stringify(audit)).not.toContain(endpoint.secret.slice(6));
+  });
+
+  it('retries a receiver that fails, which then gets the event exactly once more, and redelivers on request with the same id', async () => {
+    const org = await seedOrganisation(ctx);
+    const endpoint = await register(ctx, org, receiver, ['response.submitted']);
+    await submittedResponses(ctx, org, ['Alpha AI']);
+    receiver.answerNext(500);
+    const worker = workerFor(ctx);
+    await drain(worker);
+    expect(receiver.received.map((r) => r.status)).toEqual([500]);
+    // Not due yet: nothing more until the first retry delay (5 s) has passed.
+    ctx.clock.advance(4_000);
+    await drain(worker);
+    expect(receiver.received).toHaveLength(1);
+    ctx.clock.advance(1_000);
+    await drain(worker);
+    expect(receiver.received.map((r) => r.status)).toEqual([500, 200]);
+    expect(receiver.received[1]!.id).toBe(receiver.received[0]!.id);
+    expect(receiver.acknowledged()).toHaveLength(1);
+    ctx.clock.advance(86_400_000);
+    await drain(worker);
+    expect(receiver.received).toHaveLength(2);
+    const [delivery] = await deliveriesOf(ctx, org, endpoint.id);
+    expect(delivery).toMatchObject({ status: 'succeeded', attempts: 2 });
+    expect(delivery!.log.map((l) => [l.outcome, l.statusCode])).toEqual([
+      ['failed', 500],
+      ['succeeded', 200],
+    ]);
+
+    ctx.clock.set(new Date()); // a day later the receiver would rightly reject the old timestamp; back to now
+    const again = await ctx.app.inject({ method: 'POST', url: `/v1/webhooks/${endpoint.id}/deliveries/${delivery!.id}/redeliver`, headers: bearer(org.admin.token) });
+    expect(again.statusCode, again.body).toBe(202);
+    await drain(worker);
+    expect(receiver.received).toHaveLength(3);
+    expect(receiver.received[2]).toMatchObject({ id: receiver.received[0]!.id, verified: true, status: 200 });
+  });
+
+  it('disables an endpoint that answers 410 Gone, and resumes its waiting deliveries when it is enabled', async () => {
+    const org = await seedOrganisation(ctx);
+    const endpoint = await register(ctx, org, receiver, ['response.submitted']);
+    const world = await submittedResponses(ctx, org, ['Alpha AI']);
+    receiver.answerNext(410);
+    const worker = workerFor(ctx);
+    await drain(worker);
+    const read = await ctx.app.inject({ method: 'GET', url: `/v1/webhooks/${endpoint.id}`, headers: bearer(org.admin.token) });
+    expect(read.json()).toMatchObject({ status: 'disabled', disabledReason: expect.stringContaining('410') });
+    expect((await deliveriesOf(ctx, org, endpoint.id))[0]).toMatchObject({ status: 'failed', attempts: 1 });
+
+    // While disabled, a new event waits.
+    const { seedInvitation } = await import('../../helpers/factories');
+    const invitation = await seedInvitation(ctx, org, world.procurementId, { supplierName: 'Beta Bots' });
+    await ctx.app.inject({ method: 'PUT', url: '/v1/supplier/response/import', headers: bearer(invitation.token), payload: { answers: { 'a.training': { value: 'never' }, 'b.hours': { value: 20 } } } });
+    await ctx.app.inject({ method: 'POST', url: '/v1/supplier/response/submit', headers: bearer(invitation.token), payload: { declaration: true } });
+    ctx.clock.advance(60_000);
+    await drain(worker);
+    expect(receiver.received).toHaveLength(1);
+    expect((await ctx.app.inject({ method: 'POST', url: `/v1/webhooks/${endpoint.id}/enable`, headers: bearer(org.admin.token) })).json()).toMatchObject({ status: 'enabled', disabledReason: null });
+    await drain(worker);
+    expect(receiver.received).toHaveLength(2);
+    expect(JSON.parse(receiver.received[1]!.body).data.responseId).toBe(invitation.responseId);
+  });
+
+  it('never lets two workers running at once deliver the same attempt', async () => {
+    const slow = await startReceiver({ delayMs: 15 });
+    const org = await seedOrganisation(ctx);
+    await register(ctx, org, slow);
+    await submittedResponses(ctx, org, Array.from({ length: 8 }, (_, i) => `Supplier ${i}`));
+    const [{ count }] = (await queryRows<{ count: number }>(ctx.database.db, sql`select count(*)::int as count from events where organisation_id = ${org.organisationId}`)) as [{ count: number }];
+    expect(count).toBeGreaterThan(20);
+    const one = workerFor(ctx, { batch: 3 });
+    const two = workerFor(ctx, { batch: 3 });
+    await Promise.all([drain(one), drain(two), drain(one), drain(two)]);
+    expect(slow.received).toHaveLength(count);
+    expect(new Set(slow.received.map((r) => r.id)).size).toBe(count);
+    expect(slow.received.every((r) => r.verified)).toBe(true);
+    const attempts = await queryRows<{ attempts: number }>(ctx.database.db, sql`select attempts from ${webhookDeliveries}`);
+    expect(attempts.every((a) => a.attempts === 1)).toBe(true);
+    await slow.close();
+  });
+
+  it('a service stopped in the middle of a delivery delivers it once it starts again', async () => {
+    const org = await seedOrganisation(ctx);
+    const endpoint = await register(ctx, org, receiver, ['response.submitted']);
+    await submittedResponses(ctx, org, ['Alpha AI']);
+    receiver.answerNext('hang');
+    const running = { config: testConfig({ WEBHOOK_ALLOW_LOOPBACK: 'true', WEBHOOK_DELIVERY: 'true', WEBHOOK_POLL_MS: '50' }), database: ctx.database, now: () => ctx.clock.now(), logger: false as const };
+    const first = await buildApp(running);
+    await receiver.waitFor(1);
+    await first.close(); // the receiver has the request but never answered
+    const [interrupted] = await deliveriesOf(ctx, org, endpoint.id);
+    expect(interrupted).toMatchObject({ status: 'pending', attempts: 0 });
+    expect(interrupted!.log.map((l) => l.outcome)).toEqual(['interrupted']);
+
+    const second = await buildApp(running);
+    await receiver.waitFor(2);
+    await new Promise((resolve) => setTimeout(resolve, 300)); // a few more polls: nothing else goes out
+    await second.close();
+    expect(receiver.received).toHaveLength(2);
+    expect(receiver.received[1]!.id).toBe(receiver.received[0]!.id);
+    expect(receiver.acknowledged()).toHaveLength(1);
+    expect((await deliveriesOf(ctx, org, endpoint.id))[0]).toMatchObject({ status: 'succeeded', attempts: 1 });
+  });
+
+  it('refuses private, link-local and metadata addresses when registering and again when delivering', async () => {
+    const org = await seedOrganisation(ctx);
+    for (const url of ['http://10.0.0.8/hook', 'http://169.254.169.254/latest/meta-data', 'http://192.168.1.20/', 'http://100.100.100.200/', 'http://[fd00:ec2::254]/', 'http://[::ffff:10.0.0.1]/', 'http://0.0.0.0:8080/']) {
+      const response = await ctx.app.inject({ method: 'POST', url: '/v1/webhooks', headers: bearer(org.admin.token), payload: { url, events: ['response.submitted'] } });
+      expect([url, response.statusCode, problemOf(response).code]).toEqual([url, 422, 'webhooks.address_not_allowed']);
+    }
+    const bad = await ctx.app.inject({ method: 'POST', url: '/v1/webhooks', headers: bearer(org.admin.token), payload: { url: 'ftp://example.com/', events: ['nope'] } });
+    expect(problemOf(bad)).toMatchObject({ status: 422, code: 'request.validation_failed' });
+    expect(problemOf(bad).errors!.map((e) => e.path).sort()).toEqual(['/body/events/0', '/body/url']);
+    // Loopback only because this app's development setting allows it; a production policy refuses it and plain http.
+    const production = { allowLoopback: false, requireHttps: true, resolve: async () => [{ address: '127.0.0.1', family: 4 }] };
+    await expect(assertDeliverableUrl({ url: 'https://localhost/hook', policy: production })).rejects.toMatchObject({ code: 'webhooks.address_not_allowed' });
+    await expect(assertDeliverableUrl({ url: 'http://hooks.example.com/', policy: production })).rejects.toMatchObject({ code: 'webhooks.https_required' });
+
+    // Registered while allowed; refused at delivery by a worker that does not allow loopback, and
+    // by one whose DNS now answers with a private address: nothing reaches the receiver.
+    const endpoint = await register(ctx, org, receiver, ['response.submitted'], `http://localhost:${receiver.port}/hook`);
+    await submittedResponses(ctx, org, ['Alpha AI']);
+    await drain(workerFor(ctx, { allowLoopback: false }));
+    ctx.clock.advance(5_000);
+    await drain(workerFor(ctx, { resolve: async () => [{ address: '10.1.2.3', family: 4 }] }));
+    expect(receiver.received).toEqual([]);
+    const [delivery] = await deliveriesOf(ctx, org, endpoint.id);
+    expect(delivery!.log.map((l) => l.error)).toEqual([expect.stringMatching(/localhost resolves to (127\.0\.0\.1|::1), which webhooks may not reach/), 'localhost resolves to 10.1.2.3, which webhooks may not reach']);
+    expect(delivery).toMatchObject({ status: 'pending', attempts: 2 });
+  });
+
+  it('keeps each council’s endpoints and deliveries to itself, and needs webhooks:manage', async () => {
+    const a = await seedOrganisation(ctx);
+    const b = await seedOrganisation(ctx);
+    const endpoint = await register(ctx, a, receiver, ['response.submitted']);
+    await submittedResponses(ctx, b, ['Beta Bots']); // B's events never reach A's endpoint
+    await drain(workerFor(ctx));
+    expect(receiver.received).toEqual([]);
+    await submittedResponses(ctx, a, ['Alpha AI']);
+    await drain(workerFor(ctx));
+    const [delivery] = await deliveriesOf(ctx, a, endpoint.id);
+    const asB = (method: 'GET' | 'POST' | 'DELETE', url: string) => ctx.app.inject({ method, url, headers: bearer(b.admin.token) });
+    for (const [method, url] of [
+      ['GET', `/v1/webhooks/${endpoint.id}`],
+      ['GET', `/v1/webhooks/${endpoint.id}/deliveries`],
+      ['POST', `/v1/webhooks/${endpoint.id}/deliveries/${delivery!.id}/redeliver`],
+      ['POST', `/v1/webhooks/${endpoint.id}/enable`],
+      ['DELETE', `/v1/webhooks/${endpoint.id}`],
+    ] as const) {
+      expect([url, (await asB(method, url)).statusCode]).toEqual([url, 404]);
+    }
+    expect((await asB('GET', '/v1/webhooks')).json().items).toEqual([]);
+
+    const manager = await seedApiKey(ctx, a, { scopes: ['webhooks:manage'] });
+    const reader = await seedApiKey(ctx, a, { scopes: ['scores:read'] });
+    const officer = await seedUser(ctx, a, { role: 'officer' });
+    expect((await ctx.app.inject({ method: 'GET', url: '/v1/webhooks', headers: bearer(manager.token) })).json().items).toHaveLength(1);
+    expect((await ctx.app.inject({ method: 'GET', url: '/v1/webhooks', headers: bearer(reader.token) })).statusCode).toBe(403);
+    expect((await ctx.app.inject({ method: 'GET', url: '/v1/webhooks', headers: bearer(officer.token) })).statusCode).toBe(403);
+
+    // Deleted: gone from reads, and nothing more is sent to it.
+    expect((await ctx.app.inject({ method: 'DELETE', url: `/v1/webhooks/${endpoint.id}`, headers: bearer(manager.token) })).statusCode).toBe(204);
+    expect((await ctx.app.inject({ method: 'GET', url: `/v1/webhooks/${endpoint.id}`, headers: bearer(a.admin.token) })).statusCode).toBe(404);
+    await submittedResponses(ctx, a, ['Gamma']);
+    await drain(workerFor(ctx));
+    expect(receiver.received).toHaveLength(1);
+  });
+});
+
+describe('webhook signing and address rules', () => {
+  it('signs exactly as the standardwebhooks package does', () => {
+    const secret = newSigningSecret();
+    const body = JSON.stringify({ type: 'evaluation.updated', data: { responseId: 'r' } });
+    const at = new Date();
+    const headers = signatureHeaders({ secret, messageId: 'msg_1', timestamp: at, body });
+    expect(headers['webhook-signature']).toBe(new Webhook(secret).sign('msg_1', at, body));
+    expect(new Webhook(secret).verify(body, headers)).toEqual(JSON.parse(body));
+    expect(() => new Webhook(newSigningSecret()).verify(body, headers)).toThrow();
+  });
+
+  it('allows public addresses and refuses the rest, loopback only when allowed', () => {
+    const cases: Array<[string, boolean, boolean]> = [
+      ['93.184.215.14', true, true],
+      ['2606:4700:4700::1111', true, true],
+      ['127.0.0.1', false, true],
+      ['::1', false, true],
+      ['10.20.30.40', false, false],
+      ['172.31.255.1', false, false],
+      ['172.32.0.1', true, true],
+      ['192.168.0.1', false, false],
+      ['169.254.169.254', false, false],
+      ['100.100.100.200', false, false],
+      ['fe80::1', false, false],
+      ['fd00:ec2::254', false, false],
+      ['::ffff:169.254.169.254', false, false],
+      ['::ffff:127.0.0.1', false, true],
+      ['224.0.0.1', false, false],
+      ['0.0.0.0', false, false],
+    ];
+    for (const [address, strict, loopbackAllowed] of cases) {
+      expect([address, addressAllowed({ address, allowLoopback: false })]).toEqual([address, strict]);
+      expect([address, addressAllowed({ address, allowLoopback: true })]).toEqual([address, loopbackAllowed]);
+    }
+  });
+});
