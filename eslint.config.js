@@ -1,5 +1,6 @@
 // @ts-check
 import js from '@eslint/js';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -16,6 +17,12 @@ export default tseslint.config(
   {
     // The CLI, scripts and benchmarks talk to a person on stdout.
     files: ['src/cli.ts', 'scripts/**', 'test/bench/**'],
+    rules: { 'no-console': 'off' },
+  },
+  {
+    // The examples an integrator copies: plain Node programs that print what they receive.
+    files: ['examples/**/*.mjs'],
+    languageOptions: { globals: globals.node },
     rules: { 'no-console': 'off' },
   },
 );

@@ -53,14 +53,14 @@ export function startHelloWorld(): Promise<RunningServer> {
 
 export type Engine = 'embedded' | 'postgres';
 
-/** The service on a brand-new database of the given engine, set up with one organisation. */
-export async function startService({ engine, env = {} }: { engine: Engine; env?: Record<string, string> }): Promise<RunningServer & { adminToken: string; databaseUrl?: string }> {
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'aidd-bench-'));
+/** A brand-new, empty database of the engine: a data directory, and on PostgreSQL a database of its own. */
+export async function createBenchDatabase({ engine, prefix = 'aidd_bench' }: { engine: Engine; prefix?: string }): Promise<{ dataDir: string; databaseUrl?: string; cleanUp: () => Promise<void> }> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), `${prefix.replace(/_/g, '-')}-`));
   let databaseUrl: string | undefined;
   let dropDatabase = async () => undefined as void;
   if (engine === 'postgres') {
     const server = benchPostgresUrl();
-    const name = `aidd_bench_${Date.now()}_${process.pid}`;
+    const name = `${prefix}_${Date.now()}_${process.pid}`;
     const admin = await openDatabase({ url: server, dataDir: 'memory', logger: console, poolMax: 1 });
     await admin.db.execute(sql.raw(`create database "${name}"`));
     const parsed = new URL(server);
@@ -75,17 +75,27 @@ export async function startService({ engine, env = {} }: { engine: Engine; env?:
     await dropDatabase();
     rmSync(dataDir, { recursive: true, force: true });
   };
+  return { dataDir, ...(databaseUrl ? { databaseUrl } : {}), cleanUp };
+}
+
+/** The environment every bench runs the service with: no rate limit to speak of, a bigger pool. */
+export function serviceEnvironment({ dataDir, databaseUrl }: { dataDir: string; databaseUrl?: string | undefined }): Record<string, string> {
+  return {
+    DATA_DIR: dataDir,
+    SETUP_TOKEN: BENCH_SETUP_TOKEN,
+    RATE_LIMIT_PER_MINUTE: '100000000',
+    DB_POOL_MAX: process.env.BENCH_DB_POOL_MAX ?? '20',
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+  };
+}
+
+/** The service on a brand-new database of the given engine, set up with one organisation. */
+export async function startService({ engine, env = {} }: { engine: Engine; env?: Record<string, string> }): Promise<RunningServer & { adminToken: string; databaseUrl?: string }> {
+  const { dataDir, databaseUrl, cleanUp } = await createBenchDatabase({ engine });
   // A server that never starts must not leave its bench database behind.
   const server = await startProcess({
     script: 'src/server.ts',
-    env: {
-      DATA_DIR: dataDir,
-      SETUP_TOKEN: BENCH_SETUP_TOKEN,
-      RATE_LIMIT_PER_MINUTE: '100000000',
-      DB_POOL_MAX: process.env.BENCH_DB_POOL_MAX ?? '20',
-      ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
-      ...env,
-    },
+    env: { ...serviceEnvironment({ dataDir, databaseUrl }), ...env },
   }).catch(async (error: unknown) => {
     await cleanUp();
     throw error;
