@@ -61,62 +61,55 @@ export async function feedPage({ db, filter, cursor, limit }: { db: Db; filter: 
   return { items, nextCursor: rows.length > limit ? resumeCursor : null, resumeCursor };
 }
 
-/** One CSV row of the feed: the item's fields, with the section scores as `ref=score` pairs in one cell. */
-export type FeedCsvRow = Omit<FeedItem, 'sections'> & { sectionScores: string };
+/** The CSV's columns: the JSON item's fields in the same order under the same names, sections as `ref=score` pairs. */
+const CSV_FIELDS = [
+  'responseId',
+  'procurementId',
+  'procurementReference',
+  'supplierName',
+  'companyNumber',
+  'status',
+  'overallScore',
+  'rating',
+  'riskTier',
+  'gatewaysPassed',
+  'final',
+  'sectionScores',
+  'questionnaireKey',
+  'questionnaireVersion',
+  'scoringMethodVersion',
+  'updatedAt',
+] as const;
 
-const field = (name: keyof ScoreFeedItem) => sql<string | null>`${scoreFeed.item}->>${name}`;
+/** One CSV row of the feed: the values of CSV_FIELDS, in that order. */
+export type FeedCsvRow = ReadonlyArray<string | number | boolean | null>;
 
-// The CSV takes only its columns from the database, section scores already joined, instead of
-// every item whole: a tenth of the bytes to move and no JSON to parse.
-const csvSelection = {
-  responseId: scoreFeed.responseId,
-  procurementId: scoreFeed.procurementId,
-  procurementReference: field('procurementReference'),
-  supplierName: sql<string>`${scoreFeed.item}->>'supplierName'`,
-  companyNumber: field('companyNumber'),
-  status: sql<FeedItem['status']>`${scoreFeed.item}->>'status'`,
-  overallScore: sql<number | null>`(${scoreFeed.item}->>'overallScore')::float8`,
-  rating: field('rating'),
-  riskTier: sql<string>`${scoreFeed.item}->>'riskTier'`,
-  gatewaysPassed: sql<boolean | null>`(${scoreFeed.item}->>'gatewaysPassed')::boolean`,
-  final: sql<boolean>`(${scoreFeed.item}->>'final')::boolean`,
-  sectionScores: sql<string>`(select coalesce(string_agg(coalesce(s->>'ref', s->>'key') || '=' || coalesce(s->>'score', ''), '; ' order by n), '') from jsonb_array_elements(${scoreFeed.item}->'sections') with ordinality as t(s, n))`,
-  questionnaireKey: sql<string>`${scoreFeed.item}->>'questionnaireKey'`,
-  questionnaireVersion: sql<string>`${scoreFeed.item}->>'questionnaireVersion'`,
-  scoringMethodVersion: sql<string>`${scoreFeed.item}->>'scoringMethodVersion'`,
-  updatedAt: scoreFeed.updatedAt,
-};
+const item = (name: keyof ScoreFeedItem) => sql`${scoreFeed.item}->${name}`;
+
+// The database hands over each CSV row as one JSON array, its columns already picked out of the
+// item and the section scores already joined: per row, one value to move and one JSON.parse,
+// instead of the whole item, or sixteen values each decoded on its own.
+const csvRow = sql<string>`json_build_array(
+  ${scoreFeed.responseId}, ${scoreFeed.procurementId}, ${item('procurementReference')}, ${item('supplierName')}, ${item('companyNumber')},
+  ${item('status')}, ${item('overallScore')}, ${item('rating')}, ${item('riskTier')}, ${item('gatewaysPassed')}, ${item('final')},
+  (select coalesce(string_agg(coalesce(s->>'ref', s->>'key') || '=' || coalesce(s->>'score', ''), '; ' order by n), '') from jsonb_array_elements(${item('sections')}) with ordinality as t(s, n)),
+  ${item('questionnaireKey')}, ${item('questionnaireVersion')}, ${item('scoringMethodVersion')},
+  to_char(${scoreFeed.updatedAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+)::text`;
 
 /** Every CSV row from the cursor on, in feed order, a batch at a time so memory stays flat. */
 export async function* feedCsvRows({ db, filter, cursor, batch = 2000 }: { db: Db; filter: FeedFilter; cursor?: string | undefined; batch?: number }): AsyncGenerator<FeedCsvRow> {
   let after = positionOf(cursor);
   for (;;) {
-    const rows = await db.select(csvSelection).from(scoreFeed).where(feedConditions({ filter, after })).orderBy(asc(scoreFeed.updatedAt), asc(scoreFeed.responseId)).limit(batch);
-    for (const row of rows) yield { ...row, updatedAt: row.updatedAt.toISOString() };
-    const last = rows[rows.length - 1];
+    const rows = await db.select({ row: csvRow }).from(scoreFeed).where(feedConditions({ filter, after })).orderBy(asc(scoreFeed.updatedAt), asc(scoreFeed.responseId)).limit(batch);
+    let last: FeedCsvRow | undefined;
+    for (const { row } of rows) {
+      last = JSON.parse(row) as FeedCsvRow;
+      yield last;
+    }
     if (!last || rows.length < batch) return;
-    after = { updatedAt: last.updatedAt.toISOString(), responseId: last.responseId };
+    after = { responseId: String(last[0]), updatedAt: String(last[CSV_FIELDS.length - 1]) };
   }
 }
 
-/** The CSV columns: the JSON item's fields, in the same order, under the same names. */
-export const FEED_CSV_COLUMNS: CsvColumn<FeedCsvRow>[] = (
-  [
-    'responseId',
-    'procurementId',
-    'procurementReference',
-    'supplierName',
-    'companyNumber',
-    'status',
-    'overallScore',
-    'rating',
-    'riskTier',
-    'gatewaysPassed',
-    'final',
-    'sectionScores',
-    'questionnaireKey',
-    'questionnaireVersion',
-    'scoringMethodVersion',
-    'updatedAt',
-  ] as const
-).map((name) => ({ header: name, value: (row: FeedCsvRow) => row[name] }));
+export const FEED_CSV_COLUMNS: CsvColumn<FeedCsvRow>[] = CSV_FIELDS.map((header, index) => ({ header, value: (row) => row[index] }));
