@@ -4,6 +4,7 @@ import { principalOf } from '../../platform/auth';
 import { problemSchema } from '../../platform/errors';
 import { zodApp, type AppDeps } from '../../platform/http/deps';
 import { pageQuerySchema, pageSchema } from '../../platform/pagination';
+import { closeDueProcurements } from '../procurements';
 import { createdWebhookSchema, createWebhookSchema, deliverySchema, webhookSchema } from './integrations.schemas';
 import { resolveWithDns } from './webhooks.address';
 import * as usecases from './webhooks.usecases';
@@ -31,6 +32,9 @@ export function registerWebhooksApi(app: FastifyInstance, { database, now, confi
       allowLoopback: config.webhooks.allowLoopback,
       pollMs: config.webhooks.pollMs,
       logger: app.log,
+      // Deadlines pass on the clock, not on a request: the worker closes what is due, so
+      // `procurement.closed` goes out at the deadline (reads still close lazily as before).
+      sweep: () => closeDueProcurements({ db: database.db, now: now() }),
     });
     app.addHook('onReady', async () => worker.start());
     // Before the database closes: attempts in flight are abandoned and go out again on the next start.

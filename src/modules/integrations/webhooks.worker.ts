@@ -25,11 +25,13 @@ export type WebhookWorkerInput = {
   logger?: Logger;
   /** Deliveries one pass claims and sends at once. */
   batch?: number;
+  /** Runs first in every pass: work that makes events on a clock (closing procurements at their deadline). */
+  sweep?: () => Promise<number>;
 };
 
 export type WebhookWorker = {
-  /** One pass: fan new events out to endpoints, then claim and send what is due. */
-  runOnce(): Promise<{ dispatched: number; attempted: number }>;
+  /** One pass: the sweep, then fan new events out to endpoints, then claim and send what is due. */
+  runOnce(): Promise<{ swept: number; dispatched: number; attempted: number }>;
   /** Passes every `pollMs`, at once again while there is work. */
   start(): void;
   /** Stops polling and abandons attempts in flight; they go out again at once on the next start. */
@@ -65,7 +67,7 @@ function post({ url, address, headers, body, signal }: { url: URL; address: { ad
   });
 }
 
-export function createWebhookWorker({ db, now, publicBaseUrl, secretsKey, timeoutMs, allowLoopback, pollMs, resolve = resolveWithDns, logger, batch = 10 }: WebhookWorkerInput): WebhookWorker {
+export function createWebhookWorker({ db, now, publicBaseUrl, secretsKey, timeoutMs, allowLoopback, pollMs, resolve = resolveWithDns, logger, batch = 10, sweep }: WebhookWorkerInput): WebhookWorker {
   const stopping = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> | undefined;
@@ -226,19 +228,20 @@ export function createWebhookWorker({ db, now, publicBaseUrl, secretsKey, timeou
     await record(delivery, endpoint, result, startedAt, Math.round(performance.now() - started));
   }
 
-  async function runOnce(): Promise<{ dispatched: number; attempted: number }> {
+  async function runOnce(): Promise<{ swept: number; dispatched: number; attempted: number }> {
+    const swept = sweep ? await sweep() : 0;
     const dispatched = await dispatch();
-    if (stopping.signal.aborted) return { dispatched, attempted: 0 };
+    if (stopping.signal.aborted) return { swept, dispatched, attempted: 0 };
     const claimed = await claim();
     await Promise.all(claimed.map(({ delivery, endpoint }) => send(delivery, endpoint)));
-    return { dispatched, attempted: claimed.length };
+    return { swept, dispatched, attempted: claimed.length };
   }
 
   function schedule(delay: number): void {
     if (stopping.signal.aborted) return;
     timer = setTimeout(() => {
       const pass = runOnce().then(
-        (done) => schedule(done.dispatched + done.attempted > 0 ? 0 : pollMs),
+        (done) => schedule(done.swept + done.dispatched + done.attempted > 0 ? 0 : pollMs),
         (error: unknown) => {
           logger?.error({ err: error }, 'webhook delivery pass failed');
           schedule(pollMs);

@@ -1,4 +1,4 @@
 export { registerProcurementsApi } from './procurements.api';
-export { getProcurement, keepOpenUntil, transition as transitionProcurement, type ProcurementDto } from './procurements.usecases';
+export { closeDueProcurements, getProcurement, keepOpenUntil, transition as transitionProcurement, type ProcurementDto } from './procurements.usecases';
 export { procurements } from './procurements.table';
 export type { ProcurementStatus } from './procurements.models';

@@ -1,4 +1,4 @@
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, eq, lte, sql } from 'drizzle-orm';
 import type { Db } from '../../platform/db';
 import { afterCreatedAtId, createdAtIdKey, toPage, type Page } from '../../platform/pagination';
 import { procurements } from './procurements.table';
@@ -30,4 +30,14 @@ export async function listProcurements({ db, organisationId, limit, cursor, stat
 export async function updateProcurement({ db, id, changes }: { db: Db; id: string; changes: Partial<ProcurementInsert> }): Promise<ProcurementRow> {
   const [row] = await db.update(procurements).set(changes).where(eq(procurements.id, id)).returning();
   return row!;
+}
+
+/** Open procurements of every organisation whose deadline (or latest extension) has passed: for the system's own sweep. */
+export async function openPastDeadline({ db, now, limit }: { db: Db; now: Date; limit: number }): Promise<ProcurementRow[]> {
+  return db
+    .select()
+    .from(procurements)
+    .where(and(eq(procurements.status, 'open'), lte(sql`greatest(${procurements.deadline}, coalesce(${procurements.latestExtension}, ${procurements.deadline}))`, now)))
+    .orderBy(asc(procurements.deadline))
+    .limit(limit);
 }

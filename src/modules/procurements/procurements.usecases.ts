@@ -199,6 +199,16 @@ async function closeIfDue(ctx: Ctx, row: repo.ProcurementRow): Promise<repo.Proc
   });
 }
 
+/**
+ * Closes every open procurement whose deadline has passed, as a read would, so the close (and its
+ * `procurement.closed` event) happens at the deadline even when nobody is looking. Returns how many.
+ */
+export async function closeDueProcurements({ db, now }: { db: Db; now: Date }): Promise<number> {
+  const due = await repo.openPastDeadline({ db, now, limit: 100 });
+  for (const row of due) await closeIfDue({ db, now, principal: { kind: 'system', organisationId: row.organisationId, name: 'deadline' } }, row);
+  return due.length;
+}
+
 export async function getProcurement(ctx: Ctx & { id: string }): Promise<ProcurementDto> {
   const row = await repo.findProcurement({ db: ctx.db, organisationId: ctx.principal.organisationId, id: ctx.id });
   if (!row) throw procurementsErrors.notFound();

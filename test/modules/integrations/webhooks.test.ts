@@ -2,6 +2,7 @@ import { eq, sql } from 'drizzle-orm';
 import { Webhook } from 'standardwebhooks';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../../../src/app';
+import { closeDueProcurements } from '../../../src/modules/procurements';
 import { webhookDeliveries, webhookEndpoints } from '../../../src/modules/integrations/webhooks.table';
 import { addressAllowed } from '../../../src/modules/integrations/webhooks.address';
 import { newSigningSecret, signatureHeaders } from '../../../src/modules/integrations/webhooks.models';
@@ -30,10 +31,10 @@ function workerFor(ctx: TestContext, overrides: Partial<WebhookWorkerInput> = {}
 }
 
 /** Passes until one finds nothing to do. */
-async function drain(worker: { runOnce(): Promise<{ dispatched: number; attempted: number }> }): Promise<void> {
+async function drain(worker: { runOnce(): Promise<{ swept: number; dispatched: number; attempted: number }> }): Promise<void> {
   for (let i = 0; i < 100; i += 1) {
     const done = await worker.runOnce();
-    if (done.dispatched + done.attempted === 0) return;
+    if (done.swept + done.dispatched + done.attempted === 0) return;
   }
   throw new Error('the worker never ran out of work');
 }
@@ -166,6 +167,23 @@ describe('webhooks', () => {
     await drain(worker);
     expect(receiver.received).toHaveLength(2);
     expect(JSON.parse(receiver.received[1]!.body).data.responseId).toBe(invitation.responseId);
+  });
+
+  it('closes a procurement at its deadline without anyone reading it, and says so with procurement.closed', async () => {
+    const org = await seedOrganisation(ctx);
+    await register(ctx, org, receiver, ['procurement.closed']);
+    const { procurementId } = await submittedResponses(ctx, org, ['Alpha AI']);
+    const deadline = Date.parse('2026-12-10T17:00:00.000Z'); // the factory's default
+    const worker = workerFor(ctx, { sweep: () => closeDueProcurements({ db: ctx.database.db, now: ctx.clock.now() }) });
+    await drain(worker);
+    expect(receiver.received).toEqual([]);
+    ctx.clock.set(new Date(deadline + 1000));
+    // The receiver checks timestamps against the real clock, so this one only counts the delivery.
+    receiver.useSecret(newSigningSecret());
+    await drain(worker);
+    expect(receiver.received.map((r) => JSON.parse(r.body))).toEqual([expect.objectContaining({ type: 'procurement.closed', data: expect.objectContaining({ procurementId }) })]);
+    const [row] = await queryRows<{ status: string }>(ctx.database.db, sql`select status from procurements where id = ${procurementId}`);
+    expect(row!.status).toBe('closed');
   });
 
   it('never lets two workers running at once deliver the same attempt', async () => {
