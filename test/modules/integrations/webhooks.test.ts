@@ -227,6 +227,26 @@ describe('webhooks', () => {
     expect((await deliveriesOf(ctx, org, endpoint.id))[0]).toMatchObject({ status: 'succeeded', attempts: 1 });
   });
 
+  it('a worker that dies in the middle of an attempt holds its delivery only until the lease runs out', async () => {
+    const org = await seedOrganisation(ctx);
+    // A host name, so that every attempt asks DNS first.
+    const endpoint = await register(ctx, org, receiver, ['response.submitted'], `http://localhost:${receiver.port}/hook`);
+    await submittedResponses(ctx, org, ['Alpha AI']);
+    // This worker claims the delivery and then never gets further: it hangs in DNS, as a crashed
+    // process would never come back.
+    const dead = workerFor(ctx, { resolve: () => new Promise(() => undefined) });
+    void dead.runOnce();
+    await expect.poll(async () => (await deliveriesOf(ctx, org, endpoint.id))[0]?.status).toBe('delivering');
+    const alive = workerFor(ctx);
+    await drain(alive);
+    expect(receiver.received).toEqual([]); // the lease is still the dead worker's
+    ctx.clock.advance(2000 * 2 + 5000 + 1); // timeout × 2 + 5 s
+    await drain(alive);
+    expect(receiver.received).toHaveLength(1);
+    expect(receiver.acknowledged()).toHaveLength(1);
+    expect((await deliveriesOf(ctx, org, endpoint.id))[0]).toMatchObject({ status: 'succeeded', attempts: 2 });
+  });
+
   it('refuses private, link-local and metadata addresses when registering and again when delivering', async () => {
     const org = await seedOrganisation(ctx);
     for (const url of ['http://10.0.0.8/hook', 'http://169.254.169.254/latest/meta-data', 'http://192.168.1.20/', 'http://100.100.100.200/', 'http://[fd00:ec2::254]/', 'http://[::ffff:10.0.0.1]/', 'http://0.0.0.0:8080/']) {
