@@ -84,6 +84,20 @@ export function registerWebhooksApi(app: FastifyInstance, { database, now, confi
     },
     async (request) => usecases.enableEndpoint({ ...ctx(request), id: request.params.id, policy }),
   );
+  r.post(
+    '/v1/webhooks/:id/rotate-secret',
+    {
+      config: { access: MANAGERS },
+      schema: {
+        tags: ['webhooks'],
+        summary: 'Replace the signing secret',
+        description: 'The new secret is in the answer, once. For 24 hours each delivery carries two signatures, one per secret (`webhook-signature: v1,… v1,…`), so a receiver that still holds the old one accepts it; then only the new one signs.',
+        params: idParams,
+        response: { 200: createdWebhookSchema.extend({ previousSecretExpiresAt: z.iso.datetime().describe('Until when the old secret still signs.') }), ...problems },
+      },
+    },
+    async (request) => usecases.rotateSecret({ ...ctx(request), id: request.params.id, secretsKey: config.secretsKey }),
+  );
   r.get(
     '/v1/webhooks/:id/deliveries',
     {

@@ -21,14 +21,20 @@ export function newSigningSecret(): string {
 /**
  * The three Standard Webhooks headers. The signature is HMAC-SHA256, keyed with the secret's
  * bytes, over `id.timestamp.body`; receivers check it and reject a timestamp more than a few
- * minutes off, which defeats replays.
+ * minutes off, which defeats replays. With several secrets (during a rotation) there is one
+ * signature per secret, separated by spaces, and a receiver holding either accepts the message.
  */
-export function signatureHeaders({ secret, messageId, timestamp, body }: { secret: string; messageId: string; timestamp: Date; body: string }): Record<string, string> {
+export function signatureHeaders({ secrets, messageId, timestamp, body }: { secrets: string[]; messageId: string; timestamp: Date; body: string }): Record<string, string> {
   const seconds = Math.floor(timestamp.getTime() / 1000);
-  const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
-  const signature = createHmac('sha256', key).update(`${messageId}.${seconds}.${body}`, 'utf8').digest('base64');
-  return { 'webhook-id': messageId, 'webhook-timestamp': String(seconds), 'webhook-signature': `v1,${signature}` };
+  const signatures = secrets.map((secret) => {
+    const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
+    return `v1,${createHmac('sha256', key).update(`${messageId}.${seconds}.${body}`, 'utf8').digest('base64')}`;
+  });
+  return { 'webhook-id': messageId, 'webhook-timestamp': String(seconds), 'webhook-signature': signatures.join(' ') };
 }
+
+/** How long the old secret keeps signing after a rotation, so receivers can switch without losing a message. */
+export const SECRET_OVERLAP_MS = 24 * 60 * 60 * 1000;
 
 export type EventRecord = { id: string; organisationId: string; type: string; subjectType: string; subjectId: string; data: Record<string, string | boolean | null>; occurredAt: Date };
 

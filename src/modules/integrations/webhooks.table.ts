@@ -18,6 +18,9 @@ export const webhookEndpoints = pgTable(
     secretSealed: text().notNull(),
     /** The first characters of the secret, so a person can tell which one a receiver holds. */
     secretPrefix: text().notNull(),
+    /** After a rotation, the old secret keeps signing beside the new one until it expires. */
+    previousSecretSealed: text(),
+    previousSecretExpiresAt: at(),
     status: text().$type<'enabled' | 'disabled'>().notNull(),
     disabledReason: text(),
     /** Deliveries that ran out of retries since the last success; too many disables the endpoint. */

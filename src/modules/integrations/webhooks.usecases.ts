@@ -8,7 +8,7 @@ import type { EventType } from '../../platform/events';
 import { afterCreatedAtId, createdAtIdKey, toPage, type Page } from '../../platform/pagination';
 import { integrationsErrors } from './integrations.errors';
 import { AddressNotAllowed, checkedAddress, type ResolveHost } from './webhooks.address';
-import { newSigningSecret } from './webhooks.models';
+import { newSigningSecret, SECRET_OVERLAP_MS } from './webhooks.models';
 import { webhookAttempts, webhookDeliveries, webhookEndpoints } from './webhooks.table';
 
 type Ctx = { db: Db; now: Date; principal: Principal };
@@ -130,7 +130,37 @@ export async function deleteEndpoint(ctx: Ctx & { id: string }): Promise<void> {
   await inTransaction(ctx.db, async (tx) => {
     const row = await findEndpoint({ ...ctx, db: tx }, ctx.id);
     await tx.update(webhookEndpoints).set({ deletedAt: ctx.now, updatedAt: ctx.now }).where(eq(webhookEndpoints.id, row.id));
+    // What was still waiting will never be sent: say so in the log rather than leave it pending.
+    await tx
+      .update(webhookDeliveries)
+      .set({ status: 'failed', completedAt: ctx.now, leaseUntil: null })
+      .where(and(eq(webhookDeliveries.endpointId, row.id), eq(webhookDeliveries.status, 'pending')));
     await audit({ ...ctx, db: tx }, 'webhook.deleted', row.id, { url: row.url });
+  });
+}
+
+/**
+ * A new signing secret, shown once. The old one keeps signing beside it for a day, so a receiver
+ * can change over without rejecting a message; after that only the new one signs.
+ */
+export async function rotateSecret(ctx: Ctx & { id: string; secretsKey: Buffer }): Promise<EndpointDto & { secret: string; previousSecretExpiresAt: string }> {
+  return inTransaction(ctx.db, async (tx) => {
+    const row = await findEndpoint({ ...ctx, db: tx }, ctx.id);
+    const secret = newSigningSecret();
+    const previousSecretExpiresAt = new Date(ctx.now.getTime() + SECRET_OVERLAP_MS);
+    const [updated] = await tx
+      .update(webhookEndpoints)
+      .set({
+        secretSealed: sealSecret({ key: ctx.secretsKey, plaintext: secret, context: `webhook:${row.id}` }),
+        secretPrefix: secret.slice(0, 12),
+        previousSecretSealed: row.secretSealed,
+        previousSecretExpiresAt,
+        updatedAt: ctx.now,
+      })
+      .where(eq(webhookEndpoints.id, row.id))
+      .returning();
+    await audit({ ...ctx, db: tx }, 'webhook.secret_rotated', row.id, { previousSecretPrefix: row.secretPrefix, secretPrefix: updated!.secretPrefix, previousSecretExpiresAt: previousSecretExpiresAt.toISOString() });
+    return { ...toEndpoint(updated!), secret, previousSecretExpiresAt: previousSecretExpiresAt.toISOString() };
   });
 }
 

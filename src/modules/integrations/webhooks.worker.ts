@@ -41,6 +41,7 @@ export type WebhookWorker = {
 type AttemptResult = { outcome: 'succeeded' | 'failed' | 'interrupted'; statusCode: number | null; error: string | null; excerpt: string | null; gone: boolean };
 
 const EXCERPT_CHARS = 256;
+const EVENT_RETENTION_MS = 30 * 24 * 60 * 60 * 1000;
 
 /** One POST, to the address that was checked (not a second DNS answer), following no redirect. */
 function post({ url, address, headers, body, signal }: { url: URL; address: { address: string; family: number }; headers: Record<string, string>; body: string; signal: AbortSignal }) {
@@ -71,6 +72,7 @@ export function createWebhookWorker({ db, now, publicBaseUrl, secretsKey, timeou
   const stopping = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> | undefined;
+  let lastPruned = Number.NEGATIVE_INFINITY;
   // A lease outlives any attempt (timeout plus slack) so a live worker never loses its delivery.
   const leaseMs = timeoutMs * 2 + 5_000;
 
@@ -78,8 +80,14 @@ export function createWebhookWorker({ db, now, publicBaseUrl, secretsKey, timeou
   async function dispatch(): Promise<number> {
     return inTransaction(db, async (tx) => {
       const pending = await tx.select().from(events).where(isNull(events.dispatchedAt)).orderBy(asc(events.occurredAt), asc(events.id)).limit(100).for('update', { skipLocked: true });
-      if (pending.length === 0) return 0;
       const at = now();
+      // Dispatched events are kept a while for diagnosis, then let go (each delivery holds its own
+      // payload); an hourly look is plenty for a thirty-day rule.
+      if (at.getTime() - lastPruned >= 3_600_000) {
+        lastPruned = at.getTime();
+        await tx.delete(events).where(lte(events.dispatchedAt, new Date(at.getTime() - EVENT_RETENTION_MS)));
+      }
+      if (pending.length === 0) return 0;
       for (const event of pending) {
         // Only endpoints that existed when it happened, so a new endpoint is not sent history.
         const endpoints = await tx
@@ -152,11 +160,14 @@ export function createWebhookWorker({ db, now, publicBaseUrl, secretsKey, timeou
       if (error instanceof AddressNotAllowed) return { outcome: 'failed', statusCode: null, error: error.message, excerpt: null, gone: false };
       throw error;
     }
-    const secret = openSecret({ key: secretsKey, sealed: endpoint.secretSealed, context: `webhook:${endpoint.id}` });
+    const at = now();
+    const context = `webhook:${endpoint.id}`;
+    const secrets = [openSecret({ key: secretsKey, sealed: endpoint.secretSealed, context })];
+    if (endpoint.previousSecretSealed && endpoint.previousSecretExpiresAt && endpoint.previousSecretExpiresAt > at) secrets.push(openSecret({ key: secretsKey, sealed: endpoint.previousSecretSealed, context }));
     const headers = {
       'content-type': 'application/json',
       'user-agent': 'aidd-webhooks/1',
-      ...signatureHeaders({ secret, messageId: `msg_${delivery.eventId}`, timestamp: now(), body: delivery.payload }),
+      ...signatureHeaders({ secrets, messageId: `msg_${delivery.eventId}`, timestamp: at, body: delivery.payload }),
     };
     const timeout = AbortSignal.timeout(timeoutMs);
     try {

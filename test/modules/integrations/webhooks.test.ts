@@ -136,12 +136,51 @@ describe('webhooks', () => {
       ['succeeded', 200],
     ]);
 
-    ctx.clock.set(new Date()); // a day later the receiver would rightly reject the old timestamp; back to now
+    // Dispatched events are let go after 30 days; the delivery keeps what it needs.
+    const eventsNow = async () => (await queryRows<{ count: number }>(ctx.database.db, sql`select count(*)::int as count from events where organisation_id = ${org.organisationId}`))[0]!.count;
+    expect(await eventsNow()).toBeGreaterThan(0);
+    ctx.clock.advance(31 * 86_400_000);
+    await drain(workerFor(ctx));
+    expect(await eventsNow()).toBe(0);
+    ctx.clock.set(new Date()); // a month later the receiver would rightly reject the old timestamp; back to now
     const again = await ctx.app.inject({ method: 'POST', url: `/v1/webhooks/${endpoint.id}/deliveries/${delivery!.id}/redeliver`, headers: bearer(org.admin.token) });
     expect(again.statusCode, again.body).toBe(202);
     await drain(worker);
     expect(receiver.received).toHaveLength(3);
     expect(receiver.received[2]).toMatchObject({ id: receiver.received[0]!.id, verified: true, status: 200 });
+  });
+
+  it('rotates the signing secret: for a day both secrets sign, then only the new one', async () => {
+    const org = await seedOrganisation(ctx);
+    const endpoint = await register(ctx, org, receiver, ['response.submitted']);
+    const world = await submittedResponses(ctx, org, ['Alpha AI']);
+    const worker = workerFor(ctx);
+    await drain(worker);
+    const rotated = await ctx.app.inject({ method: 'POST', url: `/v1/webhooks/${endpoint.id}/rotate-secret`, headers: bearer(org.admin.token) });
+    expect(rotated.statusCode, rotated.body).toBe(200);
+    const { secret, secretPrefix, previousSecretExpiresAt } = rotated.json() as { secret: string; secretPrefix: string; previousSecretExpiresAt: string };
+    expect(secret).not.toBe(endpoint.secret);
+    expect(secretPrefix).toBe(secret.slice(0, 12));
+    expect(Date.parse(previousSecretExpiresAt) - ctx.clock.now().getTime()).toBe(86_400_000);
+
+    const submitAnother = async (name: string) => {
+      const { seedInvitation } = await import('../../helpers/factories');
+      const invitation = await seedInvitation(ctx, org, world.procurementId, { supplierName: name });
+      await ctx.app.inject({ method: 'PUT', url: '/v1/supplier/response/import', headers: bearer(invitation.token), payload: { answers: { 'a.training': { value: 'never' }, 'b.hours': { value: 20 } } } });
+      await ctx.app.inject({ method: 'POST', url: '/v1/supplier/response/submit', headers: bearer(invitation.token), payload: { declaration: true } });
+    };
+    await submitAnother('Beta Bots');
+    await drain(worker);
+    const during = receiver.received[1]!;
+    expect(String(during.headers['webhook-signature']).split(' ')).toHaveLength(2);
+    // The receiver still holding the old secret accepts it, and so does one with the new secret.
+    expect(during.verified).toBe(true);
+    expect(() => new Webhook(secret).verify(during.body, during.headers as Record<string, string>)).not.toThrow();
+
+    ctx.clock.advance(86_400_001);
+    await submitAnother('Gamma');
+    await drain(worker);
+    expect(String(receiver.received[2]!.headers['webhook-signature']).split(' ')).toHaveLength(1);
   });
 
   it('disables an endpoint that answers 410 Gone, and resumes its waiting deliveries when it is enabled', async () => {
@@ -303,12 +342,20 @@ describe('webhooks', () => {
     expect((await ctx.app.inject({ method: 'GET', url: '/v1/webhooks', headers: bearer(reader.token) })).statusCode).toBe(403);
     expect((await ctx.app.inject({ method: 'GET', url: '/v1/webhooks', headers: bearer(officer.token) })).statusCode).toBe(403);
 
-    // Deleted: gone from reads, and nothing more is sent to it.
+    // Deleted: gone from reads, what was waiting is marked failed, and nothing more is sent to it.
+    receiver.answerNext(500);
+    ctx.clock.advance(1000);
+    await submittedResponses(ctx, a, ['Delta']);
+    await drain(workerFor(ctx));
+    const waiting = () => queryRows<{ status: string }>(ctx.database.db, sql`select status from webhook_deliveries where endpoint_id = ${endpoint.id} order by created_at, id`);
+    expect((await waiting()).map((d) => d.status)).toEqual(['succeeded', 'pending']);
     expect((await ctx.app.inject({ method: 'DELETE', url: `/v1/webhooks/${endpoint.id}`, headers: bearer(manager.token) })).statusCode).toBe(204);
+    expect((await waiting()).map((d) => d.status)).toEqual(['succeeded', 'failed']);
     expect((await ctx.app.inject({ method: 'GET', url: `/v1/webhooks/${endpoint.id}`, headers: bearer(a.admin.token) })).statusCode).toBe(404);
+    ctx.clock.advance(60_000);
     await submittedResponses(ctx, a, ['Gamma']);
     await drain(workerFor(ctx));
-    expect(receiver.received).toHaveLength(1);
+    expect(receiver.received).toHaveLength(2); // the first delivery, and Delta's failed attempt
   });
 });
 
@@ -317,7 +364,7 @@ describe('webhook signing and address rules', () => {
     const secret = newSigningSecret();
     const body = JSON.stringify({ type: 'evaluation.updated', data: { responseId: 'r' } });
     const at = new Date();
-    const headers = signatureHeaders({ secret, messageId: 'msg_1', timestamp: at, body });
+    const headers = signatureHeaders({ secrets: [secret], messageId: 'msg_1', timestamp: at, body });
     expect(headers['webhook-signature']).toBe(new Webhook(secret).sign('msg_1', at, body));
     expect(new Webhook(secret).verify(body, headers)).toEqual(JSON.parse(body));
     expect(() => new Webhook(newSigningSecret()).verify(body, headers)).toThrow();
