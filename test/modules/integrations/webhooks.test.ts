@@ -109,6 +109,28 @@ describe('webhooks', () => {
     expect(JSON.stringify(audit)).not.toContain(endpoint.secret.slice(6));
   });
 
+  it('sends every kind of event, each from the change that makes it', async () => {
+    const org = await seedOrganisation(ctx);
+    await register(ctx, org, receiver, ALL);
+    const { procurementId, responses } = await submittedResponses(ctx, org, ['Alpha AI']);
+    const post = async (url: string, payload?: object) => {
+      const response = await ctx.app.inject({ method: 'POST', url, headers: bearer(org.admin.token), ...(payload ? { payload } : {}) });
+      expect(response.statusCode, response.body).toBeLessThan(300);
+    };
+    await post(`/v1/procurements/${procurementId}/close`);
+    await post(`/v1/procurements/${procurementId}/start-evaluation`);
+    await post(`/v1/procurements/${procurementId}/decision`, { outcome: 'award', responseId: responses[0]!.responseId, rationale: 'Highest score; every gateway passed.' });
+    const report = await ctx.app.inject({ method: 'GET', url: `/v1/responses/${responses[0]!.responseId}/report.pdf`, headers: bearer(org.admin.token) });
+    expect(report.statusCode).toBe(200);
+    await drain(workerFor(ctx));
+    const types = receiver.received.map((r) => JSON.parse(r.body) as { type: string; data: Record<string, string> });
+    expect(types.map((t) => t.type).sort()).toEqual([...ALL].sort());
+    expect(receiver.received.every((r) => r.verified)).toBe(true);
+    const reportEvent = types.find((t) => t.type === 'report.generated')!;
+    expect(reportEvent.data).toMatchObject({ kind: 'evaluation', responseId: responses[0]!.responseId, url: `https://aidd.example.gov.uk/v1/responses/${responses[0]!.responseId}/report.pdf` });
+    expect(types.find((t) => t.type === 'procurement.decided')!.data.url).toBe(`https://aidd.example.gov.uk/v1/procurements/${procurementId}/results`);
+  });
+
   it('retries a receiver that fails, which then gets the event exactly once more, and redelivers on request with the same id', async () => {
     const org = await seedOrganisation(ctx);
     const endpoint = await register(ctx, org, receiver, ['response.submitted']);
