@@ -4,10 +4,9 @@ import { principalOf } from '../../platform/auth';
 import { problemSchema } from '../../platform/errors';
 import { contentDisposition } from '../../platform/http/content-disposition';
 import { zodApp, type AppDeps } from '../../platform/http/deps';
+import { RESULTS_READERS } from '../scoring';
 import * as usecases from './exports.usecases';
 
-// The same readers as GET /results and /comparison: council staff, and API keys with scores:read.
-const READERS = { roles: ['admin', 'officer', 'viewer'], scopes: ['scores:read'] } as const;
 const problems = { 401: problemSchema, 403: problemSchema, 404: problemSchema };
 const idParams = z.object({ id: z.uuid() });
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -19,7 +18,7 @@ export function registerExportsApi(app: FastifyInstance, { database, now }: AppD
   r.get(
     '/v1/procurements/:id/results.csv',
     {
-      config: { access: READERS },
+      config: { access: RESULTS_READERS },
       schema: {
         tags: ['integrations'],
         summary: 'The results as CSV, with a column per section score',
@@ -42,7 +41,7 @@ export function registerExportsApi(app: FastifyInstance, { database, now }: AppD
   r.get(
     '/v1/procurements/:id/comparison.xlsx',
     {
-      config: { access: READERS },
+      config: { access: RESULTS_READERS },
       schema: {
         tags: ['integrations'],
         summary: 'The comparison as an Excel workbook',

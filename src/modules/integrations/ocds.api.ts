@@ -4,9 +4,9 @@ import { z } from 'zod';
 import { principalOf } from '../../platform/auth';
 import { problemSchema } from '../../platform/errors';
 import { zodApp, type AppDeps } from '../../platform/http/deps';
+import { RESULTS_READERS } from '../scoring';
 import { ocdsReleasePackage } from './ocds.usecases';
 
-const STAFF = { roles: ['admin', 'officer', 'viewer'], scopes: ['scores:read'] } as const;
 const problems = { 401: problemSchema, 403: problemSchema, 404: problemSchema };
 
 // The serializer writes only declared fields: every object here is loose, so nothing OCDS carries is dropped.
@@ -49,7 +49,7 @@ export function registerOcdsApi(app: FastifyInstance, { database, now, config }:
   r.get(
     '/v1/procurements/:id/ocds',
     {
-      config: { access: STAFF },
+      config: { access: RESULTS_READERS },
       schema: {
         tags: ['integrations'],
         summary: 'The procurement as an OCDS 1.1 release package',

@@ -4,12 +4,10 @@ import { principalOf } from '../../platform/auth';
 import { problemSchema } from '../../platform/errors';
 import { contentDisposition } from '../../platform/http/content-disposition';
 import { zodApp, type AppDeps } from '../../platform/http/deps';
+import { EVALUATION_READERS, RESULTS_READERS } from '../scoring';
 import { createReportRenderer } from './reports.renderer';
 import * as usecases from './reports.usecases';
 
-// Who reads evaluations reads their reports; of the panel, only the declared moderator (checked per response).
-const EVALUATION_READERS = { roles: ['admin', 'officer', 'viewer', 'evaluator'], scopes: ['scores:read'] } as const;
-const STAFF = { roles: ['admin', 'officer', 'viewer'], scopes: ['scores:read'] } as const;
 const problems = { 401: problemSchema, 403: problemSchema, 404: problemSchema, 409: problemSchema };
 const idParams = z.object({ id: z.uuid() });
 const pdf = z.any().describe('The PDF (application/pdf). Headers: `ETag` and `X-Content-SHA256` (the file’s SHA-256), `X-Evaluation-Hash`, `X-Report-Id`, and `Content-Disposition` with a file name.');
@@ -21,7 +19,9 @@ function sendReport(request: FastifyRequest, reply: FastifyReply, file: usecases
   return reply.header('content-type', 'application/pdf').header('content-disposition', contentDisposition(file.filename)).header('content-length', file.pdf.length).send(file.pdf);
 }
 
-type Access = typeof EVALUATION_READERS | typeof STAFF;
+// Who reads evaluations reads their reports (of the panel, only the declared moderator, checked per
+// response); who reads results reads the comparison and the assessment summaries.
+type Access = typeof EVALUATION_READERS | typeof RESULTS_READERS;
 
 export function registerReportsApi(app: FastifyInstance, { database, now, storage, config }: AppDeps): void {
   const renderer = createReportRenderer({ workers: config.reportWorkers });
@@ -44,14 +44,14 @@ export function registerReportsApi(app: FastifyInstance, { database, now, storag
   );
   pdfRoute(
     '/v1/procurements/:id/comparison.pdf',
-    STAFF,
+    RESULTS_READERS,
     'Every evaluated response side by side',
     'Overall score, rating, gateways and rank; section scores; then per section the question × supplier scores. 409 `reports.no_evaluations` until a response is evaluated.',
     (request) => usecases.comparisonReportFile({ ...ctx(request), procurementId: request.params.id }),
   );
   pdfRoute(
     '/v1/responses/:id/assessment-summary.pdf',
-    STAFF,
+    RESULTS_READERS,
     'The assessment summary for one bidder (Procurement Act 2023 s.50)',
     'For sending to the bidder: each criterion with its weight, the points available and awarded, the reasons by reference to this bidder’s own answers, the total; for an unsuccessful bidder, how the successful tender scored, without any of its answers. No confidential answer appears. 409 `reports.not_decided` until the decision is recorded.',
     (request) => usecases.assessmentSummaryFile({ ...ctx(request), responseId: request.params.id }),

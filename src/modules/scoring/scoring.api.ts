@@ -4,13 +4,13 @@ import { principalOf } from '../../platform/auth';
 import { problemSchema } from '../../platform/errors';
 import { zodApp, type AppDeps } from '../../platform/http/deps';
 import { sendEvidenceFile } from '../responses';
+import { EVALUATION_READERS, RESULTS_READERS } from './scoring.access';
 import * as s from './scoring.schemas';
 import * as usecases from './scoring.usecases';
 
 const OFFICERS = { roles: ['admin', 'officer'] } as const;
 // Panel members may hold any role; membership and declaration are checked per procurement.
 const PANEL = { roles: ['admin', 'officer', 'evaluator', 'viewer'] } as const;
-const READERS = { roles: ['admin', 'officer', 'viewer', 'evaluator'], scopes: ['scores:read'] } as const;
 const problems = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema, 409: problemSchema, 422: problemSchema };
 const idParams = z.object({ id: z.uuid() });
 const questionParams = z.object({ id: z.uuid(), questionKey: z.string().min(1).max(80) });
@@ -155,7 +155,7 @@ export function registerScoringApi(app: FastifyInstance, deps: AppDeps): void {
   r.get(
     '/v1/responses/:id/evaluation',
     {
-      config: { access: READERS },
+      config: { access: EVALUATION_READERS },
       schema: {
         tags: ['evaluation'],
         summary: 'The evaluation of a submitted response, with its working',
@@ -183,7 +183,7 @@ export function registerScoringApi(app: FastifyInstance, deps: AppDeps): void {
   r.get(
     '/v1/procurements/:id/results',
     {
-      config: { access: { roles: ['admin', 'officer', 'viewer'], scopes: ['scores:read'] } },
+      config: { access: RESULTS_READERS },
       schema: { tags: ['evaluation'], summary: 'One row per response: score, rating, gateways, rank', params: idParams, response: { 200: s.resultsSchema, ...problems } },
     },
     async (request) => usecases.results({ ...ctx(request), procurementId: request.params.id }),
@@ -191,7 +191,7 @@ export function registerScoringApi(app: FastifyInstance, deps: AppDeps): void {
   r.get(
     '/v1/procurements/:id/comparison',
     {
-      config: { access: { roles: ['admin', 'officer', 'viewer'], scopes: ['scores:read'] } },
+      config: { access: RESULTS_READERS },
       schema: { tags: ['evaluation'], summary: 'Question × supplier and section × supplier scores', params: idParams, response: { 200: s.comparisonSchema, ...problems } },
     },
     async (request) => usecases.comparison({ ...ctx(request), procurementId: request.params.id }),
