@@ -6,9 +6,8 @@ import type { EventType } from '../../platform/events';
  * then 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h. Eight attempts over about 27 hours.
  */
 export const RETRY_DELAYS_MS = [5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000];
-export const MAX_ATTEMPTS = RETRY_DELAYS_MS.length + 1;
 
-/** The wait before the next attempt after `attempts` failed ones; null when there is none left. */
+/** The wait before the next attempt after `attempts` failed ones; null when there is none left (after the eighth). */
 export function retryDelay(attempts: number): number | null {
   return attempts >= 1 && attempts <= RETRY_DELAYS_MS.length ? RETRY_DELAYS_MS[attempts - 1]! : null;
 }

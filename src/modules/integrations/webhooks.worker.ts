@@ -6,7 +6,7 @@ import { openSecret } from '../../platform/crypto';
 import { inTransaction, type Db } from '../../platform/db';
 import { events } from '../../platform/events';
 import { AddressNotAllowed, checkedAddress, resolveWithDns, type ResolveHost } from './webhooks.address';
-import { eventPayload, MAX_ATTEMPTS, retryDelay, signatureHeaders } from './webhooks.models';
+import { eventPayload, retryDelay, signatureHeaders } from './webhooks.models';
 import { webhookAttempts, webhookDeliveries, webhookEndpoints } from './webhooks.table';
 
 type Logger = { warn: (obj: object, msg: string) => void; error: (obj: object, msg: string) => void };
@@ -88,26 +88,18 @@ export function createWebhookWorker({ db, now, publicBaseUrl, secretsKey, timeou
         await tx.delete(events).where(lte(events.dispatchedAt, new Date(at.getTime() - EVENT_RETENTION_MS)));
       }
       if (pending.length === 0) return 0;
-      for (const event of pending) {
+      // One read of the endpoints of every organisation in the batch, one insert of every delivery.
+      const endpoints = await tx
+        .select({ id: webhookEndpoints.id, organisationId: webhookEndpoints.organisationId, events: webhookEndpoints.events, createdAt: webhookEndpoints.createdAt })
+        .from(webhookEndpoints)
+        .where(and(inArray(webhookEndpoints.organisationId, [...new Set(pending.map((e) => e.organisationId))]), isNull(webhookEndpoints.deletedAt)));
+      const deliveries = pending.flatMap((event) => {
         // Only endpoints that existed when it happened, so a new endpoint is not sent history.
-        const endpoints = await tx
-          .select({ id: webhookEndpoints.id })
-          .from(webhookEndpoints)
-          .where(
-            and(
-              eq(webhookEndpoints.organisationId, event.organisationId),
-              isNull(webhookEndpoints.deletedAt),
-              sql`${event.type} = any(${webhookEndpoints.events})`,
-              lte(webhookEndpoints.createdAt, event.occurredAt),
-            ),
-          );
-        if (endpoints.length === 0) continue;
+        const subscribed = endpoints.filter((e) => e.organisationId === event.organisationId && e.events.includes(event.type) && e.createdAt <= event.occurredAt);
         const payload = eventPayload({ event, publicBaseUrl });
-        await tx
-          .insert(webhookDeliveries)
-          .values(endpoints.map((e) => ({ organisationId: event.organisationId, endpointId: e.id, eventId: event.id, eventType: event.type, payload, status: 'pending' as const, nextAttemptAt: at, createdAt: at })))
-          .onConflictDoNothing();
-      }
+        return subscribed.map((e) => ({ organisationId: event.organisationId, endpointId: e.id, eventId: event.id, eventType: event.type, payload, status: 'pending' as const, nextAttemptAt: at, createdAt: at }));
+      });
+      if (deliveries.length > 0) await tx.insert(webhookDeliveries).values(deliveries).onConflictDoNothing();
       await tx.update(events).set({ dispatchedAt: at }).where(inArray(events.id, pending.map((e) => e.id)));
       return pending.length;
     });
@@ -211,7 +203,7 @@ export function createWebhookWorker({ db, now, publicBaseUrl, secretsKey, timeou
         return;
       }
       const delay = retryDelay(delivery.attempts);
-      const exhausted = result.gone || delay === null || delivery.attempts >= MAX_ATTEMPTS;
+      const exhausted = result.gone || delay === null;
       if (exhausted) await tx.update(webhookDeliveries).set({ status: 'failed', ...done }).where(eq(webhookDeliveries.id, delivery.id));
       else await tx.update(webhookDeliveries).set({ status: 'pending', nextAttemptAt: new Date(at.getTime() + delay), leaseUntil: null }).where(eq(webhookDeliveries.id, delivery.id));
       // 410 Gone says the receiver is no more; a delivery that failed every retry (about a day) says it is broken.
