@@ -97,9 +97,16 @@ const csvRow = sql<string>`json_build_array(
   to_char(${scoreFeed.updatedAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
 )::text`;
 
-/** Every CSV row from the cursor on, in feed order, a batch at a time so memory stays flat. */
-export async function* feedCsvRows({ db, filter, cursor, batch = 2000 }: { db: Db; filter: FeedFilter; cursor?: string | undefined; batch?: number }): AsyncGenerator<FeedCsvRow> {
-  let after = positionOf(cursor);
+/**
+ * Every CSV row from the cursor on, in feed order, a batch at a time so memory stays flat. The
+ * cursor is decoded here, before the first row is read, so a bad one is a 400 and not a broken stream.
+ */
+export function feedCsvRows({ db, filter, cursor, batch = 2000 }: { db: Db; filter: FeedFilter; cursor?: string | undefined; batch?: number }): AsyncGenerator<FeedCsvRow> {
+  return csvRowsAfter({ db, filter, after: positionOf(cursor), batch });
+}
+
+async function* csvRowsAfter({ db, filter, after: start, batch }: { db: Db; filter: FeedFilter; after: Position | undefined; batch: number }): AsyncGenerator<FeedCsvRow> {
+  let after = start;
   for (;;) {
     const rows = await db.select({ row: csvRow }).from(scoreFeed).where(feedConditions({ filter, after })).orderBy(asc(scoreFeed.updatedAt), asc(scoreFeed.responseId)).limit(batch);
     let last: FeedCsvRow | undefined;
