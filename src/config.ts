@@ -44,6 +44,7 @@ const environmentSchema = z.object({
   WEBHOOK_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   WEBHOOK_ALLOW_LOOPBACK: booleanFlag.default(false),
+  COOKIE_SECURE: booleanFlag.optional(),
 });
 
 export type Config = {
@@ -72,6 +73,13 @@ export type Config = {
   ocdsOcidPrefix: string;
   /** Encrypts secrets the service must read back (webhook signing secrets). Required in production. */
   secretsKey: Buffer;
+  /**
+   * Whether session cookies carry `Secure`. On unless the service is reached over plain http on a
+   * host that is not loopback (browsers drop Secure cookies there, so nobody could sign in).
+   */
+  cookieSecure: boolean;
+  /** Things a person starting the service should hear about, said once at start. */
+  warnings: string[];
   webhooks: {
     /** Run the delivery worker in this process. */
     deliver: boolean;
@@ -101,13 +109,19 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const e = parsed.data;
   if (e.NODE_ENV === 'production' && !e.SECRETS_KEY) throw new ConfigError(['SECRETS_KEY: required in production (32 random bytes, base64url: openssl rand -base64 32 | tr +/ -_)']);
   if (e.NODE_ENV === 'production' && e.WEBHOOK_ALLOW_LOOPBACK) throw new ConfigError(['WEBHOOK_ALLOW_LOOPBACK: not allowed in production']);
+  const publicBaseUrl = (e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
+  const insecureOrigin = isPlainHttpElsewhere(publicBaseUrl);
+  const cookieSecure = e.COOKIE_SECURE ?? !insecureOrigin;
+  const warnings = !cookieSecure
+    ? [`Session cookies are sent without the Secure flag because ${e.COOKIE_SECURE === false ? 'COOKIE_SECURE=false' : `PUBLIC_BASE_URL (${publicBaseUrl}) is plain http`}: serve the service over https in any real use.`]
+    : [];
   return {
     env: e.NODE_ENV,
     port: e.PORT,
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,
     dataDir: e.DATA_DIR,
-    publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+    publicBaseUrl,
     logLevel: e.LOG_LEVEL,
     setupToken: e.SETUP_TOKEN,
     smtpUrl: e.SMTP_URL,
@@ -124,6 +138,16 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     ocdsOcidPrefix: e.OCDS_OCID_PREFIX,
     // Outside production a fixed development key keeps `npm start` free of set-up; it protects nothing.
     secretsKey: e.SECRETS_KEY ? Buffer.from(e.SECRETS_KEY, 'base64url') : createHash('sha256').update('aidd development secrets key').digest(),
+    cookieSecure,
+    warnings,
     webhooks: { deliver: e.WEBHOOK_DELIVERY, pollMs: e.WEBHOOK_POLL_MS, timeoutMs: e.WEBHOOK_TIMEOUT_MS, allowLoopback: e.WEBHOOK_ALLOW_LOOPBACK },
   };
+}
+
+/** http:// on a host other than loopback, where a browser would refuse a Secure cookie. */
+function isPlainHttpElsewhere(url: string): boolean {
+  const { protocol, hostname } = new URL(url);
+  if (protocol !== 'http:') return false;
+  const host = hostname.replace(/^\[|\]$/g, '');
+  return !(host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127\./.test(host));
 }

@@ -22,7 +22,7 @@ async function main(): Promise<void> {
   const generatedSetupToken = config.setupToken ? undefined : randomBytes(24).toString('base64url');
   config = { ...config, setupToken: config.setupToken ?? generatedSetupToken };
 
-  const startupLog = { info: (msg: string) => process.stdout.write(`${msg}\n`) };
+  const startupLog = { info: (msg: string) => process.stdout.write(`${msg}\n`), warn: (msg: string) => process.stderr.write(`Warning: ${msg}\n`) };
   const database = await openDatabase({
     url: config.databaseUrl,
     dataDir: config.dataDir,
@@ -40,6 +40,7 @@ async function main(): Promise<void> {
     await database.close();
   });
 
+  for (const warning of config.warnings) startupLog.warn(warning);
   const setupNeeded = !(await isSetupComplete({ db: database.db }));
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();

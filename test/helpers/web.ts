@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { parseHTML } from 'linkedom';
+import supertest from 'supertest';
 
 /** The part of a DOM element these helpers use (the project's TypeScript has no DOM library). */
 type Element = {
@@ -13,42 +14,47 @@ type Element = {
 };
 
 /**
- * A browser stand-in for journey tests over HTTP: keeps cookies, follows nothing by itself, and
- * reads pages the way a person or a screen reader would (by role, label and name).
+ * A browser stand-in for journey tests over HTTP: supertest's agent on the app's own server keeps
+ * the cookies (as a browser would, except that like curl's jar it sends a `Secure` cookie over
+ * https only, so journey tests run the app with COOKIE_SECURE=false), follows no redirect by itself,
+ * and hands each answer back as status, headers and text; `readPage` reads the pages.
  */
 export function webAgent(app: FastifyInstance) {
-  const jar = new Map<string, string>();
-  const cookieHeader = () => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
-  const keep = (setCookie: string | string[] | undefined) => {
-    for (const line of Array.isArray(setCookie) ? setCookie : setCookie ? [setCookie] : []) {
-      const [pair] = line.split(';');
-      const [name, ...rest] = pair!.split('=');
-      const value = rest.join('=');
-      if (/expires=Thu, 01 Jan 1970/i.test(line) || value === '') jar.delete(name!.trim());
-      else jar.set(name!.trim(), value);
+  let agent: ReturnType<typeof supertest.agent> | null = null;
+  const ready = async () => {
+    if (!agent) {
+      await app.ready();
+      agent = supertest.agent(app.server);
     }
+    return agent;
   };
-  const request = async (method: 'GET' | 'POST', url: string, body?: { form?: Record<string, string | string[]>; multipart?: { payload: Buffer; contentType: string } }) => {
-    const headers: Record<string, string> = { cookie: cookieHeader() };
-    let payload: string | Buffer | undefined;
-    if (body?.form) {
-      const params = new URLSearchParams();
-      for (const [k, v] of Object.entries(body.form)) for (const item of Array.isArray(v) ? v : [v]) params.append(k, item);
-      payload = params.toString();
-      headers['content-type'] = 'application/x-www-form-urlencoded';
-    } else if (body?.multipart) {
-      payload = body.multipart.payload;
-      headers['content-type'] = body.multipart.contentType;
-    }
-    const response = await app.inject({ method, url, headers, ...(payload !== undefined ? { payload } : {}) });
-    keep(response.headers['set-cookie']);
-    return response;
+  const answer = (res: supertest.Response) => ({ statusCode: res.status, headers: res.headers as Record<string, string | string[] | undefined>, body: res.text ?? '', raw: res.body as unknown });
+  const form = (values: Record<string, string | string[]>) => {
+    const params = new URLSearchParams();
+    for (const [k, v] of Object.entries(values)) for (const item of Array.isArray(v) ? v : [v]) params.append(k, item);
+    return params.toString();
   };
   return {
-    jar,
-    get: (url: string) => request('GET', url),
-    post: (url: string, form: Record<string, string | string[]>) => request('POST', url, { form }),
-    postMultipart: (url: string, multipart: { payload: Buffer; contentType: string }) => request('POST', url, { multipart }),
+    get: async (url: string, headers: Record<string, string> = {}) => answer(await (await ready()).get(url).set(headers).redirects(0)),
+    post: async (url: string, values: Record<string, string | string[]>) => answer(await (await ready()).post(url).type('form').send(form(values)).redirects(0)),
+    /** A multipart form as a browser sends it: fields, then files (name, file name and bytes). */
+    upload: async (url: string, fields: Record<string, string>, files: Array<{ field?: string; filename: string; bytes: Buffer; contentType?: string }>) => {
+      let request = (await ready()).post(url).redirects(0);
+      for (const [k, v] of Object.entries(fields)) request = request.field(k, v);
+      for (const f of files) request = request.attach(f.field ?? 'file', f.bytes, { filename: f.filename, contentType: f.contentType ?? 'application/octet-stream' });
+      return answer(await request);
+    },
+    /** Hand-made multipart bytes, for malformed-input tests only. */
+    postMultipart: async (url: string, multipart: { payload: Buffer; contentType: string }) => answer(await (await ready()).post(url).set('content-type', multipart.contentType).send(multipart.payload).redirects(0)),
+    /** A binary download (PDF, workbook): its status, headers and bytes. */
+    download: async (url: string) => {
+      const res = await (await ready()).get(url).redirects(0).buffer(true).parse((response, done) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => done(null, Buffer.concat(chunks)));
+      });
+      return { statusCode: res.status, headers: res.headers as Record<string, string>, bytes: res.body as Buffer };
+    },
   };
 }
 

@@ -2,7 +2,7 @@ import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import { prepared, queryRows, type Db } from '../../platform/db';
 import { afterCreatedAtId, createdAtIdKey, toPage, type Page } from '../../platform/pagination';
 import { procurements } from '../procurements';
-import { answers, answerVersions, clarifications, evidenceFiles, invitations, responses, submissions, supplierSessions } from './responses.table';
+import { answers, answerVersions, clarifications, evidenceFiles, invitations, responses, submissions, pendingAnswers, supplierSessions, teamMembers } from './responses.table';
 
 export type InvitationRow = typeof invitations.$inferSelect;
 export type ResponseRow = typeof responses.$inferSelect;
@@ -289,18 +289,82 @@ export async function insertSession({ db, values }: { db: Db; values: typeof sup
   await db.insert(supplierSessions).values(values);
 }
 
-/** A live session with the invitation it acts for, read on every page of the web form. */
+/** A session with the invitation it acts for (and the bid-team colleague, if one opened it), read on every page of the web form. */
 export async function findSessionByTokenHash({ db, hash }: { db: Db; hash: string }) {
   const [row] = await db
-    .select({ csrfToken: supplierSessions.csrfToken, expiresAt: supplierSessions.expiresAt, ...invitationAccess })
+    .select({
+      sessionId: supplierSessions.id,
+      csrfToken: supplierSessions.csrfToken,
+      createdAt: supplierSessions.createdAt,
+      expiresAt: supplierSessions.expiresAt,
+      absoluteExpiresAt: supplierSessions.absoluteExpiresAt,
+      teamMemberId: supplierSessions.teamMemberId,
+      teamMemberSections: teamMembers.sections,
+      teamMemberRevokedAt: teamMembers.revokedAt,
+      ...invitationAccess,
+    })
     .from(supplierSessions)
     .innerJoin(invitations, eq(invitations.id, supplierSessions.invitationId))
     .innerJoin(responses, eq(responses.invitationId, invitations.id))
     .innerJoin(procurements, eq(procurements.id, invitations.procurementId))
+    .leftJoin(teamMembers, eq(teamMembers.id, supplierSessions.teamMemberId))
     .where(eq(supplierSessions.tokenHash, hash));
+  return row;
+}
+
+/** Moves a session's idle expiry on, after activity. */
+export async function slideSession({ db, id, expiresAt }: { db: Db; id: string; expiresAt: Date }): Promise<void> {
+  await db.update(supplierSessions).set({ expiresAt }).where(eq(supplierSessions.id, id));
+}
+
+/** A bid-team colleague's link, with the lead's invitation it answers for. */
+export async function findTeamMemberByTokenHash({ db, hash }: { db: Db; hash: string }) {
+  const [row] = await db
+    .select({ teamMemberId: teamMembers.id, teamMemberSections: teamMembers.sections, teamMemberRevokedAt: teamMembers.revokedAt, ...invitationAccess })
+    .from(teamMembers)
+    .innerJoin(invitations, eq(invitations.id, teamMembers.invitationId))
+    .innerJoin(responses, eq(responses.invitationId, invitations.id))
+    .innerJoin(procurements, eq(procurements.id, invitations.procurementId))
+    .where(eq(teamMembers.tokenHash, hash));
   return row;
 }
 
 export async function deleteSession({ db, hash }: { db: Db; hash: string }): Promise<void> {
   await db.delete(supplierSessions).where(eq(supplierSessions.tokenHash, hash));
+}
+
+export type PendingRow = typeof pendingAnswers.$inferSelect;
+
+export async function insertPending({ db, values }: { db: Db; values: typeof pendingAnswers.$inferInsert }): Promise<PendingRow> {
+  const [row] = await db.insert(pendingAnswers).values(values).returning();
+  return row!;
+}
+
+/** What is waiting for one supplier (the lead, or one colleague): never another's. */
+export async function pendingFor({ db, invitationId, teamMemberId }: { db: Db; invitationId: string; teamMemberId: string | null }): Promise<PendingRow[]> {
+  return db
+    .select()
+    .from(pendingAnswers)
+    .where(and(eq(pendingAnswers.invitationId, invitationId), teamMemberId ? eq(pendingAnswers.teamMemberId, teamMemberId) : sql`${pendingAnswers.teamMemberId} is null`))
+    .orderBy(asc(pendingAnswers.createdAt), asc(pendingAnswers.id));
+}
+
+export async function deletePending({ db, id }: { db: Db; id: string }): Promise<boolean> {
+  const deleted = await db.delete(pendingAnswers).where(eq(pendingAnswers.id, id)).returning({ id: pendingAnswers.id });
+  return deleted.length > 0;
+}
+
+export async function deleteExpiredPending({ db, now }: { db: Db; now: Date }): Promise<void> {
+  await db.delete(pendingAnswers).where(sql`${pendingAnswers.expiresAt} <= ${now}`);
+}
+
+/** The invitation an ended session's form names, to keep what it posted: live invitations only. */
+export async function invitationAccessById({ db, organisationId, id }: { db: Db; organisationId: string; id: string }): Promise<InvitationAccess | undefined> {
+  const [row] = await db
+    .select(invitationAccess)
+    .from(invitations)
+    .innerJoin(responses, eq(responses.invitationId, invitations.id))
+    .innerJoin(procurements, eq(procurements.id, invitations.procurementId))
+    .where(and(eq(invitations.organisationId, organisationId), eq(invitations.id, id)));
+  return row as InvitationAccess | undefined;
 }

@@ -179,9 +179,34 @@ export const clarifications = pgTable(
 );
 
 /**
+ * A colleague the lead supplier added to its bid team: its own link (token stored only as its
+ * SHA-256), for the named sections only. The lead can revoke it; revoking the invitation ends it too.
+ */
+export const teamMembers = pgTable(
+  'team_members',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    organisationId: uuid().notNull(),
+    /** The lead's invitation this colleague answers for. */
+    invitationId: uuid()
+      .notNull()
+      .references(() => invitations.id),
+    name: text().notNull(),
+    email: text().notNull(),
+    /** The section keys this colleague may read and answer. */
+    sections: jsonb().$type<string[]>().notNull(),
+    tokenHash: text().notNull().unique('team_members_token_hash'),
+    displayPrefix: text().notNull(),
+    createdAt: timestamp({ withTimezone: true, precision: 3 }).notNull(),
+    revokedAt: timestamp({ withTimezone: true, precision: 3 }),
+  },
+  (t) => [index('team_members_invitation').on(t.invitationId, t.createdAt)],
+);
+
+/**
  * A supplier's session in the web form, started from its invitation link so the token does not
  * stay in the address bar. The cookie holds a random secret; only its SHA-256 is kept here, with
- * the CSRF token every form posts back.
+ * the CSRF token every form posts back. `expiresAt` slides with activity; `absoluteExpiresAt` does not.
  */
 export const supplierSessions = pgTable(
   'supplier_sessions',
@@ -191,9 +216,34 @@ export const supplierSessions = pgTable(
     invitationId: uuid()
       .notNull()
       .references(() => invitations.id),
+    /** Set when a bid-team colleague's link started the session. */
+    teamMemberId: uuid().references(() => teamMembers.id),
     csrfToken: text().notNull(),
     createdAt: timestamp({ withTimezone: true, precision: 3 }).notNull(),
     expiresAt: timestamp({ withTimezone: true, precision: 3 }).notNull(),
+    absoluteExpiresAt: timestamp({ withTimezone: true, precision: 3 }),
   },
   (t) => [index('supplier_sessions_invitation').on(t.invitationId)],
+);
+
+/**
+ * Answers that reached the service but are not applied yet: a form posted after its session
+ * ended, or an answer file or workbook waiting for the supplier to confirm. Sealed with
+ * SECRETS_KEY (supplier answers are confidential); deleted once applied or discarded, or after 24 hours.
+ */
+export const pendingAnswers = pgTable(
+  'pending_answers',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    organisationId: uuid().notNull(),
+    invitationId: uuid()
+      .notNull()
+      .references(() => invitations.id),
+    teamMemberId: uuid().references(() => teamMembers.id),
+    kind: text().$type<'expired_session' | 'answer_file' | 'workbook'>().notNull(),
+    sealed: text().notNull(),
+    createdAt: timestamp({ withTimezone: true, precision: 3 }).notNull(),
+    expiresAt: timestamp({ withTimezone: true, precision: 3 }).notNull(),
+  },
+  (t) => [index('pending_answers_invitation').on(t.invitationId, t.createdAt)],
 );

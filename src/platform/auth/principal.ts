@@ -31,6 +31,11 @@ export type SupplierPrincipal = {
   invitationId: string;
   responseId: string;
   procurementId: string;
+  /**
+   * A bid-team colleague the lead added: it reads and answers only `sections`, and cannot submit,
+   * reply to clarifications or manage the team. Absent for the lead (the invitation's own link or token).
+   */
+  teamMember?: { id: string; sections: string[] } | undefined;
 };
 
 /** The service itself or an operator's CLI command: never resolved from a request. */

@@ -1,0 +1,91 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isAppError, type AppError } from '../../platform/errors';
+import { page } from '../../platform/web';
+import { readUpload } from './evidence.api';
+import * as evidenceUsecases from './evidence.usecases';
+import type { SupplierQuestion, SupplierSection } from './responses.models';
+import type { FormBody } from './web.models';
+import { evidenceHref, questionTitle, sectionHref, type WebCtx, type WebDeps } from './web.context';
+
+/** Evidence files for one question: upload, list and remove. */
+
+export function registerEvidencePages(web: FastifyInstance, deps: WebDeps): void {
+  const { database, now, config, storage } = deps;
+  const db = database.db;
+  const { load, csrfOk, forbidden, common, sectionOf } = deps.web;
+  const renderEvidence = async (request: FastifyRequest, reply: FastifyReply, ctx: WebCtx, section: SupplierSection, q: SupplierQuestion, fileError?: string, status = 200) =>
+    page(
+      request,
+      reply,
+      'respond/evidence.njk',
+      {
+        ...common(ctx),
+        title: 'Evidence files',
+        pageTitle: `Evidence files for ${questionTitle(q)}`,
+        question: q,
+        backLink: { href: sectionHref(section.key), text: 'Back to the section' },
+        back: `${sectionHref(section.key)}#question-${q.key}`,
+        action: evidenceHref(section.key, q.key),
+        files: ctx.view.evidence.filter((e) => e.questionKey === q.key).map((f) => ({ ...f, size: f.sizeBytes < 1024 * 1024 ? `${(f.sizeBytes / 1024).toFixed(1)} KB` : `${(f.sizeBytes / (1024 * 1024)).toFixed(1)} MB` })),
+        maxMb: Math.floor(config.evidenceMaxBytes / (1024 * 1024)),
+        readOnly: ctx.readOnly,
+        errors: fileError ? [{ href: '#file', text: fileError }] : [],
+        fileError: fileError ? { text: fileError } : undefined,
+      },
+      status,
+    );
+  const evidenceTarget = (ctx: WebCtx, params: { key: string; question: string }) => {
+    const section = sectionOf(ctx, params.key);
+    const q = section?.questions.find((x) => x.key === params.question);
+    return section && q && (q.type === 'file' || q.evidence?.requested) ? { section, q } : null;
+  };
+
+  web.get<{ Params: { key: string; question: string } }>('/respond/sections/:key/evidence/:question', { config: { access: 'public' } }, async (request, reply) => {
+    const ctx = await load(request, reply);
+    if (!ctx) return reply;
+    const target = evidenceTarget(ctx, request.params);
+    if (!target) return reply.redirect('/respond', 303);
+    return renderEvidence(request, reply, ctx, target.section, target.q);
+  });
+
+  web.post<{ Params: { key: string; question: string } }>('/respond/sections/:key/evidence/:question', { config: { access: 'public' } }, async (request, reply) => {
+    const ctx = await load(request, reply);
+    if (!ctx) return reply;
+    const target = evidenceTarget(ctx, request.params);
+    if (!target) return reply.redirect('/respond', 303);
+    let upload: Awaited<ReturnType<typeof readUpload>> | null = null;
+    let problem: string | undefined;
+    try {
+      upload = await readUpload(request, config.evidenceMaxBytes);
+    } catch (error) {
+      if (!isAppError(error)) throw error;
+      problem = (error as AppError).code === 'evidence.invalid_upload' ? 'Select a file' : ((error as AppError).detail ?? (error as AppError).title);
+    }
+    if (upload && !csrfOk(ctx, upload.fields._csrf)) return forbidden(request, reply, ctx);
+    if (!upload) {
+      // A form posted without a file still carries its CSRF token; without one it is refused like any other.
+      return renderEvidence(request, reply, ctx, target.section, target.q, problem ?? 'Select a file', 400);
+    }
+    if (upload.bytes.length === 0 && !upload.filename) return renderEvidence(request, reply, ctx, target.section, target.q, 'Select a file', 400);
+    try {
+      await evidenceUsecases.uploadEvidence({ db, now: now(), principal: ctx.session.principal, storage, questionKey: target.q.key, filename: upload.filename, bytes: upload.bytes });
+    } catch (error) {
+      if (!isAppError(error)) throw error;
+      const e = error as AppError;
+      const text = e.code === 'evidence.unsupported_type' ? 'The selected file must be a PDF, DOCX, XLSX, ODT, PNG, JPEG, TXT or CSV' : e.code === 'evidence.empty' ? 'The selected file is empty' : `${e.title}${e.detail ? `. ${e.detail}` : ''}`;
+      return renderEvidence(request, reply, ctx, target.section, target.q, text, 400);
+    }
+    return reply.redirect(evidenceHref(target.section.key, target.q.key), 303);
+  });
+
+  web.post<{ Params: { id: string }; Body: FormBody }>('/respond/evidence/:id/remove', { config: { access: 'public' } }, async (request, reply) => {
+    const ctx = await load(request, reply);
+    if (!ctx) return reply;
+    const body = (request.body ?? {}) as FormBody;
+    if (!csrfOk(ctx, body._csrf)) return forbidden(request, reply, ctx);
+    const file = ctx.view.evidence.find((e) => e.id === request.params.id);
+    const section = file ? ctx.view.sections.find((s) => s.questions.some((q) => q.key === file.questionKey)) : undefined;
+    if (file && !ctx.readOnly) await evidenceUsecases.deleteEvidence({ db, now: now(), principal: ctx.session.principal, storage, id: file.id });
+    return reply.redirect(file && section ? evidenceHref(section.key, file.questionKey) : '/respond', 303);
+  });
+}
