@@ -24,6 +24,7 @@ import { registerOpenApi } from './platform/http/openapi';
 import { serializerCompiler } from './platform/http/serializer';
 import { createDatabaseBlobStorage } from './platform/storage';
 import { createOutboxMailer, createSmtpMailer, registerOutboxApi } from './platform/mail';
+import { createPdfRenderer } from './platform/pdf';
 
 export type BuildAppInput = {
   config: Config;
@@ -85,7 +86,9 @@ export async function buildApp({ config, database, now = () => new Date(), logge
   registerErrorHandling(app);
   const principalCache = createOrganisationCache<Principal>({ ttlMs: config.authCacheTtlMs, now });
   const mailer = config.smtpUrl ? createSmtpMailer({ url: config.smtpUrl, from: config.mailFrom, logger: app.log }) : createOutboxMailer();
-  const deps: AppDeps = { database, config, now, principalCache, storage: createDatabaseBlobStorage(), mailer, hooks: { responseChanged: [] } };
+  const pdf = createPdfRenderer({ workers: config.reportWorkers });
+  app.addHook('onClose', async () => pdf.close());
+  const deps: AppDeps = { database, config, now, principalCache, storage: createDatabaseBlobStorage(), mailer, pdf, hooks: { responseChanged: [] } };
   const accountTokens = createAccountTokenResolver({ db: database.db, now });
   const invitationTokens = createInvitationTokenResolver({ db: database.db, now });
   registerAuth(app, { resolvers: { pat: accountTokens, key: accountTokens, inv: invitationTokens }, cache: principalCache });

@@ -14,7 +14,7 @@ import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import PDFDocument from 'pdfkit';
 import { evaluationReport } from '../../src/modules/reports/reports.models';
-import { DEFAULT_FONTS, renderPdf } from '../../src/modules/reports/reports.pdf';
+import { DEFAULT_FONTS, renderPdf } from '../../src/platform/pdf';
 import type { ReportDocument } from '../../src/modules/reports/reports.document';
 import { percentile } from './lib/gated-load';
 import { cv, fmt, load, median } from './lib/load';

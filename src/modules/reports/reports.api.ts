@@ -5,7 +5,6 @@ import { problemSchema } from '../../platform/errors';
 import { contentDisposition } from '../../platform/http/content-disposition';
 import { zodApp, type AppDeps } from '../../platform/http/deps';
 import { EVALUATION_READERS, RESULTS_READERS } from '../scoring';
-import { createReportRenderer } from './reports.renderer';
 import * as usecases from './reports.usecases';
 
 const problems = { 401: problemSchema, 403: problemSchema, 404: problemSchema, 409: problemSchema };
@@ -23,9 +22,7 @@ function sendReport(request: FastifyRequest, reply: FastifyReply, file: usecases
 // response); who reads results reads the comparison and the assessment summaries.
 type Access = typeof EVALUATION_READERS | typeof RESULTS_READERS;
 
-export function registerReportsApi(app: FastifyInstance, { database, now, storage, config }: AppDeps): void {
-  const renderer = createReportRenderer({ workers: config.reportWorkers });
-  app.addHook('onClose', async () => renderer.close());
+export function registerReportsApi(app: FastifyInstance, { database, now, storage, pdf: renderer }: AppDeps): void {
   const r = zodApp(app);
   const ctx = (request: FastifyRequest) => ({ db: database.db, now: now(), principal: principalOf(request), storage, renderer });
   const pdfRoute = (url: string, access: Access, summary: string, description: string, produce: (request: FastifyRequest<{ Params: { id: string } }>) => Promise<usecases.ReportFile>) =>

@@ -10,11 +10,11 @@ import { evaluationRecord, procurementEvaluations, type ProcurementEvaluations }
 import type { ReportDocument } from './reports.document';
 import { reportErrors } from './reports.errors';
 import { assessmentSummary, comparisonReport, evaluationReport, TRAIL_ACTIONS, type ComparisonRow, type ReportAnswer, type ReportProcurement } from './reports.models';
-import type { ReportRenderer } from './reports.renderer';
+import type { PdfRenderer } from '../../platform/pdf';
 import * as repo from './reports.repository';
 import type { ReportKind } from './reports.table';
 
-type Ctx = { db: Db; now: Date; principal: Principal; storage: BlobStorage; renderer: ReportRenderer };
+type Ctx = { db: Db; now: Date; principal: Principal; storage: BlobStorage; renderer: PdfRenderer };
 
 /**
  * Bump when the renderer draws the same document differently, so reports stored before are not

@@ -5,6 +5,7 @@ import type { Principal } from '../auth';
 import type { OrganisationCache } from '../cache';
 import type { Database, Db } from '../db';
 import type { Mailer } from '../mail';
+import type { PdfRenderer } from '../pdf';
 import type { BlobStorage } from '../storage';
 
 /** What every route group receives: the database, the configuration and a clock tests can set. */
@@ -18,6 +19,8 @@ export type AppDeps = {
   storage: BlobStorage;
   /** Delivers queued email after commit: SMTP when configured, else held in the outbox. */
   mailer: Mailer;
+  /** Draws PDFs on a pool of worker threads shared by every feature (reports, receipts). */
+  pdf: PdfRenderer;
   /**
    * Calls between modules that must not import each other, made inside the caller's transaction:
    * `responseChanged` runs when a submitted response changes (submission, withdrawal, an amendment).

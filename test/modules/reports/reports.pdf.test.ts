@@ -3,7 +3,7 @@ import { evaluateResponse } from '../../../src/modules/scoring';
 import type { ReportDocument } from '../../../src/modules/reports/reports.document';
 import { answerText, assessmentSummary, comparisonReport, evaluationReport, fileNameOf, weakestSections, type EvaluationReportInput } from '../../../src/modules/reports/reports.models';
 import { fileSize } from '../../../src/platform/format';
-import { renderPdf } from '../../../src/modules/reports/reports.pdf';
+import { renderPdf } from '../../../src/platform/pdf';
 import { readPdf } from '../../helpers/pdf';
 import { change, scoringDefinition, strongInput } from '../scoring/fixtures';
 

@@ -2,13 +2,13 @@ import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { create as openFont } from 'fontkit';
 import PDFDocument from 'pdfkit';
-import type { Block, ReportDocument, TableColumn } from './reports.document';
+import type { Block, PdfDocument, TableColumn } from './document';
 
 /**
- * Draws a `ReportDocument` with pdfkit, and nothing else: no database, no HTTP. The output is a
+ * Draws a `PdfDocument` with pdfkit, and nothing else: no database, no HTTP. The output is a
  * tagged PDF (PDF/UA identifier, structure tree, `en-GB`, title shown in the title bar) with the
  * fonts embedded, bookmarks for the top-level headings, and on every page the protective marking,
- * the procurement reference and "Page N of M". All dates come from the document, so the same
+ * the document's reference and "Page N of M". All dates come from the document, so the same
  * document always gives the same bytes.
  */
 
@@ -30,7 +30,7 @@ const LAYOUT_CACHE_WORDS = 100_000;
 
 /**
  * pdfkit shapes each word once per document and keeps the result in its font's `layoutCache`.
- * Reports repeat the same question texts, labels and headings, so the shaped words are shared
+ * Documents repeat the same question texts, labels and headings, so the shaped words are shared
  * between documents (they depend only on the font file). It reaches into pdfkit (pinned 0.20.x);
  * if the field is ever gone, nothing is shared and only speed suffers. Bounded: reset when full.
  */
@@ -47,7 +47,7 @@ function shareLayoutCache(doc: Doc, face: (name: 'regular' | 'bold') => Doc, fon
   }
 }
 
-/** Each font file is read and parsed once per process: its tables are then decoded once, not once a report. */
+/** Each font file is read and parsed once per process: its tables are then decoded once, not once a document. */
 function parsedFonts(fonts: PdfFonts): Record<'regular' | 'bold', unknown> {
   const open = (path: string) => {
     let font = parsedCache.get(path);
@@ -80,7 +80,7 @@ const CHART_ROW = 17;
 
 export type RenderedPdf = { pdf: Buffer; pages: number };
 
-export async function renderPdf({ document, fonts = DEFAULT_FONTS }: { document: ReportDocument; fonts?: PdfFonts }): Promise<RenderedPdf> {
+export async function renderPdf({ document, fonts = DEFAULT_FONTS }: { document: PdfDocument; fonts?: PdfFonts }): Promise<RenderedPdf> {
   const created = new Date(document.createdAt);
   // @types/pdfkit does not yet know the `PDF/UA` subset pdfkit has supported since 0.15.
   const options = {
@@ -408,7 +408,7 @@ class Writer {
 }
 
 /** After layout, when the page count is known: the marking at the top, and the reference and "Page N of M" at the foot, as pagination artifacts. */
-function decoratePages(doc: Doc, document: ReportDocument, face: Face): number {
+function decoratePages(doc: Doc, document: PdfDocument, face: Face): number {
   const { start, count } = doc.bufferedPageRange();
   for (let i = start; i < start + count; i += 1) {
     doc.switchToPage(i);

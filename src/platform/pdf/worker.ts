@@ -1,11 +1,11 @@
 import { setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
-import type { ReportDocument } from './reports.document';
-import { renderPdf } from './reports.pdf';
+import type { PdfDocument } from './document';
+import { renderPdf } from './render';
 
-// One report at a time, from the pool in reports.renderer.ts. The bytes are copied into their own
+// One document at a time, from the pool in renderer.ts. The bytes are copied into their own
 // buffer so they can be transferred back without a second copy.
-// Reports are background work: on Linux a thread has its own nice value, so this thread yields the
+// PDFs are background work: on Linux a thread has its own nice value, so this thread yields the
 // CPU to the API's event loop whenever both want it. Where that is not allowed it simply stays as is.
 try {
   setPriority(19);
@@ -13,7 +13,7 @@ try {
   // not permitted here; rendering still works at normal priority
 }
 
-parentPort!.on('message', async ({ document }: { document: ReportDocument }) => {
+parentPort!.on('message', async ({ document }: { document: PdfDocument }) => {
   try {
     const rendered = await renderPdf({ document });
     const pdf = new Uint8Array(rendered.pdf);

@@ -1,27 +1,27 @@
 import { Worker } from 'node:worker_threads';
-import type { ReportDocument } from './reports.document';
-import { renderPdf, type RenderedPdf } from './reports.pdf';
+import type { PdfDocument } from './document';
+import { renderPdf, type RenderedPdf } from './render';
 
-/** Turns a laid-out report into PDF bytes, somewhere that does not hold up the API. */
-export type ReportRenderer = { render: (document: ReportDocument) => Promise<RenderedPdf>; close: () => Promise<void> };
+/** Turns a laid-out document into PDF bytes, somewhere that does not hold up the API. */
+export type PdfRenderer = { render: (document: PdfDocument) => Promise<RenderedPdf>; close: () => Promise<void> };
 
 /** On the calling thread: for scripts and for measuring the renderer itself. */
-export function createInlineRenderer(): ReportRenderer {
+export function createInlineRenderer(): PdfRenderer {
   return { render: (document) => renderPdf({ document }), close: async () => {} };
 }
 
-type Task = { document: ReportDocument; resolve: (rendered: RenderedPdf) => void; reject: (error: Error) => void };
+type Task = { document: PdfDocument; resolve: (rendered: RenderedPdf) => void; reject: (error: Error) => void };
 type Slot = { worker: Worker; task: Task | null };
 
-const workerUrl = new URL('./reports.worker.mjs', import.meta.url);
+const workerUrl = new URL('./worker.mjs', import.meta.url);
 
 /**
- * A fixed pool of worker threads, each drawing one report at a time, and a queue in front of it.
- * A report takes tens to hundreds of milliseconds of CPU; on the event loop that would stall every
- * other request, so it is done here. Workers start on first use; one that dies fails its report
- * and is replaced on the next.
+ * A fixed pool of worker threads, each drawing one document at a time, and a queue in front of it.
+ * A document takes tens to hundreds of milliseconds of CPU; on the event loop that would stall every
+ * other request, so it is done here. Workers start on first use; one that dies fails its document
+ * and is replaced on the next. One pool serves every feature that draws PDFs.
  */
-export function createWorkerRenderer({ workers }: { workers: number }): ReportRenderer {
+export function createWorkerRenderer({ workers }: { workers: number }): PdfRenderer {
   const slots: Array<Slot | null> = Array.from({ length: workers }, () => null);
   const queue: Task[] = [];
   let closed = false;
@@ -35,7 +35,7 @@ export function createWorkerRenderer({ workers }: { workers: number }): ReportRe
       worker.unref();
       if (task) {
         if (message.pdf) task.resolve({ pdf: Buffer.from(message.pdf.buffer, message.pdf.byteOffset, message.pdf.byteLength), pages: message.pages ?? 0 });
-        else task.reject(new Error(`Report rendering failed: ${message.error ?? 'unknown error'}`));
+        else task.reject(new Error(`PDF rendering failed: ${message.error ?? 'unknown error'}`));
       }
       pump();
     });
@@ -47,7 +47,7 @@ export function createWorkerRenderer({ workers }: { workers: number }): ReportRe
       pump();
     };
     worker.on('error', fail);
-    worker.on('exit', (code) => fail(new Error(`Report worker stopped (exit code ${code})`)));
+    worker.on('exit', (code) => fail(new Error(`PDF worker stopped (exit code ${code})`)));
     // An idle pool must not keep the process alive; a busy worker does (see pump).
     worker.unref();
     slots[index] = slot;
@@ -70,7 +70,7 @@ export function createWorkerRenderer({ workers }: { workers: number }): ReportRe
     render: (document) =>
       new Promise<RenderedPdf>((resolve, reject) => {
         if (closed) {
-          reject(new Error('The report renderer is closed'));
+          reject(new Error('The PDF renderer is closed'));
           return;
         }
         queue.push({ document, resolve, reject });
@@ -78,12 +78,12 @@ export function createWorkerRenderer({ workers }: { workers: number }): ReportRe
       }),
     close: async () => {
       closed = true;
-      for (const task of queue.splice(0)) task.reject(new Error('The report renderer is closed'));
+      for (const task of queue.splice(0)) task.reject(new Error('The PDF renderer is closed'));
       await Promise.all(slots.map((slot) => slot?.worker.terminate()));
     },
   };
 }
 
-export function createReportRenderer({ workers }: { workers: number }): ReportRenderer {
+export function createPdfRenderer({ workers }: { workers: number }): PdfRenderer {
   return workers === 0 ? createInlineRenderer() : createWorkerRenderer({ workers });
 }

@@ -2,4 +2,4 @@
 // command line (Node 20 does not pass `--import` hooks to workers); tsx's API loads the rest.
 import { tsImport } from 'tsx/esm/api';
 
-await tsImport('./reports.worker.ts', import.meta.url);
+await tsImport('./worker.ts', import.meta.url);
