@@ -52,4 +52,19 @@ describe('configuration from the environment', () => {
   it('drops a trailing slash from PUBLIC_BASE_URL so links are built one way', () => {
     expect(loadConfig({ PUBLIC_BASE_URL: 'https://dd.example.gov.uk/' }).publicBaseUrl).toBe('https://dd.example.gov.uk');
   });
+
+  it.each([
+    { case: 'nothing set (http://localhost)', env: {}, secure: true },
+    { case: 'https', env: { PUBLIC_BASE_URL: 'https://dd.example.gov.uk' }, secure: true },
+    { case: 'plain http on loopback', env: { PUBLIC_BASE_URL: 'http://127.0.0.1:3000' }, secure: true },
+    { case: 'plain http on [::1]', env: { PUBLIC_BASE_URL: 'http://[::1]:3000' }, secure: true },
+    { case: 'plain http on another host', env: { PUBLIC_BASE_URL: 'http://dd.intranet.example:3000' }, secure: false },
+    { case: 'COOKIE_SECURE=false', env: { COOKIE_SECURE: 'false' }, secure: false },
+    { case: 'COOKIE_SECURE=true over plain http elsewhere', env: { PUBLIC_BASE_URL: 'http://10.0.0.5', COOKIE_SECURE: 'true' }, secure: true },
+  ])('marks session cookies Secure unless the service is reached over plain http beyond loopback: $case', ({ env, secure }) => {
+    const config = loadConfig(env);
+    expect(config.cookieSecure).toBe(secure);
+    // Turning it off is said at start, with the reason.
+    expect(config.warnings).toEqual(secure ? [] : [expect.stringMatching(/^Session cookies are sent without the Secure flag because (COOKIE_SECURE=false|PUBLIC_BASE_URL \(http:\/\/dd\.intranet\.example:3000\) is plain http)/)]);
+  });
 });

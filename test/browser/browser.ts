@@ -3,8 +3,11 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, it } from 'vitest';
+import type { QuestionnaireDefinitionInput } from '../../src/modules/questionnaires';
 import type { TestContext } from '../helpers/app';
+import { seedInvitation, seedOpenProcurement, seedOrganisation } from '../helpers/factories';
+import { evidenceDefinition } from '../modules/questionnaires/fixtures';
 
 /**
  * Helpers for the browser tests: Debian's Chromium driven by playwright-core (no downloaded
@@ -168,15 +171,32 @@ export function skipWithoutChromium(file: string, title: string): boolean {
   return skip;
 }
 
-/** One browser for the file, launched before its tests and closed after, and the test app listening on loopback. */
+/**
+ * One browser for the file, launched before its tests and closed after, and the test app listening
+ * on loopback. The browser keeps cookies by the wall clock, so each test runs the app's clock from now.
+ */
 export function useBrowser(ctx: TestContext): { browser: Browser; base: string } {
   const held = {} as { browser: Browser; base: string };
   beforeAll(async () => {
     held.browser = await launchChromium();
     held.base = await ctx.app.listen({ port: 0, host: '127.0.0.1' });
   });
+  beforeEach(() => {
+    ctx.clock.set(new Date());
+  });
   afterAll(async () => {
     await held.browser?.close();
   });
   return held;
+}
+
+const DAY = 24 * 60 * 60 * 1000;
+
+/** Example Borough Council's open procurement on the evidence questionnaire (or `definition`), closing in 14 days, with Acme AI Ltd invited. */
+export async function seedEvidenceInvitation(ctx: TestContext, { definition = evidenceDefinition() }: { definition?: QuestionnaireDefinitionInput } = {}) {
+  const org = await seedOrganisation(ctx, { name: 'Example Borough Council' });
+  const deadline = new Date(ctx.clock.now().getTime() + 14 * DAY).toISOString();
+  const procurementId = await seedOpenProcurement(ctx, org, { definition, triage: { 'triage.personal_data': 'yes', 'triage.people': 10 }, title: 'Council tax chatbot', deadline });
+  const invitation = await seedInvitation(ctx, org, procurementId, { supplierName: 'Acme AI Ltd' });
+  return { org, procurementId, invitation };
 }

@@ -1,10 +1,9 @@
 import path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { bearer, useTestApp, type TestContext } from '../helpers/app';
-import { seedInvitation, seedOpenProcurement, seedOrganisation } from '../helpers/factories';
-import { evidenceDefinition } from '../modules/questionnaires/fixtures';
-import { axeViolations, axeViolationsWithoutJs, chooseFile, description, focusDescription, h1, horizontalOverflow, interceptFileChoosers, isFocused, pressAndLoad, screenshot, skipWithoutChromium, tabTo, useBrowser } from './browser';
+import { seedInvitation } from '../helpers/factories';
+import { axeViolations, axeViolationsWithoutJs, chooseFile, description, focusDescription, h1, horizontalOverflow, interceptFileChoosers, isFocused, pressAndLoad, screenshot, seedEvidenceInvitation, skipWithoutChromium, tabTo, useBrowser } from './browser';
 
 /**
  * The supplier web form in a real browser (Debian's Chromium through playwright-core), against
@@ -12,9 +11,7 @@ import { axeViolations, axeViolationsWithoutJs, chooseFile, description, focusDe
  * off; axe-core on every page and state; reflow at 320 CSS px.
  */
 
-const triage = { 'triage.personal_data': 'yes', 'triage.people': 10 };
 const evidenceFile = (name: string) => path.resolve(import.meta.dirname, '../fixtures/evidence', name);
-const DAY = 24 * 60 * 60 * 1000;
 
 // Without Chromium: skip with the reason outside CI, fail with it in CI (launchChromium throws).
 const skip = skipWithoutChromium('test/browser/web-form.test.ts', 'the supplier web form in a browser');
@@ -22,18 +19,9 @@ const skip = skipWithoutChromium('test/browser/web-form.test.ts', 'the supplier 
 describe.skipIf(skip)('the supplier web form in a browser', () => {
   const ctx = useTestApp();
   const chrome = useBrowser(ctx);
-  // The browser keeps cookies by the wall clock: run the app's clock from now, so the session cookie's expiry is in the future.
-  beforeEach(() => {
-    ctx.clock.set(new Date());
-  });
 
-  async function invited(c: TestContext) {
-    const org = await seedOrganisation(c, { name: 'Example Borough Council' });
-    const deadline = new Date(c.clock.now().getTime() + 14 * DAY).toISOString();
-    const procurementId = await seedOpenProcurement(c, org, { definition: evidenceDefinition(), triage, title: 'Council tax chatbot', deadline });
-    const invitation = await seedInvitation(c, org, procurementId, { supplierName: 'Acme AI Ltd' });
-    return { org, procurementId, invitation };
-  }
+  const invited = (c: TestContext) => seedEvidenceInvitation(c);
+
 
   /**
    * Console errors and uncaught exceptions on the page (a CSP refusal shows up as a console error).
@@ -129,7 +117,7 @@ describe.skipIf(skip)('the supplier web form in a browser', () => {
         await pressAndLoad(page);
 
         // Section B: a number that is not one is refused and kept as typed; the error link leads back to it.
-        expect(page.url()).toBe(`${chrome.base}/respond/sections/b`);
+        expect(page.url()).toBe(`${chrome.base}/respond/sections/b?saved=a`);
         const hours = page.getByRole('textbox', { name: 'Incident notification hours?', exact: true });
         await tabTo(page, hours);
         await page.keyboard.type('twelve');
@@ -137,7 +125,7 @@ describe.skipIf(skip)('the supplier web form in a browser', () => {
         await pressAndLoad(page);
         expect(await page.title()).toMatch(/^Error: /);
         expect(await errorSummaryFocused(), await focusDescription(page)).toBe(js);
-        await tabTo(page, page.getByRole('alert').getByRole('link', { name: 'Enter a number' }));
+        await tabTo(page, page.getByRole('alert').getByRole('link', { name: 'Enter a number for “Incident notification hours?”, like 24' }));
         await page.keyboard.press('Enter');
         expect(await isFocused(hours), await focusDescription(page)).toBe(true);
         expect(await hours.inputValue()).toBe('twelve');
@@ -145,15 +133,16 @@ describe.skipIf(skip)('the supplier web form in a browser', () => {
         await page.keyboard.type('12');
         await tabTo(page, page.getByRole('button', { name: 'Save and come back later' }));
         await pressAndLoad(page);
-        expect(page.url()).toBe(`${chrome.base}/respond?saved=1`);
-        const saved = page.getByRole('alert').filter({ hasText: 'Your answers have been saved.' });
+        expect(page.url()).toBe(`${chrome.base}/respond?saved=b`);
+        const saved = page.getByRole('alert').filter({ hasText: 'Your answers to Section B have been saved' });
         expect(await saved.count()).toBe(1);
         expect(await isFocused(saved), await focusDescription(page)).toBe(js); // GOV.UK focuses a success banner
 
         // Evidence for b.hours: the file chooser opened with Space, the upload sent with Enter.
         await tabTo(page, page.getByRole('link', { name: 'Section B', exact: true }));
         await pressAndLoad(page);
-        await tabTo(page, page.getByRole('link', { name: 'Upload a file for Incident notification hours?' }));
+        // The upload button saves the section first, so nothing typed is lost on the way.
+        await tabTo(page, page.getByRole('button', { name: 'Save and upload a file (Incident notification hours?)' }));
         await pressAndLoad(page);
         expect(await h1(page)).toBe('Evidence files');
         expect(await page.title()).toBe('Evidence files for Incident notification hours? – AI supplier due diligence – Example Borough Council');
@@ -162,7 +151,7 @@ describe.skipIf(skip)('the supplier web form in a browser', () => {
         await chooseFile(page, evidenceFile('dpia.pdf'));
         await tabTo(page, page.getByRole('button', { name: 'Upload file' }));
         await pressAndLoad(page);
-        expect(await summaryRows(page)).toEqual([{ key: 'dpia.pdf', value: expect.stringMatching(/KB$/) }]);
+        expect(await summaryRows(page)).toEqual([{ key: 'dpia.pdf', value: '125 bytes' }]);
         expect(await page.getByRole('button', { name: 'Remove dpia.pdf' }).count()).toBe(1);
         // A file of a kind that is not accepted: the error is summarised and linked to the file input.
         await tabTo(page, page.getByLabel('Upload a file'));
@@ -173,25 +162,25 @@ describe.skipIf(skip)('the supplier web form in a browser', () => {
         await tabTo(page, page.getByRole('alert').getByRole('link', { name: 'The selected file must be a PDF, DOCX, XLSX, ODT, PNG, JPEG, TXT or CSV' }));
         await page.keyboard.press('Enter');
         expect(await isFocused(page.getByLabel('Upload a file')), await focusDescription(page)).toBe(true);
-        await tabTo(page, page.getByRole('main').getByRole('link', { name: 'Back to the section' }));
+        await tabTo(page, page.getByRole('main').getByRole('button', { name: 'Continue' }));
         await pressAndLoad(page);
 
         // Evidence for the file question b.policy.
         expect(await page.getByText('Files uploaded: 1.').count()).toBe(1);
-        await tabTo(page, page.getByRole('link', { name: 'Upload a file for Upload your AI use policy.' }));
+        await tabTo(page, page.getByRole('button', { name: 'Save and upload a file (Upload your AI use policy.)' }));
         await pressAndLoad(page);
         await tabTo(page, page.getByLabel('Upload a file'));
         await chooseFile(page, evidenceFile('policy.docx'));
         await tabTo(page, page.getByRole('button', { name: 'Upload file' }));
         await pressAndLoad(page);
         expect(await page.getByRole('button', { name: 'Remove policy.docx' }).count()).toBe(1);
-        await tabTo(page, page.getByRole('main').getByRole('link', { name: 'Back to the section' }));
+        await tabTo(page, page.getByRole('main').getByRole('button', { name: 'Continue' }));
         await pressAndLoad(page);
         await tabTo(page, page.getByRole('button', { name: 'Save and continue' }));
         await pressAndLoad(page);
 
         // Check answers, then the declaration is required, then submit.
-        expect(page.url()).toBe(`${chrome.base}/respond/check`);
+        expect(page.url()).toBe(`${chrome.base}/respond/check?saved=b`);
         expect(await h1(page)).toBe('Check your answers before submitting');
         expect(await summaryRows(page)).toEqual([
           { key: 'Do you train on our data?', value: 'Only with opt-in' },
@@ -240,7 +229,7 @@ describe.skipIf(skip)('the supplier web form in a browser', () => {
       } finally {
         await context.close();
       }
-    }, 60_000);
+    }, 180_000);
   });
 
   /**
@@ -249,7 +238,7 @@ describe.skipIf(skip)('the supplier web form in a browser', () => {
    * `at` runs at each state; `shot` names the screenshot to take there.
    */
   async function tour(page: Page, at: (state: string, shot?: string) => Promise<void>) {
-    const { invitation, org } = await invited(ctx);
+    const { invitation, org, procurementId } = await invited(ctx);
     const go = async (url: string) => {
       await page.goto(`${chrome.base}${url}`);
     };
@@ -290,7 +279,9 @@ describe.skipIf(skip)('the supplier web form in a browser', () => {
     await at('task list, in progress, saved banner', 'task-list');
 
     await go('/respond/sections/b');
-    await activate(page.getByRole('link', { name: 'Upload a file for Incident notification hours?' }));
+    await page.locator('summary', { hasText: 'Add a comment' }).first().press('Enter');
+    await at('section B, comment box open');
+    await activate(page.getByRole('button', { name: 'Save and upload a file (Incident notification hours?)' }));
     await at('evidence, no files');
     await upload();
     expect(await page.getByRole('alert').getByRole('link', { name: 'Select a file' }).count()).toBe(1);
@@ -307,6 +298,20 @@ describe.skipIf(skip)('the supplier web form in a browser', () => {
     await go('/respond/check');
     expect(await page.getByRole('heading', { name: 'Before you can submit' }).count()).toBe(1);
     await at('check answers, with something missing');
+
+    // Two tabs changed the same answer: the second is shown both, and chooses.
+    await go('/respond/sections/a');
+    const otherTab = await page.context().newPage();
+    await otherTab.goto(`${chrome.base}/respond/sections/a`);
+    await otherTab.getByRole('textbox', { name: 'Explain the opt-in.', exact: true }).fill('Changed in the other tab.');
+    await Promise.all([otherTab.waitForEvent('load'), otherTab.getByRole('button', { name: 'Save and come back later' }).press('Enter')]);
+    await otherTab.close();
+    await page.getByRole('textbox', { name: 'Explain the opt-in.', exact: true }).fill('Changed in this tab.');
+    await save();
+    expect(await page.getByRole('alert').getByRole('link', { name: /^This answer was changed by someone else/ }).count()).toBe(1);
+    await at('section A, changed in another tab: both answers shown', 'section-conflict');
+    await page.getByRole('radio', { name: 'Keep the answer saved by someone else' }).press('Space');
+    await save();
     await go('/respond/sections/b/evidence/b.policy');
     await page.getByLabel('Upload a file').setInputFiles(evidenceFile('policy.docx'));
     await upload();
@@ -347,11 +352,28 @@ describe.skipIf(skip)('the supplier web form in a browser', () => {
     await activate(page.getByRole('button', { name: 'Send reply' }));
     await at('clarifications, replied');
 
-    // A session lasts 12 hours.
-    ctx.clock.advance(13 * 60 * 60 * 1000);
+    // A session ends after two hours without activity.
+    ctx.clock.advance(3 * 60 * 60 * 1000);
     await go('/respond');
     expect(await h1(page)).toBe('Open your invitation link again');
     await at('session expired', 'session-expired');
+
+    // A second supplier's form posted after its session ended: kept, shown when the link is opened again, then saved.
+    const second = await seedInvitation(ctx, org, procurementId, { supplierName: 'Bright Analytics Ltd' });
+    await go(`/respond/${second.token}`);
+    await go('/respond/sections/b');
+    ctx.clock.advance(3 * 60 * 60 * 1000);
+    await page.getByRole('textbox', { name: 'Incident notification hours?', exact: true }).fill('48');
+    await activate(page.getByRole('button', { name: 'Save and come back later' }));
+    expect(await h1(page)).toBe('Your session ended');
+    await at('session ended, answers kept', 'session-ended');
+    await go(`/respond/${second.token}`);
+    expect(await h1(page)).toBe('Answers you entered that have not been saved');
+    await at('answers entered after the session ended, to confirm', 'unsaved');
+    await activate(page.getByRole('button', { name: /^Save these answers/ }));
+    await at('task list, saved banner with required questions outstanding');
+    await activate(page.getByRole('link', { name: 'Go to Section B' }));
+    await at('section B, unanswered required questions marked');
   }
 
   it('has no WCAG 2.2 AA violations that axe-core can find, on any page or state, with JavaScript on', async () => {
@@ -373,7 +395,7 @@ describe.skipIf(skip)('the supplier web form in a browser', () => {
     expect(states.length).toBeGreaterThanOrEqual(25);
     expect(violations, `axe-core found:\n${violations.join('\n')}`).toEqual([]);
     expect(errors).toEqual([]);
-  }, 90_000);
+  }, 300_000);
 
   // Without JavaScript, GOV.UK's components render differently: conditional fields always shown, a static character-count hint.
   const differsWithoutJs = new Set([
@@ -381,6 +403,7 @@ describe.skipIf(skip)('the supplier web form in a browser', () => {
     'section A, with an error',
     'section B, with an error',
     'evidence, with a file and an error (unsupported type)',
+    'section A, changed in another tab: both answers shown',
     'check answers, declaration error',
     'clarifications, with an error on the amended answer',
   ]);
@@ -405,7 +428,7 @@ describe.skipIf(skip)('the supplier web form in a browser', () => {
     }
     expect(checked).toEqual([...differsWithoutJs]);
     expect(violations, `axe-core found:\n${violations.join('\n')}`).toEqual([]);
-  }, 60_000);
+  }, 300_000);
 
   it('needs no horizontal scrolling at 320 CSS px wide (WCAG 1.4.10 reflow), on any page or state', async () => {
     const context = await chrome.browser.newContext({ viewport: { width: 320, height: 640 } });
@@ -425,5 +448,5 @@ describe.skipIf(skip)('the supplier web form in a browser', () => {
     }
     expect(states).toEqual(expect.arrayContaining(['task list, in progress, saved banner', 'section A, with an error', 'evidence, with a file', 'check answers, complete', 'confirmation']));
     expect(overflowing, overflowing.join('\n')).toEqual([]);
-  }, 60_000);
+  }, 300_000);
 });

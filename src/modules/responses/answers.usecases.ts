@@ -1,5 +1,6 @@
 import type { SupplierPrincipal } from '../../platform/auth';
 import { inTransaction, type Db } from '../../platform/db';
+import { canonicalJson, sha256Hex } from '../../platform/crypto';
 import type { FieldProblem } from '../../platform/errors';
 import type { Question } from '../questionnaires';
 import { assertWritable, lockForSupplierChange, questionsByKey, supplierContext } from './responses.access';
@@ -29,7 +30,7 @@ export function normalise(input: AnswerInput) {
 }
 
 /** Every problem with one answer, each naming the question (its key is the problem's `code`). */
-function problemsOf({ question, input, path }: { question: Question; input: AnswerInput; path: string }): FieldProblem[] {
+export function problemsOf({ question, input, path }: { question: Question; input: AnswerInput; path: string }): FieldProblem[] {
   const label = question.ref ? `${question.ref}: ` : '';
   const problems: FieldProblem[] = [];
   const message = checkAnswerValue(question, input.value);
@@ -58,7 +59,7 @@ async function bump({ db, now, response }: { db: Db; now: Date; response: repo.R
 export async function saveAnswer(ctx: SupplierCtx & { questionKey: string; input: AnswerInput; ifMatch?: number | undefined }): Promise<{ answer: AnswerDto; responseVersion: number }> {
   const { principal } = ctx;
   const { procurement, definition } = await supplierContext(ctx);
-  const question = questionsByKey(definition).get(ctx.questionKey);
+  const question = questionsByKey(definition, principal).get(ctx.questionKey);
   if (!question) throw answerErrors.questionNotFound(ctx.questionKey);
   return inTransaction(ctx.db, async (tx) => {
     const bumped = await repo.bumpDraftResponse({ db: tx, organisationId: principal.organisationId, id: principal.responseId, ifMatch: ctx.ifMatch, now: ctx.now });
@@ -95,14 +96,17 @@ export async function saveAnswers(
   ctx: SupplierCtx & { answers: Record<string, AnswerInput>; ifMatch?: number | undefined; unknownKeys: 'reject' | 'ignore'; pathPrefix: string },
 ): Promise<BulkResult> {
   return inTransaction(ctx.db, async (tx) => {
-    const { response, questions } = await lockForSupplierChange({ ...ctx, db: tx });
+    const { response, questions, definition } = await lockForSupplierChange({ ...ctx, db: tx });
     const problems: FieldProblem[] = [];
     const ignored: string[] = [];
     const accepted: Array<[Question, AnswerInput]> = [];
+    const everyQuestion = ctx.principal.teamMember ? questionsByKey(definition) : questions;
     for (const [key, input] of Object.entries(ctx.answers)) {
       const question = questions.get(key);
       if (!question) {
         if (ctx.unknownKeys === 'ignore') ignored.push(key);
+        // Another section's question is not the colleague's to answer: not found, as for one answer.
+        else if (everyQuestion.has(key)) throw answerErrors.questionNotFound(key);
         else problems.push({ path: `${ctx.pathPrefix}/${key}`, message: `There is no question "${key}" in this questionnaire`, code: key });
         continue;
       }
@@ -145,28 +149,115 @@ function sameAnswer(row: repo.AnswerRow, input: ReturnType<typeof normalise>): b
 /** Clears one answer; its history keeps what it was. */
 export async function clearAnswer(ctx: SupplierCtx & { questionKey: string; ifMatch?: number | undefined }): Promise<{ responseVersion: number }> {
   return inTransaction(ctx.db, async (tx) => {
-    const { principal } = ctx;
     const { response } = await lockForSupplierChange({ ...ctx, db: tx });
     const existing = await repo.findAnswer({ db: tx, responseId: response.id, questionKey: ctx.questionKey });
     if (!existing) return { responseVersion: response.version };
-    await repo.deleteAnswer({ db: tx, id: existing.id });
-    await repo.insertAnswerVersion({
-      db: tx,
-      values: {
-        organisationId: principal.organisationId,
-        responseId: response.id,
-        questionKey: ctx.questionKey,
-        version: existing.version + 1,
-        value: null,
-        comment: null,
-        confidential: false,
-        confidentialReason: null,
-        change: 'cleared',
-        changedAt: ctx.now,
-        changedBy: principal.invitationId,
-      },
-    });
+    await clearWithHistory({ ...ctx, db: tx, existing });
     return { responseVersion: (await repo.bumpResponse({ db: tx, id: response.id, now: ctx.now })).version };
+  });
+}
+
+async function clearWithHistory({ db, now, principal, existing }: SupplierCtx & { existing: repo.AnswerRow }): Promise<void> {
+  await repo.deleteAnswer({ db, id: existing.id });
+  await repo.insertAnswerVersion({
+    db,
+    values: {
+      organisationId: principal.organisationId,
+      responseId: existing.responseId,
+      questionKey: existing.questionKey,
+      version: existing.version + 1,
+      value: null,
+      comment: null,
+      confidential: false,
+      confidentialReason: null,
+      change: 'cleared',
+      changedAt: now,
+      changedBy: principal.invitationId,
+    },
+  });
+}
+
+type AnswerState = { value: unknown; comment?: string | null | undefined; confidential?: boolean | undefined; confidentialReason?: string | null | undefined };
+
+/**
+ * A short fingerprint of an answer as a person would compare it (or of no answer): what a form was
+ * rendered with, so a save can tell what this page changed from what someone else changed since.
+ * Line endings and the order of chosen options do not count as changes.
+ */
+export function answerFingerprint(answer: AnswerState | null | undefined): string {
+  if (!answer || answer.value === null || answer.value === undefined) return 'none';
+  const n = normalise(answer);
+  const text = (v: unknown) => (typeof v === 'string' ? v.replace(/\r\n?/g, '\n') : v);
+  const value = Array.isArray(n.value) ? [...n.value].map(text).sort() : text(n.value);
+  return sha256Hex(canonicalJson({ value, comment: text(n.comment), confidential: n.confidential, reason: text(n.confidentialReason) })).slice(0, 24);
+}
+
+/** One field of a section form: what the page was rendered with, and what came back. */
+export type SectionChange = {
+  key: string;
+  /** `answerFingerprint` of the answer when the page was rendered. */
+  base: string;
+  /** What the form holds now; null for a blank field. */
+  posted: AnswerInput | null;
+  /** After a conflict was shown: the supplier chose to keep the answer someone else saved. */
+  keepTheirs?: boolean | undefined;
+};
+
+export type SectionSaveResult =
+  | { outcome: 'saved'; saved: string[]; cleared: string[]; responseVersion: number }
+  | { outcome: 'conflict'; conflicts: Array<{ key: string; theirs: AnswerDto | null; base: string }> };
+
+/**
+ * Saves a section form. Only what this page changed is written: a field still holding what it was
+ * rendered with is left alone (another tab may have answered it since), and a field is cleared only
+ * when it had an answer when rendered and is blank now. When someone else changed the same answer
+ * since the page was rendered, nothing at all is written and each such answer is returned, so the
+ * supplier sees both and chooses. Problems with values are all reported (422), and nothing is written.
+ */
+export async function saveSectionAnswers(ctx: SupplierCtx & { changes: SectionChange[] }): Promise<SectionSaveResult> {
+  return inTransaction(ctx.db, async (tx) => {
+    const { response, questions } = await lockForSupplierChange({ ...ctx, db: tx });
+    const existing = new Map((await repo.answersOf({ db: tx, responseId: response.id })).map((row) => [row.questionKey, row]));
+    const writes: Array<{ question: Question; posted: AnswerInput | null; current: repo.AnswerRow | undefined }> = [];
+    const conflicts: Array<{ key: string; theirs: AnswerDto | null; base: string }> = [];
+    const problems: FieldProblem[] = [];
+    for (const change of ctx.changes) {
+      const question = questions.get(change.key);
+      if (!question) {
+        problems.push({ path: `/answers/${change.key}`, message: `There is no question "${change.key}" in this questionnaire`, code: change.key });
+        continue;
+      }
+      const mine = answerFingerprint(change.posted);
+      if (mine === change.base || change.keepTheirs) continue;
+      const current = existing.get(change.key);
+      const theirs = answerFingerprint(current);
+      if (theirs === mine) continue;
+      if (theirs !== change.base) {
+        conflicts.push({ key: change.key, theirs: current ? toAnswerDto(current) : null, base: theirs });
+        continue;
+      }
+      if (change.posted) problems.push(...problemsOf({ question, input: change.posted, path: `/answers/${change.key}` }));
+      writes.push({ question, posted: change.posted, current });
+    }
+    if (problems.length > 0) throw answerErrors.invalidValues(problems);
+    if (conflicts.length > 0) return { outcome: 'conflict', conflicts };
+    const saved: string[] = [];
+    const cleared: string[] = [];
+    for (const { question, posted, current } of writes) {
+      if (posted) {
+        await repo.saveAnswerWithHistory({
+          db: tx,
+          values: { organisationId: ctx.principal.organisationId, responseId: response.id, questionKey: question.key, ...normalise(posted), updatedAt: ctx.now, updatedBy: ctx.principal.invitationId },
+          change: 'saved',
+        });
+        saved.push(question.key);
+      } else if (current) {
+        await clearWithHistory({ ...ctx, db: tx, existing: current });
+        cleared.push(question.key);
+      }
+    }
+    const responseVersion = writes.length > 0 ? await bump({ db: tx, now: ctx.now, response }) : response.version;
+    return { outcome: 'saved', saved, cleared, responseVersion };
   });
 }
 
@@ -183,8 +274,9 @@ export type AnswersExport = {
 export async function exportAnswers(ctx: SupplierCtx): Promise<AnswersExport> {
   const response = await repo.findResponse({ db: ctx.db, organisationId: ctx.principal.organisationId, id: ctx.principal.responseId });
   if (!response) throw responsesErrors.invitationNotFound();
-  const { procurement } = await supplierContext(ctx);
-  const rows = await repo.answersOf({ db: ctx.db, responseId: response.id });
+  const { procurement, definition } = await supplierContext(ctx);
+  const reachable = questionsByKey(definition, ctx.principal);
+  const rows = (await repo.answersOf({ db: ctx.db, responseId: response.id })).filter((r) => reachable.has(r.questionKey));
   return {
     format: ANSWERS_EXPORT_FORMAT,
     exportedAt: ctx.now.toISOString(),

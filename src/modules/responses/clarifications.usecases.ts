@@ -6,7 +6,7 @@ import { transactionWithMail, type Mailer } from '../../platform/mail';
 import { getQuestionnaire } from '../questionnaires';
 import { normalise, type AnswerInput } from './answers.usecases';
 import { contactOf } from './invitations.usecases';
-import { procurementOf, questionsByKey, supplierContext } from './responses.access';
+import { assertLead, procurementOf, questionsByKey, supplierContext } from './responses.access';
 import { clarificationEmail } from './responses.emails';
 import { answerErrors, clarificationErrors, responsesErrors } from './responses.errors';
 import { checkAnswerValue } from './responses.models';
@@ -109,12 +109,14 @@ export async function listClarificationsForOfficer(ctx: { db: Db; principal: Pri
   return (await repo.clarificationsOf({ db: ctx.db, responseId: response.id })).map(toDto);
 }
 
+/** The council's questions to the supplier. They are correspondence with the lead: a bid-team colleague has none. */
 export async function listOwnClarifications(ctx: { db: Db; principal: SupplierPrincipal }): Promise<ClarificationDto[]> {
+  if (ctx.principal.teamMember) return [];
   return (await repo.clarificationsOf({ db: ctx.db, responseId: ctx.principal.responseId })).map(toDto);
 }
 
 export async function getOwnClarification(ctx: { db: Db; principal: SupplierPrincipal; id: string }): Promise<ClarificationDto> {
-  const row = await repo.findClarification({ db: ctx.db, responseId: ctx.principal.responseId, id: ctx.id });
+  const row = ctx.principal.teamMember ? undefined : await repo.findClarification({ db: ctx.db, responseId: ctx.principal.responseId, id: ctx.id });
   if (!row) throw clarificationErrors.notFound();
   return toDto(row);
 }
@@ -133,6 +135,7 @@ export async function replyToClarification(ctx: {
   amendedAnswer?: AnswerInput | undefined;
   onChanged?: ResponseChangedHook | undefined;
 }): Promise<ClarificationDto> {
+  assertLead(ctx.principal, 'reply to the council');
   return inTransaction(ctx.db, async (tx) => {
     const { principal } = ctx;
     const response = await repo.lockResponse({ db: tx, organisationId: principal.organisationId, id: principal.responseId });

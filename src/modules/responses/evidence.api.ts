@@ -16,17 +16,31 @@ const ifMatchHeaders = z.object({ 'if-match': z.string().max(100).optional() });
 
 /** The `questionKey` field, any other fields and the one file of a multipart upload, with @fastify/multipart's limit errors as our own. */
 export async function readUpload(request: FastifyRequest, maxBytes: number): Promise<{ questionKey: string; filename: string | undefined; bytes: Buffer; fields: Record<string, string> }> {
+  const { file, fields } = await readParts(request, maxBytes);
+  const questionKey = fields.questionKey?.trim();
+  delete fields.questionKey;
+  if (!questionKey) throw evidenceErrors.badUpload('Add a `questionKey` field naming the question the file is evidence for.');
+  if (!file) throw evidenceErrors.badUpload('Add the file as a part named `file`.');
+  return { questionKey, ...file, fields };
+}
+
+/** The one file of a multipart upload and its other fields (a web form's), with the same limits and errors as `readUpload`. */
+export async function readFileUpload(request: FastifyRequest, maxBytes: number): Promise<{ filename: string | undefined; bytes: Buffer; fields: Record<string, string> }> {
+  const { file, fields } = await readParts(request, maxBytes);
+  if (!file) throw evidenceErrors.badUpload('Add the file as a part named `file`.');
+  return { ...file, fields };
+}
+
+async function readParts(request: FastifyRequest, maxBytes: number): Promise<{ file: { filename: string | undefined; bytes: Buffer } | undefined; fields: Record<string, string> }> {
   if (!request.isMultipart()) throw evidenceErrors.multipartRequired();
   // Refuse a declared oversize body before reading any of it.
   const declared = Number(request.headers['content-length'] ?? 0);
   if (declared > maxBytes + 64 * 1024) throw evidenceErrors.tooLarge(maxBytes);
-  let questionKey: string | undefined;
   let file: { filename: string | undefined; bytes: Buffer } | undefined;
   const fields: Record<string, string> = {};
   try {
-    for await (const part of request.parts()) {
+    for await (const part of request.parts({ limits: { fileSize: maxBytes } })) {
       if (part.type === 'file') file = { filename: part.filename, bytes: await part.toBuffer() };
-      else if (part.fieldname === 'questionKey') questionKey = String(part.value).trim();
       else fields[part.fieldname] = String(part.value);
     }
   } catch (error) {
@@ -36,9 +50,7 @@ export async function readUpload(request: FastifyRequest, maxBytes: number): Pro
     if (code === 'FST_PARTS_LIMIT' || code === 'FST_FIELDS_LIMIT' || code === 'FST_PROTO_VIOLATION') throw evidenceErrors.badUpload('Send only the `questionKey` field and one `file` part.');
     throw evidenceErrors.badUpload('The multipart body is malformed.');
   }
-  if (!questionKey) throw evidenceErrors.badUpload('Add a `questionKey` field naming the question the file is evidence for.');
-  if (!file) throw evidenceErrors.badUpload('Add the file as a part named `file`.');
-  return { questionKey, ...file, fields };
+  return { file, fields };
 }
 
 /** Sends an evidence file as a download: its content type, a safe file name, and its SHA-256 as the ETag. */

@@ -1,13 +1,16 @@
-/** The kinds of evidence file a supplier may upload, by the type found in the content. */
-export const EVIDENCE_TYPES: Record<string, string> = {
-  'application/pdf': 'PDF',
-  'application/vnd.openxmlformats-officedocument.wordprocessingml.document': 'Word document (DOCX)',
-  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': 'Excel spreadsheet (XLSX)',
-  'application/vnd.oasis.opendocument.text': 'OpenDocument text (ODT)',
-  'image/png': 'PNG image',
-  'image/jpeg': 'JPEG image',
-  'text/plain': 'Plain text (TXT)',
-  'text/csv': 'CSV',
+/**
+ * The kinds of evidence file a supplier may upload, by the type found in the content: each with
+ * how a sentence names it and the extensions a file of that kind is usually given.
+ */
+export const EVIDENCE_TYPES: Record<string, { kind: string; extensions: string[] }> = {
+  'application/pdf': { kind: 'a PDF', extensions: ['pdf'] },
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document': { kind: 'a Word document', extensions: ['docx'] },
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { kind: 'an Excel spreadsheet', extensions: ['xlsx'] },
+  'application/vnd.oasis.opendocument.text': { kind: 'an OpenDocument text file', extensions: ['odt'] },
+  'image/png': { kind: 'a PNG image', extensions: ['png'] },
+  'image/jpeg': { kind: 'a JPEG image', extensions: ['jpg', 'jpeg'] },
+  'text/plain': { kind: 'a plain text file', extensions: ['txt', 'text', 'md', 'log'] },
+  'text/csv': { kind: 'a CSV file', extensions: ['csv'] },
 };
 
 /** How many files one question may carry; enough for a policy pack, few enough to read. */
@@ -42,4 +45,14 @@ export function evidenceContentType({ detected, bytes, filename }: { detected: s
   if (detected !== undefined) return detected in EVIDENCE_TYPES ? detected : null;
   if (!isPlainText(bytes)) return null;
   return /\.csv$/i.test(filename) ? 'text/csv' : 'text/plain';
+}
+
+/**
+ * A file's name as a person should read it: with what it really is when its name says otherwise
+ * ("notes.pdf (a plain text file)"), since the type was decided by the content, not the name.
+ */
+export function filenameWithKind({ filename, contentType }: { filename: string; contentType: string }): string {
+  const type = EVIDENCE_TYPES[contentType];
+  const extension = /\.([^.]+)$/.exec(filename)?.[1]?.toLowerCase();
+  return type && !(extension && type.extensions.includes(extension)) ? `${filename} (${type.kind})` : filename;
 }

@@ -4,8 +4,8 @@ import type { Principal, SupplierPrincipal } from '../../platform/auth';
 import { sha256Hex } from '../../platform/crypto';
 import { inTransaction, type Db } from '../../platform/db';
 import type { BlobStorage } from '../../platform/storage';
-import { lockForSupplierChange } from './responses.access';
-import { evidenceErrors, responsesErrors } from './responses.errors';
+import { lockForSupplierChange, questionsByKey, supplierContext } from './responses.access';
+import { answerErrors, evidenceErrors, responsesErrors } from './responses.errors';
 import { cleanFilename, evidenceContentType, MAX_FILES_PER_QUESTION } from './evidence.models';
 import * as repo from './responses.repository';
 
@@ -67,8 +67,16 @@ export async function uploadEvidence(ctx: SupplierCtx & { questionKey: string; f
   });
 }
 
-export async function listEvidence({ db, principal }: { db: Db; principal: SupplierPrincipal }): Promise<EvidenceDto[]> {
-  return (await repo.evidenceOf({ db, responseId: principal.responseId })).map(toEvidenceDto);
+export async function listEvidence({ db, now, principal }: { db: Db; now: Date; principal: SupplierPrincipal }): Promise<EvidenceDto[]> {
+  const reachable = await reachableQuestions({ db, now, principal });
+  return (await repo.evidenceOf({ db, responseId: principal.responseId })).filter((f) => !reachable || reachable.has(f.questionKey)).map(toEvidenceDto);
+}
+
+/** The questions a bid-team colleague may reach (its sections'); null for the lead, who reaches every one. */
+async function reachableQuestions({ db, now, principal }: { db: Db; now: Date; principal: SupplierPrincipal }): Promise<Set<string> | null> {
+  if (!principal.teamMember) return null;
+  const { definition } = await supplierContext({ db, now, principal });
+  return new Set(questionsByKey(definition, principal).keys());
 }
 
 export type EvidenceDownload = { evidence: EvidenceDto; bytes: Buffer };
@@ -81,9 +89,12 @@ async function download({ db, storage, responseId, id }: { db: Db; storage: Blob
   return { evidence: toEvidenceDto(row), bytes };
 }
 
-/** One of the supplier's own files. */
-export async function downloadOwnEvidence(ctx: { db: Db; principal: SupplierPrincipal; storage: BlobStorage; id: string }): Promise<EvidenceDownload> {
-  return download({ ...ctx, responseId: ctx.principal.responseId });
+/** One of the supplier's own files (for a bid-team colleague, one in its sections). */
+export async function downloadOwnEvidence(ctx: { db: Db; now: Date; principal: SupplierPrincipal; storage: BlobStorage; id: string }): Promise<EvidenceDownload> {
+  const file = await download({ ...ctx, responseId: ctx.principal.responseId });
+  const reachable = await reachableQuestions(ctx);
+  if (reachable && !reachable.has(file.evidence.questionKey)) throw evidenceErrors.notFound();
+  return file;
 }
 
 /** An evidence file of a response in the caller's organisation. */
@@ -96,9 +107,11 @@ export async function downloadEvidenceForOfficer(ctx: { db: Db; principal: Princ
 /** Deletes a file while the response is still a draft. */
 export async function deleteEvidence(ctx: SupplierCtx & { id: string; ifMatch?: number | undefined }): Promise<{ responseVersion: number }> {
   return inTransaction(ctx.db, async (tx) => {
-    const { response } = await lockForSupplierChange({ ...ctx, db: tx });
+    const { response, questions } = await lockForSupplierChange({ ...ctx, db: tx });
     const row = await repo.findEvidence({ db: tx, responseId: response.id, id: ctx.id });
     if (!row) throw evidenceErrors.notFound();
+    // A bid-team colleague's reach ends at its sections, files included.
+    if (!questions.has(row.questionKey)) throw answerErrors.questionNotFound(row.questionKey);
     await repo.deleteEvidence({ db: tx, id: row.id });
     await ctx.storage.remove({ db: tx, key: row.storageKey });
     return { responseVersion: (await repo.bumpResponse({ db: tx, id: response.id, now: ctx.now })).version };

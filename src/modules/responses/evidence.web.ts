@@ -1,7 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isAppError, type AppError } from '../../platform/errors';
+import { fileSize } from '../../platform/format';
 import { page } from '../../platform/web';
 import { readUpload } from './evidence.api';
+import { filenameWithKind } from './evidence.models';
 import * as evidenceUsecases from './evidence.usecases';
 import type { SupplierQuestion, SupplierSection } from './responses.models';
 import type { FormBody } from './web.models';
@@ -9,10 +11,20 @@ import { evidenceHref, questionTitle, sectionHref, type WebCtx, type WebDeps } f
 
 /** Evidence files for one question: upload, list and remove. */
 
+/** What the page says once, after an upload or a removal (the page it redirects to shows it, then forgets it). */
+const NOTICE_COOKIE = 'aidd_notice';
+
 export function registerEvidencePages(web: FastifyInstance, deps: WebDeps): void {
   const { database, now, config, storage } = deps;
   const db = database.db;
   const { load, csrfOk, forbidden, common, sectionOf } = deps.web;
+  const notify = (reply: FastifyReply, text: string) => reply.setCookie(NOTICE_COOKIE, text, { path: '/respond', httpOnly: true, secure: config.cookieSecure, sameSite: 'lax', maxAge: 60 });
+  const takeNotice = (request: FastifyRequest, reply: FastifyReply) => {
+    const text = request.cookies[NOTICE_COOKIE];
+    if (text === undefined) return null;
+    reply.clearCookie(NOTICE_COOKIE, { path: '/respond' });
+    return { type: 'success', text: text.slice(0, 300) };
+  };
   const renderEvidence = async (request: FastifyRequest, reply: FastifyReply, ctx: WebCtx, section: SupplierSection, q: SupplierQuestion, fileError?: string, status = 200) =>
     page(
       request,
@@ -26,7 +38,9 @@ export function registerEvidencePages(web: FastifyInstance, deps: WebDeps): void
         backLink: { href: sectionHref(section.key), text: 'Back to the section' },
         back: `${sectionHref(section.key)}#question-${q.key}`,
         action: evidenceHref(section.key, q.key),
-        files: ctx.view.evidence.filter((e) => e.questionKey === q.key).map((f) => ({ ...f, size: f.sizeBytes < 1024 * 1024 ? `${(f.sizeBytes / 1024).toFixed(1)} KB` : `${(f.sizeBytes / (1024 * 1024)).toFixed(1)} MB` })),
+        fileLabel: `Upload a file for ${questionTitle(q)}`,
+        notice: fileError ? null : takeNotice(request, reply),
+        files: ctx.view.evidence.filter((e) => e.questionKey === q.key).map((f) => ({ ...f, shownName: filenameWithKind(f), size: fileSize(f.sizeBytes) })),
         maxMb: Math.floor(config.evidenceMaxBytes / (1024 * 1024)),
         readOnly: ctx.readOnly,
         errors: fileError ? [{ href: '#file', text: fileError }] : [],
@@ -68,7 +82,8 @@ export function registerEvidencePages(web: FastifyInstance, deps: WebDeps): void
     }
     if (upload.bytes.length === 0 && !upload.filename) return renderEvidence(request, reply, ctx, target.section, target.q, 'Select a file', 400);
     try {
-      await evidenceUsecases.uploadEvidence({ db, now: now(), principal: ctx.session.principal, storage, questionKey: target.q.key, filename: upload.filename, bytes: upload.bytes });
+      const { evidence } = await evidenceUsecases.uploadEvidence({ db, now: now(), principal: ctx.session.principal, storage, questionKey: target.q.key, filename: upload.filename, bytes: upload.bytes });
+      notify(reply, `${evidence.filename} has been uploaded`);
     } catch (error) {
       if (!isAppError(error)) throw error;
       const e = error as AppError;
@@ -85,7 +100,10 @@ export function registerEvidencePages(web: FastifyInstance, deps: WebDeps): void
     if (!csrfOk(ctx, body._csrf)) return forbidden(request, reply, ctx);
     const file = ctx.view.evidence.find((e) => e.id === request.params.id);
     const section = file ? ctx.view.sections.find((s) => s.questions.some((q) => q.key === file.questionKey)) : undefined;
-    if (file && !ctx.readOnly) await evidenceUsecases.deleteEvidence({ db, now: now(), principal: ctx.session.principal, storage, id: file.id });
+    if (file && !ctx.readOnly) {
+      await evidenceUsecases.deleteEvidence({ db, now: now(), principal: ctx.session.principal, storage, id: file.id });
+      notify(reply, `${file.filename} has been removed`);
+    }
     return reply.redirect(file && section ? evidenceHref(section.key, file.questionKey) : '/respond', 303);
   });
 }

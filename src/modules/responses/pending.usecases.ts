@@ -26,6 +26,8 @@ export type PendingPayload = {
   cleared?: string[] | undefined;
   bases?: Record<string, string> | undefined;
   sectionKey?: string | undefined;
+  /** A section form as it was posted (bookkeeping fields left out), to save through the same path later. */
+  form?: Record<string, string | string[] | undefined> | undefined;
   source?: string | undefined;
 };
 
@@ -75,6 +77,12 @@ export async function listPending({ db, now, secretsKey, principal, kind }: { db
   return items;
 }
 
+/** How many items of a kind wait for one supplier (the lead, or one colleague). */
+export async function countPending({ db, now, owner, kind }: { db: Db; now: Date; owner: { invitationId: string; teamMemberId: string | null }; kind: PendingKind }): Promise<number> {
+  await repo.deleteExpiredPending({ db, now });
+  return (await repo.pendingFor({ db, invitationId: owner.invitationId, teamMemberId: owner.teamMemberId })).filter((row) => row.kind === kind).length;
+}
+
 /** One waiting item of this supplier's, or null. */
 export async function findPending(ctx: { db: Db; now: Date; secretsKey: Buffer; principal: SupplierPrincipal; id: string }): Promise<PendingItem | null> {
   return (await listPending(ctx)).find((item) => item.id === ctx.id) ?? null;
@@ -104,5 +112,11 @@ export async function ownerOfResumeToken({ db, now, secretsKey, token }: { db: D
     return null;
   }
   const row = await repo.invitationAccessById({ db, organisationId: owner.organisationId, id: owner.invitationId });
-  return row && supplierAccess(row, now) ? owner : null;
+  if (!row || !supplierAccess(row, now)) return null;
+  // A bid-team colleague the lead has since removed keeps nothing more.
+  if (owner.teamMemberId) {
+    const member = await repo.findTeamMember({ db, invitationId: owner.invitationId, id: owner.teamMemberId });
+    if (!member || member.revokedAt) return null;
+  }
+  return owner;
 }

@@ -2,7 +2,7 @@ import type { Principal, SupplierPrincipal } from '../../platform/auth';
 import type { Db } from '../../platform/db';
 import { getProcurement, type ProcurementDto } from '../procurements';
 import { getQuestionnaire, type Question, type QuestionnaireDefinition } from '../questionnaires';
-import { answerErrors, responsesErrors } from './responses.errors';
+import { answerErrors, responsesErrors, teamErrors } from './responses.errors';
 import { supplierDeadline } from './responses.models';
 import * as repo from './responses.repository';
 
@@ -25,8 +25,18 @@ export function assertWritable(procurement: ProcurementDto, response: repo.Respo
   if (procurement.status !== 'open') throw answerErrors.notOpen(procurement.status);
 }
 
-export function questionsByKey(definition: QuestionnaireDefinition): Map<string, Question> {
-  return new Map(definition.sections.flatMap((s) => s.questions.map((q) => [q.key, q] as const)));
+/**
+ * The questionnaire's questions by key; given a supplier, only those it may reach: every one for the
+ * lead, its own sections' for a bid-team colleague (another section's question is not found for it).
+ */
+export function questionsByKey(definition: QuestionnaireDefinition, principal?: SupplierPrincipal): Map<string, Question> {
+  const only = principal?.teamMember?.sections;
+  return new Map(definition.sections.filter((s) => !only || only.includes(s.key)).flatMap((s) => s.questions.map((q) => [q.key, q] as const)));
+}
+
+/** Refuses a bid-team colleague what only the lead supplier may do (submit, reply to the council, manage the team). */
+export function assertLead(principal: SupplierPrincipal, what: string): void {
+  if (principal.teamMember) throw teamErrors.leadOnly(what);
 }
 
 /**
@@ -37,8 +47,9 @@ export async function lockForSupplierChange(ctx: { db: Db; now: Date; principal:
   const response = await repo.lockResponse({ db: ctx.db, organisationId: ctx.principal.organisationId, id: ctx.principal.responseId });
   if (!response) throw responsesErrors.invitationNotFound();
   const { procurement, definition } = await supplierContext(ctx);
-  const questions = questionsByKey(definition);
-  // An unknown question is a 404 before anything else, so a typo in a key never reads as a conflict.
+  const questions = questionsByKey(definition, ctx.principal);
+  // An unknown question (for a bid-team colleague, also another section's) is a 404 before
+  // anything else, so a typo in a key never reads as a conflict.
   if (ctx.questionKey !== undefined && !questions.has(ctx.questionKey)) throw answerErrors.questionNotFound(ctx.questionKey);
   if (ctx.ifMatch !== undefined && ctx.ifMatch !== response.version) throw answerErrors.stale();
   assertWritable(procurement, response, ctx.now);

@@ -9,7 +9,9 @@ import * as answers from './answers.usecases';
 import { registerClarificationsApi } from './clarifications.api';
 import { registerEvidenceApi } from './evidence.api';
 import { registerInvitationsApi } from './invitations.api';
+import { registerReceiptApi } from './receipt.api';
 import * as usecases from './responses.usecases';
+import { listTeamForOfficer } from './team.usecases';
 
 const SUPPLIER = { supplier: true } as const;
 const problems = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema, 409: problemSchema, 412: problemSchema, 422: problemSchema };
@@ -234,6 +236,20 @@ function registerOfficerView(app: FastifyInstance, { database, now, mailer, prin
     },
     async (request) => usecases.getResponseForOfficer({ db: database.db, now: now(), principal: principalOf(request), id: request.params.id }),
   );
+  r.get(
+    '/v1/responses/:id/team',
+    {
+      config: { access: RESPONSE_READERS },
+      schema: {
+        tags: ['responses'],
+        summary: 'The supplier’s bid team',
+        description: 'The colleagues the supplier added to answer named sections through the web form, removed ones included: who could change which answers, and when.',
+        params: idParams,
+        response: { 200: z.object({ items: z.array(s.teamMemberSchema) }), ...problems },
+      },
+    },
+    async (request) => ({ items: await listTeamForOfficer({ db: database.db, principal: principalOf(request), responseId: request.params.id }) }),
+  );
   r.post(
     '/v1/responses/:id/deadline-extension',
     {
@@ -264,6 +280,7 @@ export function registerResponsesApi(app: FastifyInstance, deps: AppDeps): void 
   registerAnswers(app, deps);
   registerEvidenceApi(app, deps);
   registerSubmission(app, deps);
+  registerReceiptApi(app, deps);
   registerOfficerView(app, deps);
   registerClarificationsApi(app, deps);
 }

@@ -112,3 +112,41 @@ export function clarificationEmail({ procurement, supplierName, questionRef, all
       .join('\n'),
   };
 }
+
+/** To a colleague the lead supplier added to its bid team: its own link, for its sections only. */
+export function teamMemberEmail({
+  procurement,
+  supplierName,
+  memberName,
+  sections,
+  respondUrl,
+  deadline,
+  contact,
+}: {
+  procurement: Procurement;
+  supplierName: string;
+  memberName: string;
+  sections: string[];
+  respondUrl: string;
+  deadline: Date;
+  contact: Contact;
+}): Email {
+  return {
+    subject: `${supplierName} has asked you to answer part of a questionnaire for ${contact.council}: ${procurement.title}`,
+    text: [
+      `Dear ${memberName},`,
+      '',
+      `${supplierName} has added you to its bid team for ${contact.council}'s due diligence questionnaire for ${named(procurement)}.`,
+      '',
+      `You can answer ${sections.length === 1 ? 'this section' : 'these sections'}:`,
+      ...sections.map((title) => `- ${title}`),
+      '',
+      'Open them with this link:',
+      respondUrl,
+      '',
+      `The link is for you only; do not forward it. Your answers are saved as you go. ${supplierName} checks the whole response and submits it by ${ukDeadline(deadline)}.`,
+      '',
+      `If you have a question about what to answer, ask the person at ${supplierName} who added you.`,
+    ].join('\n'),
+  };
+}

@@ -19,6 +19,19 @@ export const responsesErrors = {
   invitationRevoked: () => new AppError({ status: 409, code: 'invitations.revoked', title: 'This invitation was revoked', detail: 'Invite the supplier again instead.' }),
 };
 
+/** The bid team: what only the lead may do, and adding or removing a colleague. */
+export const teamErrors = {
+  leadOnly: (what: string) =>
+    new AppError({
+      status: 403,
+      code: 'responses.lead_only',
+      title: `Only the lead supplier can ${what}`,
+      detail: 'You were added to the bid team to answer some sections. The person who received the invitation submits the response, replies to the council and manages the team.',
+    }),
+  memberNotFound: () => notFound({ code: 'responses.team_member_not_found', what: 'Team member' }),
+  invalidMember: (problems: FieldProblem[]) => new AppError({ status: 422, code: 'responses.invalid_team_member', title: 'The colleague’s details are not valid', errors: problems }),
+};
+
 export const answerErrors = {
   questionNotFound: (key: string) => notFound({ code: 'responses.question_not_found', what: `Question "${key}"` }),
   invalidValue: (key: string, ref: string | null, message: string) =>
@@ -51,6 +64,11 @@ export const answerErrors = {
   notOpen: (status: string) => new AppError({ status: 409, code: 'responses.procurement_not_open', title: 'The procurement is not open for answers', detail: `It is ${status}.` }),
   stale: () =>
     new AppError({ status: 412, code: 'responses.stale', title: 'Your response changed since you last read it', detail: 'Read it again (GET /v1/supplier/response) and resend with the new ETag in If-Match.' }),
+};
+
+export const receiptErrors = {
+  notSubmitted: () =>
+    new AppError({ status: 409, code: 'responses.not_submitted', title: 'Your response has not been submitted', detail: 'A receipt lists the answers you submitted: submit your response first.' }),
 };
 
 export const submitErrors = {

@@ -26,6 +26,10 @@ export type SupplierQuestion = {
 
 export type SupplierSection = { key: string; ref: string | null; title: string; description: string | null; questions: SupplierQuestion[] };
 
+/** How a question and a section are named to a person: by their reference, where they have one, and words. */
+export const questionTitle = (q: { ref: string | null; text: string }) => (q.ref ? `${q.ref} ${q.text}` : q.text);
+export const sectionTitle = (s: { ref: string | null; title: string }) => (s.ref ? `${s.ref}. ${s.title}` : s.title);
+
 /** A question as a supplier sees it: its words, type, options and limits, never how it is marked. */
 export function supplierQuestion(q: Question, required: boolean): SupplierQuestion {
   return {

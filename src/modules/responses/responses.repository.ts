@@ -368,3 +368,28 @@ export async function invitationAccessById({ db, organisationId, id }: { db: Db;
     .where(and(eq(invitations.organisationId, organisationId), eq(invitations.id, id)));
   return row as InvitationAccess | undefined;
 }
+
+export type TeamMemberRow = typeof teamMembers.$inferSelect;
+
+export async function insertTeamMember({ db, values }: { db: Db; values: typeof teamMembers.$inferInsert }): Promise<TeamMemberRow> {
+  const [row] = await db.insert(teamMembers).values(values).returning();
+  return row!;
+}
+
+/** The lead's bid team, oldest first, revoked colleagues included. */
+export async function teamOf({ db, invitationId }: { db: Db; invitationId: string }): Promise<TeamMemberRow[]> {
+  return db.select().from(teamMembers).where(eq(teamMembers.invitationId, invitationId)).orderBy(asc(teamMembers.createdAt), asc(teamMembers.id));
+}
+
+export async function findTeamMember({ db, invitationId, id, forUpdate = false }: { db: Db; invitationId: string; id: string; forUpdate?: boolean }): Promise<TeamMemberRow | undefined> {
+  const query = db.select().from(teamMembers).where(and(eq(teamMembers.invitationId, invitationId), eq(teamMembers.id, id)));
+  const [row] = forUpdate ? await query.for('update') : await query;
+  return row;
+}
+
+/** Revokes a colleague's link and ends every session it opened. */
+export async function revokeTeamMember({ db, id, now }: { db: Db; id: string; now: Date }): Promise<TeamMemberRow> {
+  const [row] = await db.update(teamMembers).set({ revokedAt: now }).where(eq(teamMembers.id, id)).returning();
+  await db.delete(supplierSessions).where(eq(supplierSessions.teamMemberId, id));
+  return row!;
+}

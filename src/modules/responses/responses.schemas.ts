@@ -211,3 +211,15 @@ export const extendDeadlineSchema = z
     reason: z.string().trim().min(1).max(2000).describe('Recorded in the audit log: why this supplier has longer.'),
   })
   .strict();
+
+export const teamMemberSchema = z
+  .object({
+    id: z.uuid(),
+    name: z.string(),
+    email: z.string(),
+    sections: z.array(z.string()).describe('The section keys this colleague may read and answer.'),
+    tokenPrefix: z.string().describe('A short, non-secret label of the colleague’s link.'),
+    createdAt: z.iso.datetime(),
+    revokedAt: z.iso.datetime().nullable().describe('When the supplier removed the colleague; its link stopped working then.'),
+  })
+  .meta({ id: 'TeamMember' });

@@ -12,7 +12,7 @@ import { answerErrors, responsesErrors, submitErrors } from './responses.errors'
 import { completenessOf, supplierView, type SupplierSection } from './responses.models';
 import * as repo from './responses.repository';
 import type { SubmittedEvidence } from './responses.table';
-import { assertWritable, effectiveDeadline, procurementOf, supplierContext } from './responses.access';
+import { assertLead, assertWritable, effectiveDeadline, procurementOf, questionsByKey, supplierContext } from './responses.access';
 import { toEvidenceDto, type EvidenceDto } from './evidence.usecases';
 import { toAnswerDto, type AnswerDto } from './answers.usecases';
 
@@ -46,14 +46,18 @@ export async function supplierResponseAndDefinition({ db, now, principal }: { db
   const files = await repo.evidenceOf({ db, responseId: response.id });
   const { visibility, missing } = completenessOf({ definition, triage: procurement.triage as Answers, answers: rows, evidence: files });
   const submission = response.status === 'submitted' ? await repo.latestSubmission({ db, responseId: response.id }) : undefined;
+  // Visibility is worked out from every answer (a condition may read another section); a bid-team
+  // colleague is then shown its own sections' questions, answers, files and gaps, and nothing else.
+  const reachable = questionsByKey(definition, principal);
+  const mine = <T extends { questionKey: string }>(items: T[]) => items.filter((item) => reachable.has(item.questionKey));
   const view: SupplierResponseView = {
     procurement: { id: procurement.id, title: procurement.title, reference: procurement.reference, status: procurement.status, deadline: effectiveDeadline(procurement, response).toISOString() },
     response: { id: response.id, status: response.status, submittedAt: response.submittedAt?.toISOString() ?? null, version: response.version },
     supplier: { name: found.invitation.supplierName },
-    sections: supplierView({ definition, visibility }),
-    answers: Object.fromEntries(rows.map((r) => [r.questionKey, toAnswerDto(r)])),
-    evidence: files.map(toEvidenceDto),
-    missing,
+    sections: supplierView({ definition, visibility }).filter((section) => !principal.teamMember || principal.teamMember.sections.includes(section.key)),
+    answers: Object.fromEntries(mine(rows).map((r) => [r.questionKey, toAnswerDto(r)])),
+    evidence: mine(files).map(toEvidenceDto),
+    missing: missing.filter((m) => reachable.has(m.code)),
     submission: submission ? { reference: submission.reference, submittedAt: submission.submittedAt.toISOString() } : null,
   };
   return { view, definition };
@@ -77,6 +81,7 @@ const toSubmissionDto = (row: repo.SubmissionRow): SubmissionDto => ({
  * the first result back.
  */
 export async function submitResponse(ctx: { db: Db; now: Date; principal: SupplierPrincipal; idempotencyKey?: string | undefined; onChanged?: ResponseChangedHook | undefined }): Promise<SubmissionDto> {
+  assertLead(ctx.principal, 'submit the response');
   return inTransaction(ctx.db, async (tx) => {
     const { principal } = ctx;
     const response = await repo.lockResponse({ db: tx, organisationId: principal.organisationId, id: principal.responseId });
@@ -133,6 +138,7 @@ export async function submitResponse(ctx: { db: Db; now: Date; principal: Suppli
 
 /** The supplier withdraws from the procurement; its answers stay on record. */
 export async function withdrawResponse(ctx: { db: Db; now: Date; principal: SupplierPrincipal; reason?: string | undefined; onChanged?: ResponseChangedHook | undefined }): Promise<{ responseId: string; status: 'withdrawn' }> {
+  assertLead(ctx.principal, 'withdraw the response');
   return inTransaction(ctx.db, async (tx) => {
     const response = await repo.lockResponse({ db: tx, organisationId: ctx.principal.organisationId, id: ctx.principal.responseId });
     if (!response) throw responsesErrors.invitationNotFound();

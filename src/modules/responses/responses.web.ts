@@ -3,9 +3,12 @@ import type { AppDeps } from '../../platform/http/deps';
 import { registerWeb } from '../../platform/web';
 import { registerClarificationPages } from './clarifications.web';
 import { registerEvidencePages } from './evidence.web';
+import { registerReceiptPages } from './receipt.web';
+import { registerImportPages } from './imports.web';
 import { registerSectionPages } from './sections.web';
 import { registerSessionPages } from './sessions.web';
 import { registerSubmissionPages } from './submission.web';
+import { registerTeamPages } from './team.web';
 import { hideFromOpenApi, webHelpers } from './web.context';
 
 /**
@@ -21,7 +24,10 @@ export function registerResponsesWeb(app: FastifyInstance, deps: AppDeps): void 
     registerSessionPages(web, withHelpers);
     registerSectionPages(web, withHelpers);
     registerEvidencePages(web, withHelpers);
+    registerImportPages(web, withHelpers);
     registerSubmissionPages(web, withHelpers);
+    registerReceiptPages(web, withHelpers);
     registerClarificationPages(web, withHelpers);
+    registerTeamPages(web, withHelpers);
   });
 }

@@ -17,7 +17,8 @@ export const SESSION_ABSOLUTE_MS = 24 * 60 * 60 * 1000;
 /** Activity moves the idle expiry on at most once a minute, so reading pages does not write on every request. */
 const SLIDE_EVERY_MS = 60 * 1000;
 
-export type LinkProblem = { reason: 'unknown' | 'revoked' | 'expired'; council: string | null };
+/** `removed`: a bid-team colleague's link that the lead supplier revoked. */
+export type LinkProblem = { reason: 'unknown' | 'revoked' | 'removed' | 'expired'; council: string | null };
 
 const secret = () => randomBytes(32).toString('base64url');
 
@@ -47,7 +48,8 @@ export async function startSupplierSession({ db, now, token, current }: { db: Db
     : ((await repo.findTeamMemberByTokenHash({ db, hash })) ?? null);
   if (!row) return { problem: { reason: 'unknown', council: null } };
   const council = async () => (await contactFor({ db, organisationId: row.organisationId, userId: null })).council;
-  if (row.revokedAt || row.teamMemberRevokedAt) return { problem: { reason: 'revoked', council: await council() } };
+  if (row.revokedAt) return { problem: { reason: 'revoked', council: await council() } };
+  if (row.teamMemberRevokedAt) return { problem: { reason: 'removed', council: await council() } };
   const linkExpiry = invitationExpiry(row);
   if (linkExpiry <= now) return { problem: { reason: 'expired', council: await council() } };
 

@@ -13,20 +13,23 @@ import { evidenceHref, questionTitle, sectionHref, summaryRows, type WebCtx, typ
 export function registerSubmissionPages(web: FastifyInstance, deps: WebDeps): void {
   const { database, now, hooks } = deps;
   const db = database.db;
-  const { load, csrfOk, forbidden, common } = deps.web;
+  const { load, csrfOk, forbidden, common, savedNotice } = deps.web;
   const renderCheck = (request: FastifyRequest, reply: FastifyReply, ctx: WebCtx, declarationError?: string) => {
+    const saved = (request.query as { saved?: string } | undefined)?.saved;
     const questions = new Map(ctx.view.sections.flatMap((s) => s.questions.map((q) => [q.key, { q, s }] as const)));
     return page(request, reply, 'respond/check.njk', {
       ...common(ctx),
-      title: ctx.readOnly ? 'Your answers' : 'Check your answers before submitting',
+      // A bid-team colleague reads its sections' answers here; only the lead submits.
+      title: ctx.readOnly || ctx.session.principal.teamMember ? 'Your answers' : 'Check your answers before submitting',
       backLink: { href: '/respond', text: 'Back to your questionnaire' },
       sections: ctx.view.sections.map((section) => ({ title: section.ref ? `${section.ref}. ${section.title}` : section.title, rows: summaryRows({ section, view: ctx.view, change: !ctx.readOnly }) })),
       missing: ctx.view.missing.map((m) => {
         const found = questions.get(m.code);
-        const href = found ? (m.path.startsWith('/evidence/') ? evidenceHref(found.s.key, m.code) : `${sectionHref(found.s.key)}#question-${m.code}`) : '/respond';
+        const href = found ? (m.path.startsWith('/evidence/') ? evidenceHref(found.s.key, m.code) : `${sectionHref(found.s.key)}?return=check#question-${m.code}`) : '/respond';
         return { href, text: `${found ? questionTitle(found.q) : m.code}: ${m.path.startsWith('/evidence/') ? 'upload the evidence asked for' : 'answer this question'}` };
       }),
       readOnly: ctx.readOnly,
+      saved: saved && !declarationError ? savedNotice(ctx, saved) : null,
       submissionKey: randomUUID(),
       errors: declarationError ? [{ href: '#declaration', text: declarationError }] : [],
       declarationError: declarationError ? { text: declarationError } : undefined,

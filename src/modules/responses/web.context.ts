@@ -5,7 +5,7 @@ import { page } from '../../platform/web';
 import type { QuestionnaireDefinition } from '../questionnaires';
 import { ukDay } from '../../platform/format';
 import { contactFor } from '../accounts';
-import type { SupplierQuestion, SupplierSection } from './responses.models';
+import { questionTitle, sectionTitle, type SupplierQuestion, type SupplierSection } from './responses.models';
 import { answerText } from './web.models';
 import { supplierResponseAndDefinition, type SupplierResponseView } from './responses.usecases';
 import { csrfMatches, resolveSupplierSession } from './sessions.usecases';
@@ -25,8 +25,8 @@ export type WebDeps = AppDeps & { web: WebHelpers };
 
 export const sectionHref = (key: string) => `/respond/sections/${encodeURIComponent(key)}`;
 export const evidenceHref = (section: string, question: string) => `${sectionHref(section)}/evidence/${encodeURIComponent(question)}`;
-export const questionTitle = (q: SupplierQuestion) => (q.ref ? `${q.ref} ${q.text}` : q.text);
-export const sectionTitle = (s: SupplierSection) => (s.ref ? `${s.ref}. ${s.title}` : s.title);
+export const RECEIPT_HREF = '/respond/receipt.pdf';
+export { questionTitle, sectionTitle } from './responses.models';
 /** For the few labels built here as HTML (the rest go to the templates as text, escaped there). */
 export const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 /** Visible text, plus the question for screen readers: every question has these same controls. */
@@ -41,10 +41,11 @@ export function readOnlyReason(view: SupplierResponseView, now: Date): string | 
   return null;
 }
 
-/** An answer as the check page shows it: the value, whether it is confidential, and any evidence files beside it. */
+/** An answer as the check page shows it: the value, whether it is confidential, its comment, and any evidence files beside it. */
 function summaryValue(q: SupplierQuestion, view: SupplierResponseView): string {
   const files = view.evidence.filter((e) => e.questionKey === q.key);
-  const value = answerText(q, view.answers[q.key], files) + (view.answers[q.key]?.confidential ? ' (commercially confidential)' : '');
+  const answer = view.answers[q.key];
+  const value = answerText(q, answer, files) + (answer?.confidential ? ' (commercially confidential)' : '') + (answer?.comment ? `. Comment: ${answer.comment}` : '');
   return q.type !== 'file' && files.length > 0 ? `${value}. Evidence: ${files.map((f) => f.filename).join(', ')}` : value;
 }
 
@@ -52,7 +53,7 @@ export function summaryRows({ section, view, change }: { section: SupplierSectio
   return section.questions.map((q) => ({
     key: { text: questionTitle(q) },
     value: { text: summaryValue(q, view) },
-    ...(change ? { actions: { items: [{ href: `${sectionHref(section.key)}#question-${q.key}`, text: 'Change', visuallyHiddenText: q.text }] } } : {}),
+    ...(change ? { actions: { items: [{ href: `${sectionHref(section.key)}?return=check#question-${q.key}`, text: 'Change', visuallyHiddenText: q.text }] } } : {}),
   }));
 }
 
@@ -80,9 +81,21 @@ export function webHelpers({ database, now }: AppDeps) {
   const csrfOk = (ctx: WebCtx, given: unknown) => csrfMatches(ctx.session.csrfToken, given);
   const forbidden = (request: FastifyRequest, reply: FastifyReply, ctx: WebCtx) =>
     page(request, reply, 'respond/link-problem.njk', { title: 'Open your invitation link again', reason: 'session', council: ctx.council }, 403);
-  const common = (ctx: WebCtx) => ({ council: ctx.council, procurement: ctx.view.procurement, csrfToken: ctx.session.csrfToken, supplierName: ctx.view.supplier.name, signedIn: true });
+  const common = (ctx: WebCtx) => ({ council: ctx.council, procurement: ctx.view.procurement, csrfToken: ctx.session.csrfToken, supplierName: ctx.view.supplier.name, signedIn: true, receiptHref: ctx.view.submission ? RECEIPT_HREF : null, colleague: Boolean(ctx.session.principal.teamMember) });
   const sectionOf = (ctx: WebCtx, key: string) => ctx.view.sections.find((s) => s.key === key);
-  return { linkProblem, load, csrfOk, forbidden, common, sectionOf };
+  /** "Your answers to 3. Security have been saved", and what that section still needs, for the page a save lands on. */
+  const savedNotice = (ctx: WebCtx, key: unknown) => {
+    const section = typeof key === 'string' ? sectionOf(ctx, key) : undefined;
+    if (!section) return null;
+    const keys = new Set(section.questions.map((q) => q.key));
+    const blocking = ctx.view.missing.filter((m) => keys.has(m.code)).length;
+    return {
+      type: 'success',
+      heading: `Your answers to ${sectionTitle(section)} have been saved`,
+      outstanding: blocking === 0 ? null : { text: `You have not answered ${blocking} required question${blocking === 1 ? '' : 's'} in that section yet, or uploaded the files it asks for.`, href: `${sectionHref(section.key)}?unanswered=1`, link: `Go to ${sectionTitle(section)}` },
+    };
+  };
+  return { linkProblem, load, csrfOk, forbidden, common, sectionOf, savedNotice };
 }
 
 /** Pages are not part of the API contract: keeps every route registered on `web` out of the OpenAPI document. */

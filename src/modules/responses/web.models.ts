@@ -1,9 +1,10 @@
 import type { FieldProblem } from '../../platform/errors';
 import { calendarDay, ukDayNumber } from '../../platform/format';
-import type { AnswerDto, AnswerInput } from './answers.usecases';
+import type { AnswerDto, SectionChange } from './answers.usecases';
 import type { EvidenceDto } from './evidence.usecases';
 import { isAnswered, type AnswerValue, type QuestionnaireDefinition } from '../questionnaires';
 import { supplierQuestion, type SupplierQuestion, type SupplierSection } from './responses.models';
+import { namesList } from './team.models';
 
 /**
  * The supplier web form's pure parts: reading a posted section form into answers, turning the
@@ -17,59 +18,92 @@ export type FormBody = Record<string, string | string[] | undefined>;
 /** One error on the page: the field it links to (an element id) and the message, GOV.UK style. */
 export type FieldError = { key: string; href: string; text: string };
 
-const first = (value: string | string[] | undefined): string => (Array.isArray(value) ? (value[0] ?? '') : (value ?? '')).trim();
-const all = (value: string | string[] | undefined): string[] => (Array.isArray(value) ? value : value === undefined || value === '' ? [] : [value]);
+/** NUL cannot be typed, only pasted from another program, and the database cannot store it: it is dropped. */
+const clean = (text: string) => text.replaceAll('\u0000', '');
+const first = (value: string | string[] | undefined): string => clean(Array.isArray(value) ? (value[0] ?? '') : (value ?? '')).trim();
+const all = (value: string | string[] | undefined): string[] => (Array.isArray(value) ? value.map(clean) : value === undefined || value === '' ? [] : [clean(value)]);
 
-/** Field names: the question key for the value; suffixes for the date parts and the confidentiality fields. */
-export const fieldNames = (key: string) => ({ value: key, day: `${key}-day`, month: `${key}-month`, year: `${key}-year`, confidential: `${key}--confidential`, reason: `${key}--reason` });
+/** Field names: the question key for the value; suffixes for the date parts, the comment, the confidentiality fields, and the form's own bookkeeping. */
+export const fieldNames = (key: string) => ({
+  value: key,
+  day: `${key}-day`,
+  month: `${key}-month`,
+  year: `${key}-year`,
+  comment: `${key}--comment`,
+  confidential: `${key}--confidential`,
+  reason: `${key}--reason`,
+  /** The answer's fingerprint when the page was rendered (see `answerFingerprint`). */
+  base: `${key}--base`,
+  /** Present when the page showed a conflict on this answer; `keep` is the supplier's choice. */
+  conflict: `${key}--conflict`,
+  keep: `${key}--keep`,
+});
 
 /** What the supplier typed, as typed, so a page with errors shows it back unchanged. */
-export type Typed = Record<string, { value: string | string[]; day?: string; month?: string; year?: string; confidential: boolean; reason: string }>;
+export type Typed = Record<string, { value: string | string[]; day?: string; month?: string; year?: string; comment: string; confidential: boolean; reason: string; keep: string }>;
+
+/** Browsers send a textarea's line breaks as CRLF; the service keeps LF, as the API does. */
+const lines = (text: string) => text.replace(/\r\n?/g, '\n');
 
 /**
- * Reads a posted section. Blank fields are not answers: a blank field whose question had an answer
- * is listed in `cleared`. Numbers go to the rules as numbers when they parse, as typed when not, so
- * the rules' own message ("Enter a number") is what the supplier sees.
+ * Reads a posted section into one change per question: what the page was rendered with (its
+ * `base`) and what the field holds now (null when blank). Numbers go to the rules as numbers when
+ * they parse, as typed when not, so the rules decide. Also returns what was typed (to show back),
+ * conflicts the supplier has not chosen on, and comments or reasons typed for a blank answer.
  */
-export function readSectionForm({ questions, body, current }: { questions: SupplierQuestion[]; body: FormBody; current: Record<string, AnswerDto> }): {
-  answers: Record<string, AnswerInput>;
-  cleared: string[];
+export function readSectionForm({ questions, body }: { questions: SupplierQuestion[]; body: FormBody }): {
+  changes: SectionChange[];
   typed: Typed;
+  bases: Record<string, string>;
+  unresolved: string[];
+  strayComments: string[];
 } {
-  const answers: Record<string, AnswerInput> = {};
-  const cleared: string[] = [];
+  const changes: SectionChange[] = [];
   const typed: Typed = {};
+  const bases: Record<string, string> = {};
+  const unresolved: string[] = [];
+  const strayComments: string[] = [];
   for (const q of questions) {
     if (q.type === 'file') continue;
     const names = fieldNames(q.key);
+    // A question the page did not carry (a form from before it was shown) is not touched.
+    if (body[names.base] === undefined) continue;
+    const base = first(body[names.base]);
+    bases[q.key] = base;
     const confidential = first(body[names.confidential]) === 'yes';
-    const reason = first(body[names.reason]);
+    const reason = lines(first(body[names.reason]));
+    const comment = lines(first(body[names.comment]));
+    const keep = first(body[names.keep]);
     let value: unknown;
     let blank: boolean;
     if (q.type === 'multi_choice') {
       const chosen = all(body[names.value]);
-      typed[q.key] = { value: chosen, confidential, reason };
+      typed[q.key] = { value: chosen, comment, confidential, reason, keep };
       blank = chosen.length === 0;
       value = chosen;
     } else if (q.type === 'date') {
       const [day, month, year] = [first(body[names.day]), first(body[names.month]), first(body[names.year])];
-      typed[q.key] = { value: '', day, month, year, confidential, reason };
+      typed[q.key] = { value: '', day, month, year, comment, confidential, reason, keep };
       blank = !day && !month && !year;
       value = `${year.padStart(4, '0')}-${month.padStart(2, '0')}-${day.padStart(2, '0')}`;
     } else {
-      const text = first(body[names.value]);
-      typed[q.key] = { value: text, confidential, reason };
+      const text = lines(first(body[names.value]));
+      typed[q.key] = { value: text, comment, confidential, reason, keep };
       blank = text === '';
       const number = Number(text.replace(/,/g, ''));
       value = q.type === 'number' && text !== '' && Number.isFinite(number) ? number : text;
     }
-    if (blank) {
-      if (current[q.key] !== undefined && current[q.key]!.value !== null) cleared.push(q.key);
-      continue;
-    }
-    answers[q.key] = { value, confidential, confidentialReason: confidential ? reason : null, comment: current[q.key]?.comment ?? null };
+    if (blank && (comment !== '' || (confidential && reason !== ''))) strayComments.push(q.key);
+    const conflictShown = body[names.conflict] !== undefined;
+    if (conflictShown && keep !== 'theirs' && keep !== 'mine') unresolved.push(q.key);
+    changes.push({
+      key: q.key,
+      base,
+      posted: blank ? null : { value, comment: comment || null, confidential, confidentialReason: confidential ? reason : null },
+      keepTheirs: conflictShown && keep === 'theirs',
+    });
   }
-  return { answers, cleared, typed };
+  return { changes, typed, bases, unresolved, strayComments };
 }
 
 /** The answering rules' problems (from a 422), as errors on this page's fields, in question order. */
@@ -80,7 +114,7 @@ export function fieldErrors({ questions, problems }: { questions: SupplierQuesti
       // The rules prefix each message with the question's reference for API callers; the page shows it by the field.
       const message = q.ref && problem.message.startsWith(`${q.ref}: `) ? problem.message.slice(q.ref.length + 2) : problem.message;
       const onReason = problem.path.endsWith('/confidentialReason');
-      errors.push({ key: q.key, href: `#${onReason ? fieldNames(q.key).reason : hrefOf(q)}`, text: onReason ? `Enter why your answer to “${q.text}” is commercially confidential` : webMessage(q, message) });
+      errors.push({ key: q.key, href: `#${onReason ? fieldNames(q.key).reason : hrefOf(q)}`, text: onReason ? `Enter why your answer to ${questionName(q)} is commercially confidential` : webMessage(q, message) });
     }
   }
   return errors;
@@ -91,16 +125,65 @@ function hrefOf(q: SupplierQuestion): string {
   return q.type === 'date' ? fieldNames(q.key).day : q.key;
 }
 
-/** The rules speak to API callers too ("Select one of: a, b"); a page speaks to a person. */
-function webMessage(q: SupplierQuestion, message: string): string {
-  if (q.type === 'yes_no' || q.type === 'single_choice') return 'Select an answer';
-  if (q.type === 'date') return 'Enter a real date, for example 27 3 2027';
-  return message;
+/** How an error names its question: by reference where it has one ("question 4.2"), else by its words. */
+const questionName = (q: SupplierQuestion) => (q.ref ? `question ${q.ref}` : `“${q.text}”`);
+
+/** A number that fits the question's limits, to show as an example. */
+function exampleNumber(q: SupplierQuestion): number {
+  const min = typeof q.limits?.min === 'number' ? q.limits.min : undefined;
+  const max = typeof q.limits?.max === 'number' ? q.limits.max : undefined;
+  if (max !== undefined && max < 24) return max;
+  if (min !== undefined && min > 24) return min;
+  return 24;
+}
+
+/**
+ * The rules speak to API callers too ("Select one of: a, b"); a page speaks to a person, GOV.UK
+ * style: each message names its question, so two errors in one summary never read the same, and
+ * says what to enter with an example.
+ */
+export function webMessage(q: SupplierQuestion, message: string): string {
+  const name = questionName(q);
+  const unit = typeof q.limits?.unit === 'string' ? q.limits.unit : null;
+  switch (q.type) {
+    case 'yes_no':
+    case 'single_choice':
+      return `Select an answer to ${name}`;
+    case 'multi_choice':
+      if (/or fewer$/.test(message)) return `${message} for ${name}`;
+      return `Select at least one option for ${name}`;
+    case 'date':
+      return `Enter a real date for ${name}, like 27 3 2027`;
+    case 'number': {
+      const more = /^Enter a number of (.+) or more$/.exec(message);
+      if (more) return `The number for ${name} must be ${more[1]} or more`;
+      const less = /^Enter a number of (.+) or less$/.exec(message);
+      if (less) return `The number for ${name} must be ${less[1]} or less`;
+      const what = unit ? `the number of ${unit}` : 'a number';
+      if (message === 'Enter a whole number') return `Enter ${unit ? `a whole number of ${unit}` : 'a whole number'} for ${name}, like ${exampleNumber(q)}`;
+      return `Enter ${what} for ${name}, like ${exampleNumber(q)}`;
+    }
+    case 'url':
+      if (/characters or fewer$/.test(message)) return `The web address for ${name} must be ${message.replace(/^Web address must be /, '')}`;
+      return `Enter a web address for ${name}, starting with https://, like https://www.example.com/policy`;
+    case 'email':
+      return `Enter an email address for ${name} in the correct format, like name@example.com`;
+    case 'short_text':
+    case 'long_text': {
+      const limit = /^Answer must be (\d+) characters or (fewer|more)$/.exec(message);
+      if (limit) return `Your answer to ${name} must be ${limit[1]} characters or ${limit[2]}`;
+      return `Enter your answer to ${name}`;
+    }
+    default:
+      return `${message} (${name})`;
+  }
 }
 
 export type SectionStatus = 'not_started' | 'in_progress' | 'completed';
 
-export type TaskListSection = { key: string; title: string; href: string; status: SectionStatus; answered: number; total: number };
+/** `assignedTo`: the bid-team colleagues who have the section ("Jo Bloggs and Sam Patel"), for the lead; null when none. */
+/** `required`: the required answers and mandatory files in the section (what can block a submission); `done`: how many of them are there. */
+export type TaskListSection = { key: string; title: string; href: string; status: SectionStatus; answered: number; total: number; done: number; required: number; assignedTo: string | null };
 
 const answered = (answer: AnswerDto | undefined) => answer !== undefined && isAnswered(answer.value as AnswerValue);
 
@@ -108,13 +191,28 @@ const answered = (answer: AnswerDto | undefined) => answer !== undefined && isAn
  * Each visible section with how many of its questions have an answer (a file question: a file).
  * Completed means nothing in it still blocks a submission, as the submit check counts it (`missing`).
  */
-export function taskList({ sections, answers, evidence, missing }: { sections: SupplierSection[]; answers: Record<string, AnswerDto>; evidence: EvidenceDto[]; missing: Array<{ code: string }> }): TaskListSection[] {
+export function taskList({
+  sections,
+  answers,
+  evidence,
+  missing,
+  assignees = new Map(),
+}: {
+  sections: SupplierSection[];
+  answers: Record<string, AnswerDto>;
+  evidence: EvidenceDto[];
+  missing: Array<{ code: string }>;
+  assignees?: Map<string, string[]>;
+}): TaskListSection[] {
   const withFiles = new Set(evidence.map((e) => e.questionKey));
   const blocking = new Set(missing.map((m) => m.code));
   return sections.map((section) => {
     const count = section.questions.filter((q) => (q.type === 'file' ? withFiles.has(q.key) : answered(answers[q.key]))).length;
     const status: SectionStatus = count === 0 ? 'not_started' : section.questions.some((q) => blocking.has(q.key)) ? 'in_progress' : 'completed';
-    return { key: section.key, title: section.ref ? `${section.ref}. ${section.title}` : section.title, href: `/respond/sections/${encodeURIComponent(section.key)}`, status, answered: count, total: section.questions.length };
+    // Counted as `missing` counts: a required question (a file question's answer is its file), and a question's mandatory evidence.
+    const required = section.questions.reduce((n, q) => n + (q.required ? 1 : 0) + (q.type !== 'file' && q.evidence?.mandatory ? 1 : 0), 0);
+    const done = required - missing.filter((m) => section.questions.some((q) => q.key === m.code)).length;
+    return { key: section.key, title: section.ref ? `${section.ref}. ${section.title}` : section.title, href: `/respond/sections/${encodeURIComponent(section.key)}`, status, answered: count, total: section.questions.length, done, required, assignedTo: assignees.has(section.key) ? namesList(assignees.get(section.key)!) : null };
   });
 }
 

@@ -1,9 +1,13 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
-/** Kinds of bearer secret; the kind is readable in the token so a leaked one is easy to recognise and route. */
-export type TokenKind = 'pat' | 'key' | 'inv';
+/**
+ * Kinds of bearer secret; the kind is readable in the token so a leaked one is easy to recognise and route.
+ * `team` is a bid-team colleague's link: it opens the web form only and has no API resolver, so as a
+ * bearer token it is refused like an unknown one.
+ */
+export type TokenKind = 'pat' | 'key' | 'inv' | 'team';
 
-const TOKEN_PATTERN = /^aidd_(pat|key|inv)_([A-Za-z0-9_-]{43})$/;
+const TOKEN_PATTERN = /^aidd_(pat|key|inv|team)_([A-Za-z0-9_-]{43})$/;
 
 export type IssuedToken = {
   /** The secret itself: shown to its owner once, never stored. */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyServerOptions, RawRequestDefaultExpression } from 'fastify';
 
-const TOKEN_IN_TEXT = /aidd_(pat|key|inv)_[A-Za-z0-9_-]+/g;
+const TOKEN_IN_TEXT = /aidd_(pat|key|inv|team)_[A-Za-z0-9_-]+/g;
 
 /** Tokens can appear in a URL (a supplier's link); they never reach the log. */
 export function redactTokens(text: string): string {

@@ -34,8 +34,8 @@ describe('the supplier web form, over HTTP with a cookie-keeping agent', () => {
     let page = readPage((await web.get('/respond')).body);
     expect(page.h1).toEqual(['Your due diligence questionnaire']);
     expect(page.title).toBe('Your due diligence questionnaire – AI supplier due diligence – Example Borough Council');
-    expect(page.text).toContain('Acme AI Ltd: your answers are saved as you go. The questionnaire closes in 14 days, at 17:00 on 10 December 2026 (UK time).');
-    expect(page.text).toMatch(/Section A 0 of 1 questions answered Not yet started/);
+    expect(page.text).toContain('Acme AI Ltd: your answers are saved each time you press a save button, and you can come back to them at any time. The questionnaire closes in 14 days, at 17:00 on 10 December 2026 (UK time).');
+    expect(page.text).toMatch(/Section A 0 of 1 done Not yet started/);
     const sectionA = page.link('Section A')!.getAttribute('href')!;
 
     // Section A: the follow-up sits inside the choice that reveals it (GOV.UK conditional reveal).
@@ -66,7 +66,7 @@ describe('the supplier web form, over HTTP with a cookie-keeping agent', () => {
     let saved = await web.post(sectionA, form);
     expect(saved.statusCode).toBe(303);
     const sectionB = saved.headers.location as string;
-    expect(sectionB).toMatch(/\/respond\/sections\/b$/);
+    expect(sectionB).toBe('/respond/sections/b?saved=a');
 
     // Section B: a number that is not one is refused with the rules' words, and kept as typed.
     page = readPage((await web.get(sectionB)).body);
@@ -74,18 +74,22 @@ describe('the supplier web form, over HTTP with a cookie-keeping agent', () => {
     const badNumber = await web.post(sectionB, form);
     page = readPage(badNumber.body);
     expect(badNumber.statusCode).toBe(400);
-    expect(page.errorSummary()).toEqual([{ href: '#b.hours', text: 'Enter a number' }]);
+    expect(page.errorSummary()).toEqual([{ href: '#b.hours', text: 'Enter a number for “Incident notification hours?”, like 24' }]);
     expect(page.byLabel(/Incident notification hours\?/)?.getAttribute('value')).toBe('twelve');
     saved = await web.post(sectionB, { ...page.formValues(), 'b.hours': '12', action: 'later' });
-    expect(saved.headers.location).toBe('/respond?saved=1');
-    page = readPage((await web.get('/respond?saved=1')).body);
-    expect(page.text).toContain('Your answers have been saved.');
+    expect(saved.headers.location).toBe('/respond?saved=b');
+    page = readPage((await web.get('/respond?saved=b')).body);
+    expect(page.text).toContain('Your answers to Section B have been saved');
 
     // Evidence: the upload page takes a file with the page's CSRF token; the file is listed with a remove button.
+    // "Save and upload a file" saves the section first, then goes to the question's evidence page.
     page = readPage((await web.get(sectionB)).body);
-    const uploadHref = page.link(/Upload a file for Incident notification hours\?/)!.getAttribute('href')!;
+    expect(page.button('Save and upload a file (Incident notification hours?)')?.getAttribute('value')).toBe('evidence:b.hours');
+    const toUpload = await web.post(sectionB, { ...page.formValues(), action: 'evidence:b.hours' });
+    const uploadHref = toUpload.headers.location as string;
+    expect(uploadHref).toBe('/respond/sections/b/evidence/b.hours');
     page = readPage((await web.get(uploadHref)).body);
-    const csrf = page.formValues(page.byLabel('Upload a file'))._csrf as string;
+    const csrf = page.formValues(page.byLabel(/^Upload a file/))._csrf as string;
     const uploaded = await web.upload(uploadHref, { _csrf: csrf, questionKey: 'b.hours' }, [{ filename: 'dpia.pdf', contentType: 'application/pdf', bytes: await fixture('dpia.pdf') }]);
     expect([uploaded.statusCode, uploaded.headers.location]).toEqual([303, uploadHref]);
     page = readPage((await web.get(uploadHref)).body);
@@ -93,8 +97,7 @@ describe('the supplier web form, over HTTP with a cookie-keeping agent', () => {
     expect(page.button('Remove dpia.pdf')).toBeDefined();
     page = readPage((await web.upload(uploadHref, { _csrf: csrf, questionKey: 'b.hours' }, [{ filename: 'program.exe', bytes: await fixture('program.exe') }])).body);
     expect(page.errorSummary()).toEqual([{ href: '#file', text: 'The selected file must be a PDF, DOCX, XLSX, ODT, PNG, JPEG, TXT or CSV' }]);
-    page = readPage((await web.get(sectionB)).body);
-    const policyHref = page.link(/Upload a file for/)!.getAttribute('href')!;
+    const policyHref = '/respond/sections/b/evidence/b.policy';
     expect((await web.upload(policyHref, { _csrf: csrf, questionKey: 'b.policy' }, [{ filename: 'policy.docx', bytes: await fixture('policy.docx') }])).statusCode).toBe(303);
 
     // Check answers, then the declaration is required, then submit.
@@ -134,8 +137,11 @@ describe('the supplier web form, over HTTP with a cookie-keeping agent', () => {
     await web.get(`/respond/${invitation.token}`);
     const sectionA = '/respond/sections/a';
     const page = readPage((await web.get(sectionA)).body);
-    const forged = await web.post(sectionA, { ...page.formValues(), _csrf: 'x'.repeat(43), 'a.training': 'never' });
+    // A cross-site form has neither the CSRF token nor the page's sealed resume token: refused, nothing kept.
+    const { _resume: resume, ...withoutResume } = page.formValues();
+    const forged = await web.post(sectionA, { ...withoutResume, _csrf: 'x'.repeat(43), 'a.training': 'never' });
     expect(forged.statusCode).toBe(403);
+    expect(resume).toMatch(/^v1\./);
     const unchanged = (await ctx.app.inject({ method: 'GET', url: '/v1/supplier/response', headers: bearer(invitation.token) })).json();
     expect(unchanged.answers['a.training']).toBeUndefined();
 
@@ -176,5 +182,15 @@ describe('the supplier web form, over HTTP with a cookie-keeping agent', () => {
     expect((await ctx.app.inject({ method: 'GET', url: '/govuk/all.bundle.js' })).statusCode).toBe(404);
     // The JSON API keeps its own stricter policy.
     expect((await ctx.app.inject({ method: 'GET', url: '/healthz' })).headers['content-security-policy']).toBe("default-src 'none';frame-ancestors 'none'");
+  });
+});
+
+describe('the supplier web form’s session cookie with the default configuration', () => {
+  const ctx = useTestApp();
+
+  it('is Secure, HttpOnly, SameSite=Lax, scoped to /respond and lasts no longer than a day', async () => {
+    const { invitation } = await invited(ctx);
+    const opened = await webAgent(ctx.app).get(`/respond/${invitation.token}`);
+    expect(String(opened.headers['set-cookie'])).toMatch(/^aidd_session=[A-Za-z0-9_-]{43}; Max-Age=86400; Path=\/respond; HttpOnly; Secure; SameSite=Lax$/);
   });
 });
