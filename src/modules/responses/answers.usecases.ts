@@ -3,7 +3,7 @@ import { inTransaction, type Db } from '../../platform/db';
 import { canonicalJson, sha256Hex } from '../../platform/crypto';
 import type { FieldProblem } from '../../platform/errors';
 import type { Question } from '../questionnaires';
-import { assertWritable, lockForSupplierChange, questionsByKey, supplierContext } from './responses.access';
+import { assertWritable, lockForSupplierChange, questionsByKey, supplierActorId, supplierContext } from './responses.access';
 import { answerErrors, responsesErrors } from './responses.errors';
 import { checkAnswerValue } from './responses.models';
 import * as repo from './responses.repository';
@@ -77,7 +77,7 @@ export async function saveAnswer(ctx: SupplierCtx & { questionKey: string; input
     if (ctx.input.confidential && !ctx.input.confidentialReason?.trim()) throw answerErrors.reasonRequired();
     const row = await repo.saveAnswerWithHistory({
       db: tx,
-      values: { organisationId: principal.organisationId, responseId: bumped.id, questionKey: question.key, ...normalise(ctx.input), updatedAt: ctx.now, updatedBy: principal.invitationId },
+      values: { organisationId: principal.organisationId, responseId: bumped.id, questionKey: question.key, ...normalise(ctx.input), updatedAt: ctx.now, updatedBy: supplierActorId(principal) },
       change: 'saved',
     });
     return { answer: toAnswerDto(row), responseVersion: bumped.version };
@@ -127,7 +127,7 @@ export async function saveAnswers(
       }
       const row = await repo.saveAnswerWithHistory({
         db: tx,
-        values: { organisationId: ctx.principal.organisationId, responseId: response.id, questionKey: question.key, ...normalised, updatedAt: ctx.now, updatedBy: ctx.principal.invitationId },
+        values: { organisationId: ctx.principal.organisationId, responseId: response.id, questionKey: question.key, ...normalised, updatedAt: ctx.now, updatedBy: supplierActorId(ctx.principal) },
         change: 'saved',
       });
       saved[question.key] = toAnswerDto(row);
@@ -172,7 +172,7 @@ async function clearWithHistory({ db, now, principal, existing }: SupplierCtx & 
       confidentialReason: null,
       change: 'cleared',
       changedAt: now,
-      changedBy: principal.invitationId,
+      changedBy: supplierActorId(principal),
     },
   });
 }
@@ -247,7 +247,7 @@ export async function saveSectionAnswers(ctx: SupplierCtx & { changes: SectionCh
       if (posted) {
         await repo.saveAnswerWithHistory({
           db: tx,
-          values: { organisationId: ctx.principal.organisationId, responseId: response.id, questionKey: question.key, ...normalise(posted), updatedAt: ctx.now, updatedBy: ctx.principal.invitationId },
+          values: { organisationId: ctx.principal.organisationId, responseId: response.id, questionKey: question.key, ...normalise(posted), updatedAt: ctx.now, updatedBy: supplierActorId(ctx.principal) },
           change: 'saved',
         });
         saved.push(question.key);

@@ -4,7 +4,7 @@ import type { Principal, SupplierPrincipal } from '../../platform/auth';
 import { sha256Hex } from '../../platform/crypto';
 import { inTransaction, type Db } from '../../platform/db';
 import type { BlobStorage } from '../../platform/storage';
-import { lockForSupplierChange, questionsByKey, supplierContext } from './responses.access';
+import { lockForSupplierChange, questionsByKey, supplierActorId, supplierContext } from './responses.access';
 import { answerErrors, evidenceErrors, responsesErrors } from './responses.errors';
 import { cleanFilename, evidenceContentType, MAX_FILES_PER_QUESTION } from './evidence.models';
 import * as repo from './responses.repository';
@@ -59,7 +59,7 @@ export async function uploadEvidence(ctx: SupplierCtx & { questionKey: string; f
         sha256,
         storageKey,
         uploadedAt: ctx.now,
-        uploadedBy: ctx.principal.invitationId,
+        uploadedBy: supplierActorId(ctx.principal),
       },
     });
     const bumped = await repo.bumpResponse({ db: tx, id: response.id, now: ctx.now, ...(response.status === 'not_started' ? { status: 'in_progress' as const } : {}) });

@@ -64,3 +64,6 @@ export async function procurementOf(ctx: { db: Db; now: Date; principal: Princip
     throw responsesErrors.procurementNotFound();
   }
 }
+
+/** Who changed a supplier's answer or file, as history records it: the bid-team colleague when one did, else the invitation (the lead). */
+export const supplierActorId = (principal: SupplierPrincipal): string => principal.teamMember?.id ?? principal.invitationId;

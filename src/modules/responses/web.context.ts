@@ -32,11 +32,15 @@ export const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => ({ '
 /** Visible text, plus the question for screen readers: every question has these same controls. */
 export const withQuestion = (visible: string, question: string) => `${escapeHtml(visible)}<span class="govuk-visually-hidden"> (${escapeHtml(question)})</span>`;
 
-/** Why the supplier can only read: submitted, withdrawn, or past its deadline or the procurement's close. */
-export function readOnlyReason(view: SupplierResponseView, now: Date): string | null {
+/**
+ * Why the supplier can only read: submitted, withdrawn, or past its deadline or the procurement's
+ * close. A bid-team colleague did not submit or withdraw: the lead did, for the company.
+ */
+export function readOnlyReason(view: SupplierResponseView, now: Date, colleague = false): string | null {
+  const who = colleague ? `${view.supplier.name}` : 'You';
   if (view.response.status === 'submitted' && view.submission)
-    return `You submitted your response on ${ukDay(view.submission.submittedAt)} (reference ${view.submission.reference}). You can no longer change your answers.`;
-  if (view.response.status === 'withdrawn') return 'You withdrew your response. You can no longer change your answers.';
+    return `${who} submitted ${colleague ? 'its' : 'your'} response on ${ukDay(view.submission.submittedAt)} (reference ${view.submission.reference}). You can no longer change your answers.`;
+  if (view.response.status === 'withdrawn') return `${who} withdrew ${colleague ? 'its' : 'your'} response. You can no longer change your answers.`;
   if (new Date(view.procurement.deadline) <= now || view.procurement.status !== 'open') return 'The deadline for answers has passed. You can no longer change your answers.';
   return null;
 }
@@ -75,7 +79,7 @@ export function webHelpers({ database, now }: AppDeps) {
     }
     const { view, definition } = await supplierResponseAndDefinition({ db, now: now(), principal: session.principal });
     const council = (await contactFor({ db, organisationId: session.principal.organisationId, userId: null })).council;
-    return { council, view, definition, session, readOnly: readOnlyReason(view, now()) };
+    return { council, view, definition, session, readOnly: readOnlyReason(view, now(), Boolean(session.principal.teamMember)) };
   };
   /** A POST must carry the session's CSRF token. */
   const csrfOk = (ctx: WebCtx, given: unknown) => csrfMatches(ctx.session.csrfToken, given);

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { saveAnswer, saveAnswers, clearAnswer } from '../../../src/modules/responses/answers.usecases';
 import { deleteEvidence, uploadEvidence } from '../../../src/modules/responses/evidence.usecases';
@@ -8,6 +8,7 @@ import { ownerOfResumeToken, resumeToken } from '../../../src/modules/responses/
 import { getSupplierResponse, submitResponse } from '../../../src/modules/responses/responses.usecases';
 import { supplierSessions } from '../../../src/modules/responses/responses.table';
 import { resolveSupplierSession } from '../../../src/modules/responses/sessions.usecases';
+import { queryRows } from '../../../src/platform/db';
 import { addTeamMember, listTeam } from '../../../src/modules/responses/team.usecases';
 import type { SupplierPrincipal } from '../../../src/platform/auth';
 import { createOutboxMailer } from '../../../src/platform/mail';
@@ -137,6 +138,9 @@ describe('a supplier’s bid team', () => {
     const savedA = await jo.web.post('/respond/sections/a', { ...page.formValues(page.button('Save and continue')), 'a.training': 'never', action: 'continue' });
     expect(savedA.statusCode, savedA.body).toBe(303);
     expect(savedA.headers.location).not.toMatch(/sections\/b/);
+    // History says which colleague changed the answer, not only which invitation.
+    const [history] = await queryRows<{ updated_by: string }>(ctx.database.db, sql`select updated_by from answers where question_key = 'a.training'`);
+    expect(history?.updated_by).toBe(jo.principal.teamMember!.id);
 
     // Sam answers Section B, with its evidence; Sam cannot see Jo's answer.
     const sam = await open(ctx, samLink);
@@ -180,6 +184,8 @@ describe('a supplier’s bid team', () => {
     expect(view.answers['b.hours'].value).toBe(12);
     expect(view.evidence.map((e: { filename: string }) => e.filename).sort()).toEqual(['dpia.pdf', 'policy.docx']);
     expect(view.answers['b.hours']).toBeDefined();
+    // Jo is told the company submitted, not that Jo did.
+    expect(readPage((await jo.web.get('/respond')).body).text).toMatch(/Acme AI Ltd submitted its response on .* \(reference SUB-/);
 
     // After submission nobody can be added.
     const asLead = { db: ctx.database.db, now: ctx.clock.now(), principal: { ...jo.principal, teamMember: undefined }, mailer: createOutboxMailer(), publicBaseUrl: 'http://localhost' };
