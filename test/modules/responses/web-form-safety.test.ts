@@ -208,6 +208,25 @@ describe('the supplier web form keeps every word', () => {
       expect(await queryRows(ctx.database.db, sql`select id from pending_answers`)).toEqual([]);
     });
 
+    it('keeps a form from before the link was opened again (its session had ended) and lets the supplier save it at once', async () => {
+      const { invitation } = await invited(ctx);
+      const web = webAgent(ctx.app);
+      await web.get(`/respond/${invitation.token}`);
+      const oldTab = readPage((await web.get('/respond/sections/a')).body).formValues();
+      ctx.clock.advance(3 * HOUR);
+      // The supplier opens the link in a new tab (a new session), then saves the old tab.
+      expect((await web.get(`/respond/${invitation.token}`)).headers.location).toBe('/respond');
+      const late = await web.post('/respond/sections/a', { ...oldTab, 'a.notes': 'From the old tab', action: 'later' });
+      expect(late.statusCode).toBe(409);
+      const page = readPage(late.body);
+      expect(page.h1).toEqual(['Your answers have not been saved yet']);
+      expect(page.link('Review and save the answers you just entered')?.getAttribute('href')).toBe('/respond/unsaved');
+      const unsaved = readPage((await web.get('/respond/unsaved')).body);
+      const id = /\/respond\/unsaved\/([0-9a-f-]{36})/.exec((await web.get('/respond/unsaved')).body)![1]!;
+      await web.post(`/respond/unsaved/${id}`, { _csrf: unsaved.formValues()._csrf as string, action: 'save' });
+      expect((await answersOf(ctx, invitation.token))['a.notes']?.value).toBe('From the old tab');
+    });
+
     it('keeps a form posted after signing out in another tab, and discards it when asked', async () => {
       const { invitation } = await invited(ctx);
       const web = webAgent(ctx.app);
