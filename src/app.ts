@@ -16,11 +16,13 @@ import { registerAuditApi } from './platform/audit';
 import { registerAuth, type Principal } from './platform/auth';
 import { createOrganisationCache } from './platform/cache';
 import type { Database } from './platform/db';
-import { registerErrorHandling } from './platform/errors';
+import { frameworkErrorHandlers, registerErrorHandling } from './platform/errors';
 import type { AppDeps } from './platform/http/deps';
 import { registerHealth } from './platform/http/health';
 import { genReqId, loggerOptions } from './platform/http/logging';
+import { registerNulGuard } from './platform/http/nul-guard';
 import { registerOpenApi } from './platform/http/openapi';
+import { registerHsts } from './platform/http/security-headers';
 import { serializerCompiler } from './platform/http/serializer';
 import { createDatabaseBlobStorage } from './platform/storage';
 import { createOutboxMailer, createSmtpMailer, registerOutboxApi } from './platform/mail';
@@ -44,6 +46,7 @@ export async function buildApp({ config, database, now = () => new Date(), logge
     trustProxy: config.trustProxy,
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true },
+    ...frameworkErrorHandlers(config),
   });
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
@@ -55,7 +58,7 @@ export async function buildApp({ config, database, now = () => new Date(), logge
   // (HTML pages set their own, nonce-based policy.)
   await app.register(helmet, {
     contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
-    strictTransportSecurity: config.env === 'production' ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+    strictTransportSecurity: false, // registerHsts: per request, by how it arrived
     xFrameOptions: { action: 'deny' },
     crossOriginOpenerPolicy: false,
     originAgentCluster: false,
@@ -64,6 +67,7 @@ export async function buildApp({ config, database, now = () => new Date(), logge
     xPermittedCrossDomainPolicies: false,
     xXssProtection: false,
   });
+  registerHsts(app, config);
   await app.register(rateLimit, {
     global: true,
     max: config.rateLimitPerMinute,
@@ -79,6 +83,7 @@ export async function buildApp({ config, database, now = () => new Date(), logge
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   await registerOpenApi(app, { docsUi: config.apiDocs });
+  registerNulGuard(app);
   // Evidence uploads stream past the JSON body limit, up to their own: one file and a few small fields.
   await app.register(multipart, { limits: { fileSize: config.evidenceMaxBytes, files: 1, fields: 5, fieldSize: 1024, parts: 6 } });
 

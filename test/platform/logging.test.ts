@@ -1,22 +1,28 @@
 import { Writable } from 'node:stream';
+import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app';
 import { loggerOptions } from '../../src/platform/http/logging';
 import { TEST_SETUP_TOKEN, testConfig } from '../helpers/app';
 import { createTestDatabase } from '../helpers/db';
 
+/** An app on its own database whose log lines, as production writes them, are kept in `lines`. */
+async function appWritingLogs(level: string) {
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      lines.push(String(chunk));
+      done();
+    },
+  });
+  const testDb = await createTestDatabase();
+  const app = await buildApp({ config: testConfig(), database: testDb.database, logger: { ...(loggerOptions({ level }) as object), stream } });
+  return { lines, testDb, app };
+}
+
 describe('logs', () => {
   it('carry a request id and never a token, a setup token or a cookie', async () => {
-    const lines: string[] = [];
-    const stream = new Writable({
-      write(chunk, _encoding, done) {
-        lines.push(String(chunk));
-        done();
-      },
-    });
-    const testDb = await createTestDatabase();
-    const options = { ...(loggerOptions({ level: 'debug' }) as object), stream };
-    const app = await buildApp({ config: testConfig(), database: testDb.database, logger: options });
+    const { lines, testDb, app } = await appWritingLogs('debug');
     try {
       const setup = await app.inject({
         method: 'POST',
@@ -37,6 +43,39 @@ describe('logs', () => {
       expect(text).not.toContain(TEST_SETUP_TOKEN);
       expect(text).not.toContain('secret-cookie-value');
       expect(text).toContain('aidd_pat_[REDACTED]');
+    } finally {
+      await app.close();
+      await testDb.close();
+    }
+  });
+
+  it('show which statement and constraint a database error broke, never its parameters or the failing row', async () => {
+    const { lines, testDb, app } = await appWritingLogs('info');
+    try {
+      const { token } = (
+        await app.inject({ method: 'POST', url: '/v1/setup', headers: { 'x-setup-token': TEST_SETUP_TOKEN }, payload: { organisationName: 'C', adminEmail: 'a@example.gov.uk', adminName: 'A' } })
+      ).json();
+      // A rule the code does not expect, so the insert fails in the database, as an unforeseen bug would.
+      await testDb.database.db.execute(sql`alter table users add constraint users_no_canary check (name <> 'Canary Name')`);
+      const response = await app.inject({ method: 'POST', url: '/v1/users', headers: { authorization: `Bearer ${token}` }, payload: { email: 'canary@example.gov.uk', name: 'Canary Name', role: 'viewer' } });
+      expect(response.statusCode).toBe(500);
+
+      const failure = lines.map((line) => JSON.parse(line) as { msg: string; err?: Record<string, unknown> }).find((entry) => entry.msg === 'request failed');
+      expect(failure?.err).toBeDefined();
+      const text = JSON.stringify(failure);
+      expect(text).toContain('users_no_canary');
+      expect(text).toContain('insert into \\"users\\"');
+      expect(text).not.toContain('canary@example.gov.uk');
+      expect(text).not.toContain('Canary Name');
+      expect(text).not.toContain('params');
+      expect(text).not.toContain('Failing row');
+
+      // Logged anywhere else (a worker, say), the same holds: the logger's own error serializer sees to it.
+      const error = await testDb.database.db.execute(sql`insert into users (name) values (${'Canary Param'})`).catch((e: unknown) => e);
+      app.log.error({ err: error }, 'background job failed');
+      const job = lines.find((line) => line.includes('background job failed'))!;
+      expect(job).toContain('insert into users');
+      expect(job).not.toContain('Canary Param');
     } finally {
       await app.close();
       await testDb.close();

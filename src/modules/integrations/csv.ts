@@ -3,10 +3,11 @@ import { stringify } from 'csv-stringify/sync';
 
 /**
  * Spreadsheet formula injection defence (OWASP "CSV Injection"): a cell whose text starts with one
- * of these is run as a formula by Excel, LibreOffice and Google Sheets. A leading `'` makes it
- * plain text again; supplier names and answers are written by outsiders, so every string is treated.
+ * of these is run as a formula by Excel, LibreOffice and Google Sheets (the full-width `＝` by some
+ * East Asian versions, `|` as a DDE call, `;` where it separates formula arguments). A leading `'`
+ * makes it plain text again; supplier names and answers are written by outsiders, so every string is treated.
  */
-const FORMULA_TRIGGERS = new Set(['=', '+', '-', '@', '\t', '\r']);
+const FORMULA_TRIGGERS = new Set(['=', '+', '-', '@', '\t', '\r', '\uff1d', '|', ';']);
 
 export function neutraliseFormula(value: string): string {
   return value.length > 0 && FORMULA_TRIGGERS.has(value[0]!) ? `'${value}` : value;

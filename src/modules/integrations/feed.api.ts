@@ -7,7 +7,7 @@ import { csvStream } from './csv';
 import { FEED_CSV_COLUMNS, feedCsvRows, feedPage } from './feed.usecases';
 import { feedItemSchema } from './integrations.schemas';
 
-// Any council user reads the feed (scores are the council's own); an API key needs scores:read.
+// Council users read the feed (an evaluator only what blind marking allows, see scoreFeedVisibleTo); an API key needs scores:read.
 const FEED_READERS = { roles: ['admin', 'officer', 'viewer', 'evaluator'], scopes: ['scores:read'] } as const;
 
 const feedQuery = z.object({
@@ -33,8 +33,9 @@ export function registerFeedApi(app: FastifyInstance, { database }: AppDeps): vo
         summary: 'The scores feed: every evaluated response, oldest change first',
         description: [
           'One item per response that has been evaluated, in order of `updatedAt` then `responseId`. A change to an item (a moderated mark, a gateway decision, a withdrawal) moves it to the end with a later `updatedAt`, so a client that follows `nextCursor` (or the `Link: rel="next"` header) to the end has every item in its latest state, having missed none.',
+          'Marking is blind: an evaluator sees only responses to procurements whose panel they sit on, each once their own marks for it are submitted (the moderator sees them all). Staff and keys with `scores:read` see every item.',
           'To poll: keep the last page’s `resumeCursor` and call again with it; you get only what changed since. A withdrawn response stays in the feed with `status: withdrawn` and no scores.',
-          'With `Accept: text/csv`, the whole feed from the cursor on (no paging) streams as CSV, with a header row; cells that a spreadsheet would run as a formula (starting `=`, `+`, `-` or `@`) are prefixed with `\'`. `sectionScores` holds `ref=score` pairs separated by `; `.',
+          'With `Accept: text/csv`, the whole feed from the cursor on (no paging) streams as CSV, with a header row; cells that a spreadsheet would run as a formula (starting `=`, `+`, `-`, `@`, a tab or carriage return, full-width `＝`, `|` or `;`) are prefixed with `\'`. `sectionScores` holds `ref=score` pairs separated by `; `.',
         ].join('\n\n'),
         querystring: feedQuery,
         response: {
@@ -51,7 +52,7 @@ export function registerFeedApi(app: FastifyInstance, { database }: AppDeps): vo
     },
     async (request, reply) => {
       const { limit, cursor, updatedSince, procurementId } = request.query;
-      const filter = { organisationId: principalOf(request).organisationId, updatedSince: updatedSince ? new Date(updatedSince) : undefined, procurementId };
+      const filter = { principal: principalOf(request), updatedSince: updatedSince ? new Date(updatedSince) : undefined, procurementId };
       if (/\btext\/csv\b/.test(request.headers.accept ?? '')) {
         const rows = feedCsvRows({ db: database.db, filter, cursor });
         reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="scores.csv"').header('cache-control', 'private, no-store');

@@ -2,12 +2,14 @@ import { and, asc, eq, gte, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../../platform/db';
 import { decodeCursor, encodeCursor } from '../../platform/pagination';
-import { scoreFeed, type ScoreFeedItem } from '../scoring';
+import type { Principal } from '../../platform/auth';
+import { scoreFeed, scoreFeedVisibleTo, type ScoreFeedItem } from '../scoring';
 import type { CsvColumn } from './csv';
 
 export type FeedItem = ScoreFeedItem & { updatedAt: string };
 
-export type FeedFilter = { organisationId: string; updatedSince?: Date | undefined; procurementId?: string | undefined };
+/** What a caller asks for; who they are (`principal`) narrows it to what they may see. */
+export type FeedFilter = { principal: Principal; updatedSince?: Date | undefined; procurementId?: string | undefined };
 
 export type FeedPage = {
   items: FeedItem[];
@@ -28,7 +30,8 @@ const positionOf = (cursor: string | undefined): Position | undefined => {
 
 function feedConditions({ filter, after }: { filter: FeedFilter; after: Position | undefined }): SQL | undefined {
   return and(
-    eq(scoreFeed.organisationId, filter.organisationId),
+    eq(scoreFeed.organisationId, filter.principal.organisationId),
+    scoreFeedVisibleTo(filter.principal),
     filter.updatedSince ? gte(scoreFeed.updatedAt, filter.updatedSince) : undefined,
     filter.procurementId ? eq(scoreFeed.procurementId, filter.procurementId) : undefined,
     // A row comparison, which PostgreSQL answers from the (organisation, updatedAt, responseId) index.

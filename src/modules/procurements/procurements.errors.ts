@@ -16,7 +16,7 @@ export const procurementsErrors = {
   invalidTransition: (from: string, action: string) =>
     new AppError({ status: 409, code: 'procurements.invalid_transition', title: 'Not possible in the current status', detail: `A ${from} procurement cannot ${action.replace('-', ' ')}.` }),
   notDraft: () => new AppError({ status: 409, code: 'procurements.not_draft', title: 'Only a draft procurement can be changed', detail: 'Once open, the questionnaire, triage, weights and deadline are what bidders were told.' }),
-  referenceTaken: () => new AppError({ status: 409, code: 'procurements.reference_taken', title: 'That reference is already used by another procurement' }),
+  referenceTaken: () => new AppError({ status: 409, code: 'procurements.reference_taken', title: 'That reference is already used by another procurement', detail: 'Choose a reference no other procurement of your council uses, or leave it out.' }),
   stale: () =>
     new AppError({ status: 412, code: 'procurements.stale', title: 'The procurement has changed since you read it', detail: 'Read it again (GET) and resend with the new ETag in If-Match.' }),
 };

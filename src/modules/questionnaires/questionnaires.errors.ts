@@ -21,6 +21,6 @@ export const questionnairesErrors = {
     new AppError({ status: 409, code: 'questionnaires.built_in_read_only', title: 'Built-in questionnaires are read-only', detail: 'Clone it into your organisation to make your own variant.' }),
   versionExists: (key: string, version: string) =>
     new AppError({ status: 409, code: 'questionnaires.version_exists', title: 'That version already exists', detail: `Your organisation already has ${key} version ${version}. Use another version number.` }),
-  alreadyPublished: () => new AppError({ status: 409, code: 'questionnaires.already_published', title: 'Already published' }),
+  alreadyPublished: () => new AppError({ status: 409, code: 'questionnaires.already_published', title: 'Already published', detail: 'A published version cannot change: import the changes as a new version.' }),
   archived: () => new AppError({ status: 409, code: 'questionnaires.archived', title: 'This questionnaire is archived', detail: 'Archived questionnaires cannot be changed or published.' }),
 };

@@ -16,11 +16,15 @@ export const EVIDENCE_TYPES: Record<string, { kind: string; extensions: string[]
 /** How many files one question may carry; enough for a policy pack, few enough to read. */
 export const MAX_FILES_PER_QUESTION = 20;
 
-/** A file name safe to show and to send back in Content-Disposition: no path, no control characters. */
+// Control characters (C0, DEL, C1) and the bidirectional controls that can make a name read other
+// than it is: a right-to-left override shows `invoice\u202Efdp.exe` as "invoiceexe.pdf".
+// eslint-disable-next-line no-control-regex -- removing control characters is the point
+const UNSAFE_IN_NAME = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c"]/g;
+
+/** A file name safe to show and to send back in Content-Disposition: no path, no control or bidi control characters. */
 export function cleanFilename(name: string | undefined): string {
   const base = (name ?? '').split(/[\\/]/).pop() ?? '';
-  // eslint-disable-next-line no-control-regex -- removing control characters is the point
-  const cleaned = base.replace(/[\u0000-\u001f\u007f"]/g, '').trim().slice(0, 200);
+  const cleaned = base.replace(UNSAFE_IN_NAME, '').trim().slice(0, 200);
   return cleaned === '' || cleaned === '.' || cleaned === '..' ? 'evidence' : cleaned;
 }
 

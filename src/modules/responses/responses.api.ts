@@ -196,6 +196,7 @@ function registerSubmission(app: FastifyInstance, { database, now, hooks }: AppD
       schema: {
         tags: ['supplier'],
         summary: 'Withdraw from the procurement',
+        description: 'Before you submit, at any time. Once submitted, only while the procurement is open: afterwards the answer is 409 `responses.cannot_withdraw`, and you should contact the council. Withdrawing again changes nothing.',
         body: z.object({ reason: z.string().trim().max(2000).optional() }).strict().nullish(),
         response: { 200: z.object({ responseId: z.uuid(), status: z.literal('withdrawn') }), ...problems },
       },

@@ -16,6 +16,13 @@ export const responsesErrors = {
       title: 'The new deadline must be later than the supplier’s current one',
       errors: [{ path: '/body/deadline', message: `Enter a time after ${current.toISOString()}` }],
     }),
+  cannotWithdraw: (status: string) =>
+    new AppError({
+      status: 409,
+      code: 'responses.cannot_withdraw',
+      title: 'Your submitted response can no longer be withdrawn',
+      detail: `The procurement is ${status}: a submitted response can be withdrawn only while the procurement is open, since the council may already be evaluating it or have decided. Contact the council if you cannot go ahead.`,
+    }),
   invitationRevoked: () => new AppError({ status: 409, code: 'invitations.revoked', title: 'This invitation was revoked', detail: 'Invite the supplier again instead.' }),
 };
 
@@ -59,7 +66,7 @@ export const answerErrors = {
     }),
   alreadySubmitted: () =>
     new AppError({ status: 409, code: 'responses.already_submitted', title: 'Your response has been submitted', detail: 'A submitted response cannot change. Contact the council if you need to correct it.' }),
-  withdrawn: () => new AppError({ status: 409, code: 'responses.withdrawn', title: 'Your response was withdrawn' }),
+  withdrawn: () => new AppError({ status: 409, code: 'responses.withdrawn', title: 'Your response was withdrawn', detail: 'A withdrawn response cannot change. Contact the council if you want to take part again.' }),
   deadlinePassed: () => new AppError({ status: 409, code: 'responses.deadline_passed', title: 'The deadline has passed', detail: 'Answers can no longer be changed.' }),
   notOpen: (status: string) => new AppError({ status: 409, code: 'responses.procurement_not_open', title: 'The procurement is not open for answers', detail: `It is ${status}.` }),
   stale: () =>

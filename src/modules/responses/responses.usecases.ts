@@ -2,7 +2,7 @@ import { recordAudit } from '../../platform/audit';
 import { emitEvent } from '../../platform/events';
 import type { ResponseChangedHook } from '../../platform/http/deps';
 import { transactionWithMail, type Mailer } from '../../platform/mail';
-import { keepOpenUntil } from '../procurements';
+import { getProcurement, keepOpenUntil } from '../procurements';
 import { deadlineExtendedEmail } from './responses.emails';
 import { contactOf } from './invitations.usecases';
 import { actorOf, type Principal, type SupplierPrincipal } from '../../platform/auth';
@@ -143,6 +143,12 @@ export async function withdrawResponse(ctx: { db: Db; now: Date; principal: Supp
     const response = await repo.lockResponse({ db: tx, organisationId: ctx.principal.organisationId, id: ctx.principal.responseId });
     if (!response) throw responsesErrors.invitationNotFound();
     if (response.status !== 'withdrawn') {
+      // A draft may be dropped at any time; a submission only while the procurement is open, as
+      // after that the council evaluates it and may award it (read with `now`, so a passed deadline counts as closed).
+      if (response.status === 'submitted' || response.status === 'reopened') {
+        const procurement = await getProcurement({ db: tx, now: ctx.now, principal: ctx.principal, id: ctx.principal.procurementId });
+        if (procurement.status !== 'open') throw responsesErrors.cannotWithdraw(procurement.status);
+      }
       await repo.setResponseStatus({ db: tx, id: response.id, now: ctx.now, status: 'withdrawn' });
       await recordAudit({
         db: tx,

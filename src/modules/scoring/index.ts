@@ -29,4 +29,4 @@ export { registerScoringApi } from './scoring.api';
 export { EVALUATION_READERS, RESULTS_READERS } from './scoring.access';
 export { evaluationRecord, procurementEvaluations, comparison, type ProcurementEvaluations, type ResultRow, type DecisionDto, type ComparisonDto } from './scoring.usecases';
 export { declarations, marks, markSubmissions, moderations, gatewayDecisions, evaluations, procurementDecisions, scoreFeed } from './scoring.table';
-export { type ScoreFeedItem } from './scoring.feed';
+export { scoreFeedVisibleTo, type ScoreFeedItem } from './scoring.feed';

@@ -5,8 +5,8 @@ export const scoringErrors = {
   responseNotFound: () => notFound({ code: 'responses.not_found', what: 'Response' }),
   evidenceNotFound: () => notFound({ code: 'evidence.not_found', what: 'Evidence file' }),
   declarationNotFound: () => notFound({ code: 'evaluations.declaration_not_found', what: 'Declaration' }),
-  notOnPanel: () => new AppError({ status: 403, code: 'evaluations.not_on_panel', title: 'You are not on this procurement’s evaluation panel' }),
-  notModerator: () => new AppError({ status: 403, code: 'evaluations.not_moderator', title: 'Only the procurement’s moderator can do this' }),
+  notOnPanel: () => new AppError({ status: 403, code: 'evaluations.not_on_panel', title: 'You are not on this procurement’s evaluation panel', detail: 'Ask an officer to add you to the panel if you should evaluate it.' }),
+  notModerator: () => new AppError({ status: 403, code: 'evaluations.not_moderator', title: 'Only the procurement’s moderator can do this', detail: 'Ask the moderator, or an officer to make you the moderator.' }),
   declarationRequired: () =>
     new AppError({
       status: 403,
@@ -18,7 +18,7 @@ export const scoringErrors = {
     new AppError({ status: 403, code: 'evaluations.conflict_unmitigated', title: 'You declared a conflict of interest', detail: 'An officer must record how it is mitigated before you can take part.' }),
   alreadyDeclared: () => new AppError({ status: 409, code: 'evaluations.already_declared', title: 'You have already declared for this procurement', detail: 'Ask an officer if it needs correcting.' }),
   notEvaluating: (status: string) => new AppError({ status: 409, code: 'evaluations.not_evaluating', title: 'The procurement is not being evaluated', detail: `It is ${status}.` }),
-  notSubmitted: () => new AppError({ status: 409, code: 'evaluations.response_not_submitted', title: 'Only submitted responses are evaluated' }),
+  notSubmitted: () => new AppError({ status: 409, code: 'evaluations.response_not_submitted', title: 'Only submitted responses are evaluated', detail: 'Wait until the supplier has submitted this response.' }),
   notMarkable: (key: string) =>
     new AppError({ status: 422, code: 'evaluations.not_markable', title: 'This question is not marked by evaluators', errors: [{ path: '/params/questionKey', message: 'Mark only the visible, answered questions scored by evaluators', code: key }] }),
   notScoreable: (key: string) =>
@@ -35,7 +35,7 @@ export const scoringErrors = {
   marksSubmitted: () => new AppError({ status: 409, code: 'evaluations.marks_submitted', title: 'You have submitted your marks for this response', detail: 'They can no longer change; the moderator records the consensus.' }),
   marksIncomplete: (problems: FieldProblem[]) =>
     new AppError({ status: 422, code: 'evaluations.marks_incomplete', title: 'Mark every question before submitting your marks', errors: problems }),
-  alreadyDecided: () => new AppError({ status: 409, code: 'evaluations.already_decided', title: 'A decision is already recorded for this procurement' }),
+  alreadyDecided: () => new AppError({ status: 409, code: 'evaluations.already_decided', title: 'A decision is already recorded for this procurement', detail: 'A decision cannot be changed; read it with GET /v1/procurements/{id}/results.' }),
   cannotAward: (why: string) => new AppError({ status: 409, code: 'evaluations.cannot_award', title: 'This response cannot be awarded', detail: why }),
   provisional: (outstanding: number) =>
     new AppError({ status: 409, code: 'evaluations.provisional', title: 'Some evaluations are still provisional', detail: `${outstanding} response${outstanding === 1 ? ' has' : 's have'} marks or gateway decisions outstanding.` }),

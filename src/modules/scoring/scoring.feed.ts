@@ -1,11 +1,12 @@
-import { and, eq, max } from 'drizzle-orm';
+import { and, eq, max, or, sql, type SQL } from 'drizzle-orm';
 import { canonicalJson } from '../../platform/crypto';
 import { lockOrganisation, type Db } from '../../platform/db';
+import type { Principal } from '../../platform/auth';
 import { emitEvent } from '../../platform/events';
-import type { ProcurementDto } from '../procurements';
+import { procurements, type ProcurementDto } from '../procurements';
 import type { SubmittedResponse } from '../responses';
 import { SCORING_METHOD_VERSION, type Evaluation } from './scoring.models';
-import { scoreFeed } from './scoring.table';
+import { declarations, markSubmissions, scoreFeed } from './scoring.table';
 
 /** One response as the scores feed publishes it (GET /v1/scores): facts, no answers. */
 export type ScoreFeedItem = {
@@ -69,4 +70,25 @@ export async function publishScore({ db, organisationId, item, now }: { db: Db; 
   const event = { db, organisationId, subject: { type: 'response', id: item.responseId }, data: { procurementId: item.procurementId, responseId: item.responseId }, now };
   await emitEvent({ ...event, type: 'evaluation.updated' });
   if (item.final && !current?.item.final) await emitEvent({ ...event, type: 'evaluation.finalised' });
+}
+
+/**
+ * Which feed rows a caller may read, as a condition on `score_feed`: none for staff and keys.
+ * Marking is blind, as in GET /v1/responses/:id/marks: an evaluator sees a response's scores only
+ * on its panel, once their own marks for it are submitted; the declared moderator sees them all.
+ */
+export function scoreFeedVisibleTo(principal: Principal): SQL | undefined {
+  if (principal.kind !== 'user' || principal.role !== 'evaluator') return undefined;
+  const { userId } = principal;
+  const declared = and(
+    eq(declarations.procurementId, procurements.id),
+    eq(declarations.userId, userId),
+    or(eq(declarations.hasConflict, false), sql`${declarations.mitigatedAt} is not null`),
+  );
+  const submitted = and(eq(markSubmissions.responseId, scoreFeed.responseId), eq(markSubmissions.evaluatorId, userId));
+  const panel = or(
+    and(eq(procurements.moderatorId, userId), sql`exists (select 1 from ${declarations} where ${declared})`),
+    and(sql`${procurements.evaluatorIds} @> ${JSON.stringify([userId])}::jsonb`, sql`exists (select 1 from ${markSubmissions} where ${submitted})`),
+  );
+  return sql`exists (select 1 from ${procurements} where ${and(eq(procurements.id, scoreFeed.procurementId), panel)})`;
 }

@@ -11,27 +11,32 @@ export type AppErrorInput = {
   /** Stable, namespaced code clients branch on, e.g. `accounts.user_not_found`. */
   code: string;
   title: string;
-  detail?: string;
-  errors?: FieldProblem[];
   headers?: Record<string, string>;
-};
+} & (
+  // Every problem tells the caller what to do: in `detail`, or field by field in `errors`.
+  { detail: string; errors?: FieldProblem[] } | { detail?: string; errors: FieldProblem[] }
+);
+
+/** The field problems as one sentence, for clients that show only `detail`. */
+const detailOf = (errors: readonly FieldProblem[]): string => errors.map((e) => `${e.path}: ${e.message}`).join('; ');
 
 /** An error the client caused or may act on. Rendered as RFC 9457 problem+json by the error handler. */
 export class AppError extends Error {
   readonly status: number;
   readonly code: string;
   readonly title: string;
-  readonly detail: string | undefined;
+  readonly detail: string;
   readonly errors: FieldProblem[] | undefined;
   readonly headers: Record<string, string> | undefined;
 
   constructor(input: AppErrorInput) {
-    super(input.detail ?? input.title);
+    const detail = input.detail ?? detailOf(input.errors ?? []);
+    super(detail || input.title);
     this.name = 'AppError';
     this.status = input.status;
     this.code = input.code;
     this.title = input.title;
-    this.detail = input.detail;
+    this.detail = detail || 'Correct the request and send it again.';
     this.errors = input.errors;
     this.headers = input.headers;
   }
@@ -39,6 +44,14 @@ export class AppError extends Error {
 
 export function isAppError(error: unknown): error is AppError {
   return error instanceof AppError;
+}
+
+/**
+ * The request breaks the contract: every field at fault with its path. 422 by default (a body that
+ * parses but breaks the rules); the schema check answers 400 for a bad path, query or header.
+ */
+export function validationFailed({ errors, status = 422 }: { errors: FieldProblem[]; status?: 400 | 422 }): AppError {
+  return new AppError({ status, code: 'request.validation_failed', title: 'The request is not valid', errors });
 }
 
 /** Shorthand for the common "no such thing, or not yours" answer: both give 404 so nothing leaks. */

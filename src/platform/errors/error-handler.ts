@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { AppError, type FieldProblem } from './app-error';
+import { loggableError } from '../db';
+import { AppError, validationFailed, type FieldProblem } from './app-error';
 import { PROBLEM_CONTENT_TYPE, problemType, type Problem } from './problem';
 
 // Fastify's own client errors, mapped to our stable codes.
@@ -48,22 +49,21 @@ export function sendProblem(
 
 /** The one place errors become responses: problem+json, stable codes, and no 5xx message ever shown. */
 export function registerErrorHandling(app: FastifyInstance): void {
+  const sendAppError = (error: AppError, request: FastifyRequest, reply: FastifyReply) =>
+    sendProblem(reply, request, {
+      status: error.status,
+      code: error.code,
+      title: error.title,
+      ...(error.detail ? { detail: error.detail } : {}),
+      ...(error.errors ? { errors: error.errors } : {}),
+      ...(error.headers ? { headers: error.headers } : {}),
+    });
+
   app.setErrorHandler((error: FastifyError | AppError | Error, request, reply) => {
-    if (error instanceof AppError) {
-      return sendProblem(reply, request, {
-        status: error.status,
-        code: error.code,
-        title: error.title,
-        ...(error.detail ? { detail: error.detail } : {}),
-        ...(error.errors ? { errors: error.errors } : {}),
-        ...(error.headers ? { headers: error.headers } : {}),
-      });
-    }
+    if (error instanceof AppError) return sendAppError(error, request, reply);
 
     if (hasZodFastifySchemaValidationErrors(error)) {
       const part = (error as FastifyError).validationContext ?? 'body';
-      // A body that parses but breaks the rules is unprocessable; a bad path, query or header is a bad request.
-      const status = part === 'body' ? 422 : 400;
       const errors = fieldProblems(
         part,
         error.validation.map((v) => ({
@@ -72,28 +72,24 @@ export function registerErrorHandling(app: FastifyInstance): void {
           code: v.keyword,
         })),
       );
-      return sendProblem(reply, request, {
-        status,
-        code: 'request.validation_failed',
-        title: 'The request is not valid',
-        detail: errors.map((e) => `${e.path}: ${e.message}`).join('; '),
-        errors,
-      });
+      return sendAppError(validationFailed({ errors, status: part === 'body' ? 422 : 400 }), request, reply);
     }
 
     const fastifyError = error as FastifyError;
     const status = isDatabaseUnavailable(error) ? 503 : (fastifyError.statusCode ?? 500);
     if (status >= 400 && status < 500) {
       const known = fastifyError.code ? FASTIFY_CODES[fastifyError.code] : undefined;
+      // Never the framework's message: a parser's message quotes the body or the content type sent.
       return sendProblem(reply, request, {
         status,
         code: known?.code ?? (status === 429 ? 'request.rate_limited' : `request.http_${status}`),
         title: known?.title ?? (status === 429 ? 'Too many requests' : 'The request could not be handled'),
-        detail: fastifyError.message,
+        detail: status === 429 ? 'Wait for the number of seconds in Retry-After, then try again.' : 'Check the request against the API description at /openapi.json and send it again.',
       });
     }
 
-    request.log.error({ err: error }, 'request failed');
+    // Through `loggableError` whatever logger is in use: a database error's message and fields carry the query's values.
+    request.log.error({ err: loggableError(error) }, 'request failed');
     if (status === 503) {
       return sendProblem(reply, request, {
         status: 503,
@@ -116,7 +112,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
       status: 404,
       code: 'route.not_found',
       title: 'Not found',
-      detail: `There is no ${request.method} ${request.url.split('?')[0]} endpoint.`,
+      detail: 'No endpoint answers this method at this address: check both against the API description at /openapi.json.',
     }),
   );
 }

@@ -1,3 +1,4 @@
-export { AppError, isAppError, notFound, type FieldProblem } from './app-error';
+export { AppError, isAppError, notFound, validationFailed, type FieldProblem } from './app-error';
 export { problemSchema, PROBLEM_CONTENT_TYPE, type Problem } from './problem';
 export { registerErrorHandling, sendProblem } from './error-handler';
+export { frameworkErrorHandlers } from './framework-errors';

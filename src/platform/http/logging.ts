@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyServerOptions, RawRequestDefaultExpression } from 'fastify';
+import { stdSerializers } from 'pino';
+import { loggableError } from '../db';
 
 const TOKEN_IN_TEXT = /aidd_(pat|key|inv|team)_[A-Za-z0-9_-]+/g;
 
@@ -27,6 +29,8 @@ export function loggerOptions({ level }: { level: string }): FastifyServerOption
       censor: '[REDACTED]',
     },
     serializers: {
+      // Every logged error, wherever it is logged: a database error never brings its query's values.
+      err: (error: Error) => stdSerializers.err(loggableError(error)),
       req(request: { method: string; url: string; id: string; ip?: string }) {
         return { id: request.id, method: request.method, url: redactTokens(request.url), ip: request.ip };
       },

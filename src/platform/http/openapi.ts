@@ -6,6 +6,8 @@ import type { Access } from '../auth';
 
 export const API_VERSION = '1.0.0';
 
+const SWAGGER_UI_STYLE_HASH = 'sha256-RL3ie0nH+Lzz2YNqQN83mnU0J1ot4QL7b99vMdIX99w=';
+
 /**
  * Adds the bearer requirement to every operation whose route is not public, so the document says
  * what the auth hook enforces.
@@ -63,6 +65,10 @@ export async function registerOpenApi(app: FastifyInstance, { docsUi }: { docsUi
   app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
 
   if (docsUi) {
-    await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true, uiConfig: { deepLinking: true } });
+    // The plugin's own policy (no inline script), framed by nothing like every other answer, and
+    // allowing by its hash the one style element the bundled Swagger UI inserts (update it with the bundle).
+    const transformStaticCSP = (header: string) =>
+      header.replace("frame-ancestors 'self'", "frame-ancestors 'none'").replace("style-src 'self' https:", `style-src 'self' https: '${SWAGGER_UI_STYLE_HASH}'`);
+    await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true, transformStaticCSP, uiConfig: { deepLinking: true } });
   }
 }

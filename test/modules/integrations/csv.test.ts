@@ -18,6 +18,9 @@ describe('neutraliseFormula', () => {
     ['a leading tab', '\tx', "'\tx"],
     ['a leading carriage return', '\rx', "'\rx"],
     ['a HYPERLINK supplier name', '=HYPERLINK("http://x","y")', '\'=HYPERLINK("http://x","y")'],
+    ['a full-width equals sign, which some spreadsheets read as =', '＝1+1', "'＝1+1"],
+    ['a pipe, which older Excel reads as a DDE call', '|calc!A0', "'|calc!A0"],
+    ['a semicolon, a formula separator in some locales', ';=1+1', "';=1+1"],
   ])('prefixes %s with a quote', (_name, value, expected) => {
     expect(neutraliseFormula(value)).toBe(expected);
   });
@@ -28,6 +31,7 @@ describe('neutraliseFormula', () => {
     ['an empty string', ''],
     ['a leading space', ' =1+1'],
     ['a leading quote', "'already text"],
+    ['a pipe or semicolon later on', 'Alpha | Beta; Gamma ＝ Delta'],
   ])('leaves %s unchanged', (_name, value) => {
     expect(neutraliseFormula(value)).toBe(value);
   });

@@ -183,4 +183,45 @@ describe('GET /v1/scores: the scores feed', () => {
     }
     expect(problemOf(await get(ctx, '/v1/scores?cursor=forged', org.admin.token, { accept: 'text/csv' })).code).toBe('pagination.invalid_cursor');
   });
+
+  it('keeps marking blind: an evaluator sees a procurement\'s scores only on its panel, and only once their own marks for the response are in', async () => {
+    const org = await seedOrganisation(ctx);
+    const member = await seedUser(ctx, org, { role: 'evaluator' });
+    const outsider = await seedUser(ctx, org, { role: 'evaluator' });
+    const moderator = await seedUser(ctx, org, { role: 'evaluator' });
+    const officer = await seedUser(ctx, org, { role: 'officer' });
+    const key = await seedApiKey(ctx, org, { scopes: ['scores:read'] });
+    const paneled = await submittedResponses(ctx, org, ['Alpha AI', 'Beta Bots'], { evaluatorIds: [member.id], moderatorId: moderator.id });
+    const other = await submittedResponses(ctx, org, ['Gamma Ltd']);
+    const csvNames = async (token: string) => {
+      const response = await get(ctx, '/v1/scores', token, { accept: 'text/csv' });
+      expect(response.statusCode).toBe(200);
+      return (parse(response.body, { columns: true, record_delimiter: '\r\n' }) as Record<string, string>[]).map((r) => r.supplierName);
+    };
+    const seenBy = async (token: string) => {
+      const names = (await page(ctx, token, 'limit=100')).items.map((i) => i.supplierName);
+      expect(await csvNames(token)).toEqual(names);
+      return names;
+    };
+    const all = ['Alpha AI', 'Beta Bots', 'Gamma Ltd'];
+    for (const token of [org.admin.token, officer.token, key.token]) expect(await seenBy(token)).toEqual(all);
+    // Before their own marks are in, the panel member sees nothing; the outsider never does.
+    expect(await seenBy(member.token)).toEqual([]);
+    expect(await seenBy(outsider.token)).toEqual([]);
+    expect(await seenBy(moderator.token)).toEqual([]);
+
+    const call = (url: string, token: string, payload?: object) => ctx.app.inject({ method: 'POST', url, headers: bearer(token), ...(payload ? { payload } : {}) });
+    expect((await call(`/v1/procurements/${paneled.procurementId}/close`, org.admin.token)).statusCode).toBe(200);
+    expect((await call(`/v1/procurements/${paneled.procurementId}/start-evaluation`, org.admin.token)).statusCode).toBe(200);
+    expect((await call(`/v1/procurements/${paneled.procurementId}/declarations`, member.token, { hasConflict: false, details: 'None' })).statusCode).toBe(201);
+    expect((await call(`/v1/responses/${paneled.responses[0]!.responseId}/marks/submit`, member.token)).statusCode).toBe(200);
+    // Alpha only: Beta awaits the member's marks, and Gamma's procurement is not theirs.
+    expect(await seenBy(member.token)).toEqual(['Alpha AI']);
+    expect(await seenBy(outsider.token)).toEqual([]);
+    expect((await page(ctx, member.token, `procurementId=${other.procurementId}`)).items).toEqual([]);
+    // The moderator, once declared, sees every response of their procurement, as they see every mark.
+    expect(await seenBy(moderator.token)).toEqual([]);
+    expect((await call(`/v1/procurements/${paneled.procurementId}/declarations`, moderator.token, { hasConflict: false, details: 'None' })).statusCode).toBe(201);
+    expect(await seenBy(moderator.token)).toEqual(['Alpha AI', 'Beta Bots']);
+  });
 });

@@ -335,6 +335,31 @@ describe('webhooks', () => {
     expect(delivery).toMatchObject({ status: 'pending', attempts: 2 });
   });
 
+  it.each([
+    ['an empty URL', ''],
+    ['words', 'not a url'],
+    ['a relative path', '/relative'],
+    ['a scheme without a host', 'http://'],
+    ['an unclosed IPv6 address', 'https://[::1'],
+    ['a user name in the URL', 'https://user:pass@hooks.example.com/'],
+  ])('refuses %s as a webhook URL with 422 at /body/url, and registers nothing', async (_name, url) => {
+    const org = await seedOrganisation(ctx);
+    const response = await ctx.app.inject({ method: 'POST', url: '/v1/webhooks', headers: bearer(org.admin.token), payload: { url, events: ['response.submitted'] } });
+    expect(response.statusCode, response.body).toBe(422);
+    const problem = problemOf(response);
+    expect(problem.code).toBe('request.validation_failed');
+    expect(problem.errors!.map((e) => e.path)).toEqual(['/body/url']);
+    expect((await ctx.app.inject({ method: 'GET', url: '/v1/webhooks', headers: bearer(org.admin.token) })).json().items).toEqual([]);
+  });
+
+  it('refuses a field it does not know, like every other endpoint', async () => {
+    const org = await seedOrganisation(ctx);
+    const response = await ctx.app.inject({ method: 'POST', url: '/v1/webhooks', headers: bearer(org.admin.token), payload: { url: receiver.url, events: ['response.submitted'], secret: 'whsec_mine' } });
+    expect(response.statusCode, response.body).toBe(422);
+    expect(problemOf(response)).toMatchObject({ code: 'request.validation_failed', errors: [expect.objectContaining({ message: expect.stringContaining('secret') })] });
+    expect((await ctx.app.inject({ method: 'GET', url: '/v1/webhooks', headers: bearer(org.admin.token) })).json().items).toEqual([]);
+  });
+
   it('keeps each council’s endpoints and deliveries to itself, and needs webhooks:manage', async () => {
     const a = await seedOrganisation(ctx);
     const b = await seedOrganisation(ctx);

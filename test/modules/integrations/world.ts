@@ -5,9 +5,9 @@ import { smallDefinition } from '../questionnaires/fixtures';
 
 export const triage = { 'triage.personal_data': 'yes', 'triage.people': 10 };
 
-/** An open procurement of `org` and one submitted response per supplier name, each through the supplier API. */
-export async function submittedResponses(ctx: TestContext, org: SeededOrganisation, names: string[]) {
-  const procurementId = await seedOpenProcurement(ctx, org, { definition: smallDefinition(), triage });
+/** An open procurement of `org`, with an optional panel, and one submitted response per supplier name, each through the supplier API. */
+export async function submittedResponses(ctx: TestContext, org: SeededOrganisation, names: string[], panel: { evaluatorIds?: string[]; moderatorId?: string } = {}) {
+  const procurementId = await seedOpenProcurement(ctx, org, { definition: smallDefinition(), triage, ...panel });
   const responses: Array<{ supplierName: string; responseId: string; token: string }> = [];
   for (const [i, supplierName] of names.entries()) {
     const invitation = await seedInvitation(ctx, org, procurementId, { supplierName });

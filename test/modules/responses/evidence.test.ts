@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
+import { cleanFilename } from '../../../src/modules/responses/evidence.models';
 import { queryRows } from '../../../src/platform/db';
 import { bearer, problemOf, useTestApp, type TestContext } from '../../helpers/app';
 import { seedInvitation, seedOpenProcurement, seedOrganisation, type SeededOrganisation } from '../../helpers/factories';
@@ -95,6 +96,16 @@ describe('evidence files', () => {
     const { token } = await invited(ctx);
     const uploaded = await upload(ctx, token, { questionKey: 'b.policy', filename: '../../etc/passwd.pdf', bytes: fixture('dpia.pdf') });
     expect(uploaded.json().evidence.filename).toBe('passwd.pdf');
+  });
+
+  it('drops a right-to-left override, so a program cannot pass for a PDF in the name or the download', async () => {
+    const { token } = await invited(ctx);
+    const uploaded = await upload(ctx, token, { questionKey: 'b.policy', filename: 'policy\u202Efdp.exe', bytes: fixture('dpia.pdf') });
+    expect(uploaded.statusCode, uploaded.body).toBe(201);
+    const { evidence } = uploaded.json();
+    expect(evidence.filename).toBe('policyfdp.exe');
+    const downloaded = await get(`/v1/supplier/response/evidence/${evidence.id}`, token);
+    expect(downloaded.headers['content-disposition']).toBe(`attachment; filename="policyfdp.exe"; filename*=UTF-8''policyfdp.exe`);
   });
 
   it('refuses submission until every mandatory piece of evidence is there, then freezes the files with their hashes', async () => {
@@ -197,5 +208,37 @@ describe('evidence size limit', () => {
     const refused = await upload(ctx, token, { questionKey: 'b.policy', filename: 'big.pdf', bytes: big });
     expect(refused.statusCode).toBe(413);
     expect(problemOf(refused).code).toBe('evidence.too_large');
+  });
+});
+
+describe('an evidence file’s stored name', () => {
+  it.each([
+    ['a right-to-left override that shows .exe as .pdf', 'invoice\u202Efdp.exe', 'invoicefdp.exe'],
+    ['the other embeddings and overrides', '\u202Aa\u202Bb\u202Cc\u202Dd.pdf', 'abcd.pdf'],
+    ['bidi isolates', '\u2066report\u2067x\u2068y\u2069.pdf', 'reportxy.pdf'],
+    ['left-to-right and right-to-left marks', '\u200Eplan\u200F.pdf', 'plan.pdf'],
+    ['the Arabic letter mark', 'a\u061Cb.pdf', 'ab.pdf'],
+    ['C0 controls, tab and line breaks included', 'a\tb\r\nc\u0000.pdf', 'abc.pdf'],
+    ['DEL and C1 controls', 'a\u007F\u0085b\u009B.pdf', 'ab.pdf'],
+    ['a path', '..\\..\\etc/passwd.pdf', 'passwd.pdf'],
+  ])('loses %s', (_name, raw, stored) => {
+    expect(cleanFilename(raw)).toBe(stored);
+  });
+
+  it.each([
+    ['Cyrillic', 'Политика защиты данных.pdf'],
+    ['Arabic, which reads right to left on its own', 'سياسة الخصوصية.pdf'],
+    ['accents and a pound sign', 'Café £ budget.xlsx'],
+  ])('keeps a name in %s as it is', (_name, raw) => {
+    expect(cleanFilename(raw)).toBe(raw);
+  });
+
+  it.each([
+    ['only controls', '\u202E\u200F\u0007'],
+    ['nothing', ''],
+    ['no name at all', undefined],
+    ['only spaces around a control', ' \u202E '],
+  ])('falls back to a plain name when %s is left', (_name, raw) => {
+    expect(cleanFilename(raw)).toBe('evidence');
   });
 });

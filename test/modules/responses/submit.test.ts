@@ -118,4 +118,51 @@ describe('submitting a response', () => {
     const events = (await call('GET', `/v1/audit-events?subjectId=${responseId}`, org.admin.token)).json().items;
     expect(events[0]).toMatchObject({ action: 'response.withdrawn', details: { reason: 'Cannot meet the deadline' } });
   });
+
+  it('a submitted response can be withdrawn while the procurement is open, and the scores feed says so', async () => {
+    const { org, token, responseId } = await invited();
+    await put(token, 'a.training', 'never');
+    await put(token, 'b.hours', 12);
+    await submit(token);
+    const withdrawn = await call('POST', '/v1/supplier/response/withdraw', token, { reason: 'Capacity' });
+    expect(withdrawn.statusCode, withdrawn.body).toBe(200);
+    expect((await call('GET', '/v1/scores', org.admin.token)).json().items).toEqual([expect.objectContaining({ responseId, status: 'withdrawn' })]);
+  });
+
+  const advance = { closed: ['close'], evaluating: ['close', 'start-evaluation'], decided: ['close', 'start-evaluation', 'decision'], cancelled: ['cancel'] } as const;
+
+  it.each(Object.keys(advance) as Array<keyof typeof advance>)('a submitted response cannot be withdrawn once the procurement is %s: 409, and nothing changes', async (status) => {
+    const { org, token, responseId } = await invited();
+    await put(token, 'a.training', 'never');
+    await put(token, 'b.hours', 12);
+    await submit(token);
+    const procurementId = (await call('GET', '/v1/supplier/response', token)).json().procurement.id;
+    for (const step of advance[status]) {
+      const body = step === 'decision' ? { outcome: 'award', responseId, rationale: 'The only bid; every gateway passed.' } : {};
+      const moved = await call('POST', `/v1/procurements/${procurementId}/${step}`, org.admin.token, body);
+      expect(moved.statusCode, moved.body).toBe(200);
+    }
+    const feedBefore = (await call('GET', '/v1/scores', org.admin.token)).json();
+
+    const refused = await call('POST', '/v1/supplier/response/withdraw', token, { reason: 'Changed our mind' });
+    expect(refused.statusCode, refused.body).toBe(409);
+    const problem = problemOf(refused);
+    expect(problem.code).toBe('responses.cannot_withdraw');
+    expect(problem.detail).toContain(status);
+    expect(problem.detail).toMatch(/contact the council/i);
+    expect((await call('GET', '/v1/supplier/response', token)).json().response.status).toBe('submitted');
+    expect((await call('GET', '/v1/scores', org.admin.token)).json()).toEqual(feedBefore);
+    const actions = (await call('GET', `/v1/audit-events?subjectId=${responseId}`, org.admin.token)).json().items.map((e: { action: string }) => e.action);
+    expect(actions).not.toContain('response.withdrawn');
+  });
+
+  it('a response not yet submitted can still be withdrawn after the procurement has closed, as before', async () => {
+    const { org, token, responseId } = await invited();
+    await put(token, 'a.training', 'never');
+    const procurementId = (await call('GET', '/v1/supplier/response', token)).json().procurement.id;
+    expect((await call('POST', `/v1/procurements/${procurementId}/close`, org.admin.token, {})).statusCode).toBe(200);
+    const withdrawn = await call('POST', '/v1/supplier/response/withdraw', token, {});
+    expect(withdrawn.statusCode, withdrawn.body).toBe(200);
+    expect(withdrawn.json()).toEqual({ responseId, status: 'withdrawn' });
+  });
 });

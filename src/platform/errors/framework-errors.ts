@@ -1,0 +1,49 @@
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
+import type { FastifyServerOptions } from 'fastify';
+import { API_SECURITY_HEADERS, HSTS, servedOverHttps } from '../http/security-headers';
+import { PROBLEM_CONTENT_TYPE, problemType } from './problem';
+import { sendProblem } from './error-handler';
+
+type FrameworkProblem = { status: number; code: string; title: string; detail: string };
+
+const CHECK_THE_ADDRESS = 'Check the address against the API description at /openapi.json.';
+
+// Errors fastify raises before any route or hook runs; none of their messages is shown, as each quotes the request.
+const ROUTING_PROBLEMS: Record<string, FrameworkProblem> = {
+  FST_ERR_BAD_URL: { status: 400, code: 'request.bad_url', title: 'The address is not valid', detail: `A percent sign in the path must start a valid escape such as %20. ${CHECK_THE_ADDRESS}` },
+  FST_ERR_MAX_PARAM_LENGTH: { status: 414, code: 'request.uri_too_long', title: 'The address is too long', detail: `A part of the path is longer than any id the API uses. ${CHECK_THE_ADDRESS}` },
+};
+const UNROUTABLE: FrameworkProblem = { status: 400, code: 'request.unroutable', title: 'The request could not be routed', detail: CHECK_THE_ADDRESS };
+
+// Node's HTTP parser refuses these before fastify sees a request.
+const PARSER_PROBLEMS: Record<string, FrameworkProblem> = {
+  HPE_HEADER_OVERFLOW: { status: 431, code: 'request.headers_too_large', title: 'The request headers are too large', detail: 'Send a shorter address and fewer or smaller headers (cookies included), up to 16 KB in all.' },
+  ERR_HTTP_REQUEST_TIMEOUT: { status: 408, code: 'request.timeout', title: 'The request took too long to arrive', detail: 'Send the whole request again, without pauses.' },
+};
+const MALFORMED: FrameworkProblem = { status: 400, code: 'request.malformed', title: 'The request is not valid HTTP', detail: 'Send a well-formed HTTP/1.1 request.' };
+
+/**
+ * Fastify's `frameworkErrors` and `clientErrorHandler`: the answers it would otherwise write itself, as
+ * plain JSON without security headers and quoting the request, become problem+json like every other.
+ */
+export function frameworkErrorHandlers(config: { publicBaseUrl: string; trustProxy: boolean }): Pick<FastifyServerOptions, 'frameworkErrors' | 'clientErrorHandler'> {
+  return {
+    frameworkErrors: (error, request, reply) => {
+      const problem = ROUTING_PROBLEMS[error.code] ?? UNROUTABLE;
+      reply.headers({ ...API_SECURITY_HEADERS, 'x-request-id': String(request.id) });
+      if (servedOverHttps(config, request)) reply.header('strict-transport-security', HSTS);
+      sendProblem(reply, request, problem);
+    },
+    clientErrorHandler: (error: Error & { code?: string }, socket: Socket) => {
+      if (error.code === 'ECONNRESET' || socket.destroyed) return;
+      const problem = PARSER_PROBLEMS[error.code ?? ''] ?? MALFORMED;
+      const body = JSON.stringify({ type: problemType(problem.code), ...problem });
+      const headers = { ...API_SECURITY_HEADERS, ...(servedOverHttps(config) ? { 'strict-transport-security': HSTS } : {}), 'content-type': PROBLEM_CONTENT_TYPE, 'content-length': String(Buffer.byteLength(body)), connection: 'close' };
+      if (socket.writable) {
+        socket.write(`HTTP/1.1 ${problem.status} ${STATUS_CODES[problem.status]}\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n${body}`);
+      }
+      socket.destroy(error);
+    },
+  };
+}
