@@ -9,8 +9,8 @@ import { dropPending, findPending, keepPending, listPending, ownerOfResumeToken,
 import type { SupplierQuestion, SupplierSection } from './responses.models';
 import { getSupplierResponse, type SupplierResponseView } from './responses.usecases';
 import { answerText, closesIn, fieldErrors, fieldNames, readSectionForm, sectionLayout, taskList, type FieldError, type FormBody, type Typed } from './web.models';
-import { SESSION_COOKIE, evidenceHref, questionTitle, sectionHref, sectionTitle, summaryRows, withQuestion, type WebCtx, type WebDeps } from './web.context';
-import { csrfMatches, resolveSupplierSession } from './sessions.usecases';
+import { evidenceHref, questionTitle, sectionHref, sectionTitle, summaryRows, withQuestion, type WebCtx, type WebDeps } from './web.context';
+import { csrfMatches } from './sessions.usecases';
 
 /**
  * The task list and each section's page of questions: reading what was saved, and saving what was
@@ -186,7 +186,7 @@ const keysIn = (value: unknown) => (typeof value === 'string' ? value.split(',')
 export function registerSectionPages(web: FastifyInstance, deps: WebDeps): void {
   const { database, now, config } = deps;
   const db = database.db;
-  const { load, csrfOk, common, sectionOf, linkProblem, savedNotice } = deps.web;
+  const { load, sessionOf, contextOf, csrfOk, common, sectionOf, linkProblem, savedNotice } = deps.web;
   const secretsKey = config.secretsKey;
 
   web.get('/respond', { config: { access: 'public' } }, async (request, reply) => {
@@ -374,11 +374,9 @@ export function registerSectionPages(web: FastifyInstance, deps: WebDeps): void 
 
   web.post<{ Params: { key: string }; Body: FormBody }>('/respond/sections/:key', { config: { access: 'public' } }, async (request, reply) => {
     const body = (request.body ?? {}) as FormBody;
-    const cookie = request.cookies[SESSION_COOKIE];
-    const live = cookie ? await resolveSupplierSession({ db, now: now(), session: cookie }) : null;
+    const live = await sessionOf(request);
     if (!live || !csrfMatches(live.csrfToken, body._csrf)) return keepEndedForm(request, reply, request.params.key, body, Boolean(live));
-    const ctx = await load(request, reply);
-    if (!ctx) return reply;
+    const ctx = await contextOf(live);
     const section = sectionOf(ctx, request.params.key);
     if (!section || ctx.readOnly) return reply.redirect(section ? sectionHref(section.key) : '/respond', 303);
     const pendingId = typeof body._pending === 'string' ? body._pending : null;

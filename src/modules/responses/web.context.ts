@@ -8,7 +8,7 @@ import { contactFor } from '../accounts';
 import { questionTitle, sectionTitle, type SupplierQuestion, type SupplierSection } from './responses.models';
 import { answerText } from './web.models';
 import { supplierResponseAndDefinition, type SupplierResponseView } from './responses.usecases';
-import { csrfMatches, resolveSupplierSession } from './sessions.usecases';
+import { csrfMatches, resolveSupplierSession, type ResolvedSession } from './sessions.usecases';
 
 /**
  * What every page of the supplier web form shares: the session cookie, loading the supplier and
@@ -69,17 +69,25 @@ export function webHelpers({ database, now }: AppDeps) {
   const linkProblem = (request: FastifyRequest, reply: FastifyReply, reason: string, council: string | null, status: number) =>
     page(request, reply, 'respond/link-problem.njk', { title: reason === 'session' ? 'Open your invitation link again' : 'This link does not work', reason, council }, status);
 
+  /** The live session the request's cookie stands for, or null. */
+  const sessionOf = async (request: FastifyRequest): Promise<ResolvedSession | null> => {
+    const cookie = request.cookies[SESSION_COOKIE];
+    return cookie ? resolveSupplierSession({ db, now: now(), session: cookie }) : null;
+  };
+  /** A live session's supplier, its response and the questionnaire, as every page reads them. */
+  const contextOf = async (session: ResolvedSession): Promise<WebCtx> => {
+    const { view, definition } = await supplierResponseAndDefinition({ db, now: now(), principal: session.principal });
+    const council = (await contactFor({ db, organisationId: session.principal.organisationId, userId: null })).council;
+    return { council, view, definition, session, readOnly: readOnlyReason(view, now(), Boolean(session.principal.teamMember)) };
+  };
   /** The session's supplier and its response, or the page that says to open the link again. */
   const load = async (request: FastifyRequest, reply: FastifyReply): Promise<WebCtx | null> => {
-    const cookie = request.cookies[SESSION_COOKIE];
-    const session = cookie ? await resolveSupplierSession({ db, now: now(), session: cookie }) : null;
+    const session = await sessionOf(request);
     if (!session) {
       await linkProblem(request, reply, 'session', null, 401);
       return null;
     }
-    const { view, definition } = await supplierResponseAndDefinition({ db, now: now(), principal: session.principal });
-    const council = (await contactFor({ db, organisationId: session.principal.organisationId, userId: null })).council;
-    return { council, view, definition, session, readOnly: readOnlyReason(view, now(), Boolean(session.principal.teamMember)) };
+    return contextOf(session);
   };
   /** A POST must carry the session's CSRF token. */
   const csrfOk = (ctx: WebCtx, given: unknown) => csrfMatches(ctx.session.csrfToken, given);
@@ -99,7 +107,7 @@ export function webHelpers({ database, now }: AppDeps) {
       outstanding: blocking === 0 ? null : { text: `You have not answered ${blocking} required question${blocking === 1 ? '' : 's'} in that section yet, or uploaded the files it asks for.`, href: `${sectionHref(section.key)}?unanswered=1`, link: `Go to ${sectionTitle(section)}` },
     };
   };
-  return { linkProblem, load, csrfOk, forbidden, common, sectionOf, savedNotice };
+  return { linkProblem, load, sessionOf, contextOf, csrfOk, forbidden, common, sectionOf, savedNotice };
 }
 
 /** Pages are not part of the API contract: keeps every route registered on `web` out of the OpenAPI document. */
