@@ -1,7 +1,5 @@
-import { createHash } from 'node:crypto';
 import multipart from '@fastify/multipart';
 import helmet from '@fastify/helmet';
-import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { validatorCompiler } from 'fastify-type-provider-zod';
 import type { Config } from './config';
@@ -14,19 +12,23 @@ import { registerScoringApi } from './modules/scoring';
 import { registerIntegrationsApi } from './modules/integrations';
 import { registerAuditApi } from './platform/audit';
 import { registerAuth, type Principal } from './platform/auth';
-import { createOrganisationCache } from './platform/cache';
+import { createAccessChanges, createOrganisationCache } from './platform/cache';
 import type { Database } from './platform/db';
-import { frameworkErrorHandlers, registerErrorHandling } from './platform/errors';
+import { frameworkErrorHandlers, registerErrorHandling, registerFrameworkRefusals } from './platform/errors';
 import type { AppDeps } from './platform/http/deps';
 import { registerHealth } from './platform/http/health';
 import { genReqId, loggerOptions } from './platform/http/logging';
+import { registerDepthGuard } from './platform/http/depth-guard';
 import { registerNulGuard } from './platform/http/nul-guard';
 import { registerOpenApi } from './platform/http/openapi';
+import { registerRateLimits } from './platform/http/rate-limit';
+import { databaseRateLimitStore } from './platform/http/rate-limit-store';
 import { registerHsts } from './platform/http/security-headers';
+import { registerShutdownGate } from './platform/http/shutdown';
 import { serializerCompiler } from './platform/http/serializer';
-import { createDatabaseBlobStorage } from './platform/storage';
+import { createBlobStorage, createUploadSlots } from './platform/storage';
 import { createOutboxMailer, createSmtpMailer, registerOutboxApi } from './platform/mail';
-import { createPdfRenderer } from './platform/pdf';
+import { createPdfRenderer, type PdfRenderer } from './platform/pdf';
 
 export type BuildAppInput = {
   config: Config;
@@ -34,17 +36,21 @@ export type BuildAppInput = {
   now?: () => Date;
   /** Overrides the logger (tests pass `false`). */
   logger?: FastifyServerOptions['logger'];
+  /** Called before any plugin or route is added (the tests record every answer through an onSend hook). */
+  observe?: (app: FastifyInstance) => void;
+  /** Draws the PDFs instead of a pool made from the config (tests count renders); closed with the app. */
+  pdf?: PdfRenderer;
 };
 
 /** The order of registration is the architecture: protection, then the contract, then errors, then features. */
-export async function buildApp({ config, database, now = () => new Date(), logger }: BuildAppInput): Promise<FastifyInstance> {
+export async function buildApp({ config, database, now = () => new Date(), logger, observe, pdf: givenPdf }: BuildAppInput): Promise<FastifyInstance> {
   const app = Fastify({
     logger: logger ?? loggerOptions({ level: config.logLevel }),
     genReqId,
     requestIdHeader: false,
     bodyLimit: config.bodyLimitBytes,
     trustProxy: config.trustProxy,
-    return503OnClosing: true,
+    return503OnClosing: false, // registerShutdownGate answers those requests as problem+json
     routerOptions: { ignoreTrailingSlash: true },
     ...frameworkErrorHandlers(config),
   });
@@ -52,6 +58,7 @@ export async function buildApp({ config, database, now = () => new Date(), logge
     reply.header('x-request-id', request.id);
     if (request.headers.authorization && !reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
   });
+  observe?.(app);
 
   // 1. Protection: security headers, a global rate limit per caller.
   // The API answers JSON, so the policy is the OWASP REST set: nothing may load, frame or sniff it.
@@ -68,35 +75,39 @@ export async function buildApp({ config, database, now = () => new Date(), logge
     xXssProtection: false,
   });
   registerHsts(app, config);
-  await app.register(rateLimit, {
-    global: true,
-    max: config.rateLimitPerMinute,
-    timeWindow: 60_000,
-    // A token is a better identity than an address: many council staff share one NAT.
-    keyGenerator: (request) => {
-      const auth = request.headers.authorization;
-      return auth ? `t:${createHash('sha256').update(auth).digest('base64url')}` : `ip:${request.ip}`;
-    },
-  });
+  registerFrameworkRefusals(app, config);
+  registerShutdownGate(app);
+  // Per principal once authenticated, per address otherwise; failed authentications have their own, tighter limit.
+  // On PostgreSQL every instance counts against one allowance, in the database.
+  const rateLimitStore = database.kind === 'postgres' ? databaseRateLimitStore({ db: database.db, now, logger: app.log }) : undefined;
+  const rateLimits = await registerRateLimits(app, { config, now, store: rateLimitStore });
 
   // 2. The contract: zod validates and serialises, and the same schemas produce the OpenAPI document.
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  await registerOpenApi(app, { docsUi: config.apiDocs });
+  await registerOpenApi(app, { docsUi: config.apiDocs, publicBaseUrl: config.publicBaseUrl });
   registerNulGuard(app);
+  registerDepthGuard(app);
   // Evidence uploads stream past the JSON body limit, up to their own: one file and a few small fields.
   await app.register(multipart, { limits: { fileSize: config.evidenceMaxBytes, files: 1, fields: 5, fieldSize: 1024, parts: 6 } });
 
   // 3. Errors as problem+json, and who is calling.
   registerErrorHandling(app);
   const principalCache = createOrganisationCache<Principal>({ ttlMs: config.authCacheTtlMs, now });
+  // Other instances' access changes reach this one's caches (PostgreSQL LISTEN/NOTIFY).
+  const accessChanges = await createAccessChanges({ database, logger: app.log });
+  accessChanges.track(principalCache);
+  app.addHook('onClose', async () => accessChanges.close());
   const mailer = config.smtpUrl ? createSmtpMailer({ url: config.smtpUrl, from: config.mailFrom, logger: app.log }) : createOutboxMailer();
-  const pdf = createPdfRenderer({ workers: config.reportWorkers });
+  const pdf = givenPdf ?? createPdfRenderer({ workers: config.reportWorkers });
   app.addHook('onClose', async () => pdf.close());
-  const deps: AppDeps = { database, config, now, principalCache, storage: createDatabaseBlobStorage(), mailer, pdf, hooks: { responseChanged: [] } };
+  const blobStorage = createBlobStorage({ config: config.blobStorage, dataDir: config.dataDir, db: database.db });
+  app.addHook('onClose', async () => blobStorage.close());
+  const uploads = createUploadSlots({ perKey: config.evidenceUploads.perResponse, total: config.evidenceUploads.total });
+  const deps: AppDeps = { database, config, now, principalCache, accessChanges, storage: blobStorage.storage, uploads, mailer, pdf, rateLimits, hooks: { responseChanged: [] } };
   const accountTokens = createAccountTokenResolver({ db: database.db, now });
   const invitationTokens = createInvitationTokenResolver({ db: database.db, now });
-  registerAuth(app, { resolvers: { pat: accountTokens, key: accountTokens, inv: invitationTokens }, cache: principalCache });
+  registerAuth(app, { resolvers: { pat: accountTokens, key: accountTokens, inv: invitationTokens }, cache: principalCache, onRefused: rateLimits.refused });
 
   // 4. Features.
   registerHealth(app, deps);

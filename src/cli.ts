@@ -1,10 +1,13 @@
+import { existsSync } from 'node:fs';
+import { hostname } from 'node:os';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { prepareDatabase } from './bootstrap';
 import { ConfigError, loadConfig } from './config';
 import { createApiKey, createOrganisationWithAdmin, organisationExists, setupFirstOrganisation } from './modules/accounts';
 import { auditedOrganisations, verifyAuditChain } from './platform/audit';
 import { SCOPES, type Scope } from './platform/auth';
-import { openDatabase, type Database } from './platform/db';
+import { DataDirError, DataDirInUseError, openDatabase, resolveDataDir, type Database } from './platform/db';
 
 const USAGE = `Usage: npm run cli -- <command> [options]
 
@@ -17,6 +20,9 @@ Commands:
   audit verify [--org-id <uuid>]
       Check the audit hash chain of one organisation, or of all; names the first broken row.
       Exits 1 if any chain is broken.
+
+Uses the server's DATABASE_URL or DATA_DIR. The embedded database (DATA_DIR) is open to one process
+at a time: while the server runs, stop it first.
 `;
 
 export type CliOutput = { out: (text: string) => void; err: (text: string) => void };
@@ -88,6 +94,22 @@ export async function runCli({ argv, database, now = () => new Date(), output }:
 
 export class UsageError extends Error {}
 
+/** Commands that read an existing database: run where none is, they would only make an empty one. */
+const NEEDS_EXISTING_DATABASE = new Set(['create-api-key', 'audit']);
+
+/** What the CLI says when a server (or another CLI) has the embedded database open. */
+function cliRefusal({ error, command }: { error: DataDirInUseError; command: string | undefined }): string {
+  const holder = error.holder;
+  if (!holder) return error.message;
+  const started = `started ${holder.startedAt}${holder.hostname === hostname() ? '' : ` on host ${holder.hostname}`}`;
+  if (holder.role !== 'server') return `The embedded database in ${error.directory} is in use by process ${holder.pid} (${holder.role ? `${holder.role}, ` : ''}${started}). Run this command again once it has finished.`;
+  const instead =
+    command === 'bootstrap' ? ', or create the organisation through the running service (POST /v1/setup with the setup token)'
+    : command === 'create-api-key' ? ', or create the key through the running service (POST /v1/api-keys, as an admin)'
+    : '';
+  return `The embedded database in ${error.directory} is in use by the server (process ${holder.pid}, ${started}). Stop the server, then run this command again${instead}.`;
+}
+
 async function main(): Promise<void> {
   const output: CliOutput = { out: (t) => console.log(t), err: (t) => console.error(t) };
   let config;
@@ -100,15 +122,31 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const database = await openDatabase({
-    url: config.databaseUrl,
-    dataDir: config.dataDir,
-    logger: { warn: () => undefined, error: (o, m) => console.error(m, o) },
-  });
+  // The same DATA_DIR as the server's (same variable, same resolution), and never a new empty database by mistake.
+  const command = process.argv[2];
+  const directory = resolveDataDir(config.dataDir);
+  if (!config.databaseUrl && NEEDS_EXISTING_DATABASE.has(command ?? '') && !existsSync(path.join(directory, 'pgdata', 'PG_VERSION'))) {
+    console.error(`No embedded database in ${directory} (DATA_DIR): set DATA_DIR to the server's data directory, or DATABASE_URL to its PostgreSQL database.`);
+    process.exit(1);
+  }
+  let database: Database;
+  try {
+    database = await openDatabase({
+      url: config.databaseUrl,
+      dataDir: config.dataDir,
+      lockRole: 'cli',
+      logger: { warn: () => undefined, error: (o, m) => console.error(m, o) },
+    });
+  } catch (error) {
+    if (!(error instanceof DataDirError)) throw error;
+    console.error(error instanceof DataDirInUseError ? cliRefusal({ error, command }) : error.message);
+    process.exit(1);
+  }
   let code = 1;
   try {
     await prepareDatabase({ database });
     code = await runCli({ argv: process.argv.slice(2), database, output });
+    if (command === 'bootstrap' && code === 0 && !config.databaseUrl) console.error(`Created in the embedded database in ${directory}: start the server with this DATA_DIR.`);
   } catch (error) {
     if (error instanceof UsageError || (error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
       console.error(`${(error as Error).message}\n\n${USAGE}`);

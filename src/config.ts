@@ -30,8 +30,22 @@ const environmentSchema = z.object({
   ),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
   EVIDENCE_MAX_BYTES: z.coerce.number().int().min(1024).max(512 * 1024 * 1024).default(20 * 1024 * 1024),
+  EVIDENCE_UPLOADS_PER_RESPONSE: z.coerce.number().int().min(1).max(100).default(3),
+  EVIDENCE_UPLOADS_MAX: z.coerce.number().int().min(1).max(1000).default(16),
+  EVIDENCE_UPLOAD_IDLE_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+  BLOB_STORAGE: z.enum(['files', 's3']).default('files'),
+  BLOB_DIR: optionalString,
+  S3_ENDPOINT: optionalString.pipe(z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional()),
+  S3_BUCKET: optionalString,
+  S3_REGION: z.string().min(1).default('us-east-1'),
+  S3_ACCESS_KEY_ID: optionalString,
+  S3_SECRET_ACCESS_KEY: optionalString,
+  S3_FORCE_PATH_STYLE: booleanFlag.default(false),
   MAIL_FROM: z.string().min(3).default('AI due diligence <no-reply@localhost>'),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(1200),
+  AUTH_FAILURE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(30),
+  SETUP_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(10),
+  LINK_OPEN_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(30),
   TRUST_PROXY: booleanFlag.default(false),
   API_DOCS: booleanFlag.default(true),
   DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
@@ -44,6 +58,7 @@ const environmentSchema = z.object({
   WEBHOOK_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   WEBHOOK_ALLOW_LOOPBACK: booleanFlag.default(false),
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(1000).max(300_000).default(10_000),
   COOKIE_SECURE: booleanFlag.optional(),
 });
 
@@ -60,8 +75,21 @@ export type Config = {
   bodyLimitBytes: number;
   /** The largest evidence file a supplier may upload. */
   evidenceMaxBytes: number;
+  /**
+   * Evidence uploads in flight at once: per response (429 past it) and in this process (503 past it);
+   * an upload whose bytes stop arriving for `idleMs` is dropped, so a stalled client does not keep its place.
+   */
+  evidenceUploads: { perResponse: number; total: number; idleMs: number };
+  /** Where uploaded files' bytes go: files in a directory (default `<DATA_DIR>/blobs`), or an S3-compatible bucket. */
+  blobStorage: BlobStorageConfig;
   mailFrom: string;
   rateLimitPerMinute: number;
+  /** Failed authentications per client address a minute before it is refused altogether (429) until the minute is out. */
+  authFailureLimitPerMinute: number;
+  /** Calls to POST /v1/setup per client address a minute. */
+  setupLimitPerMinute: number;
+  /** Supplier invitation links opened per client address a minute. */
+  linkOpenLimitPerMinute: number;
   trustProxy: boolean;
   apiDocs: boolean;
   dbPoolMax: number;
@@ -78,6 +106,11 @@ export type Config = {
    * host that is not loopback (browsers drop Secure cookies there, so nobody could sign in).
    */
   cookieSecure: boolean;
+  /**
+   * From SIGTERM to exit at most: requests and webhook attempts in flight finish within it (the
+   * last 2 s are kept for recording them and closing); past it the process exits anyway.
+   */
+  shutdownGraceMs: number;
   /** Things a person starting the service should hear about, said once at start. */
   warnings: string[];
   webhooks: {
@@ -89,6 +122,9 @@ export type Config = {
     allowLoopback: boolean;
   };
 };
+
+export type S3Config = { endpoint: string | undefined; bucket: string; region: string; accessKeyId: string; secretAccessKey: string; forcePathStyle: boolean };
+export type BlobStorageConfig = { kind: 'files'; directory: string | undefined } | { kind: 's3'; s3: S3Config };
 
 export class ConfigError extends Error {
   readonly problems: string[];
@@ -109,6 +145,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const e = parsed.data;
   if (e.NODE_ENV === 'production' && !e.SECRETS_KEY) throw new ConfigError(['SECRETS_KEY: required in production (32 random bytes, base64url: openssl rand -base64 32 | tr +/ -_)']);
   if (e.NODE_ENV === 'production' && e.WEBHOOK_ALLOW_LOOPBACK) throw new ConfigError(['WEBHOOK_ALLOW_LOOPBACK: not allowed in production']);
+  const blobStorage = blobStorageOf(e);
   const publicBaseUrl = (e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
   const insecureOrigin = isPlainHttpElsewhere(publicBaseUrl);
   const cookieSecure = e.COOKIE_SECURE ?? !insecureOrigin;
@@ -127,8 +164,13 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     smtpUrl: e.SMTP_URL,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     evidenceMaxBytes: e.EVIDENCE_MAX_BYTES,
+    evidenceUploads: { perResponse: e.EVIDENCE_UPLOADS_PER_RESPONSE, total: e.EVIDENCE_UPLOADS_MAX, idleMs: e.EVIDENCE_UPLOAD_IDLE_MS },
+    blobStorage,
     mailFrom: e.MAIL_FROM,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    authFailureLimitPerMinute: e.AUTH_FAILURE_LIMIT_PER_MINUTE,
+    setupLimitPerMinute: e.SETUP_LIMIT_PER_MINUTE,
+    linkOpenLimitPerMinute: e.LINK_OPEN_LIMIT_PER_MINUTE,
     trustProxy: e.TRUST_PROXY,
     apiDocs: e.API_DOCS,
     dbPoolMax: e.DB_POOL_MAX,
@@ -139,9 +181,18 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     // Outside production a fixed development key keeps `npm start` free of set-up; it protects nothing.
     secretsKey: e.SECRETS_KEY ? Buffer.from(e.SECRETS_KEY, 'base64url') : createHash('sha256').update('aidd development secrets key').digest(),
     cookieSecure,
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     warnings,
     webhooks: { deliver: e.WEBHOOK_DELIVERY, pollMs: e.WEBHOOK_POLL_MS, timeoutMs: e.WEBHOOK_TIMEOUT_MS, allowLoopback: e.WEBHOOK_ALLOW_LOOPBACK },
   };
+}
+
+/** BLOB_STORAGE and what it needs: S3 is refused at start without its bucket and keys, not at the first upload. */
+function blobStorageOf(e: z.infer<typeof environmentSchema>): BlobStorageConfig {
+  if (e.BLOB_STORAGE === 'files') return { kind: 'files', directory: e.BLOB_DIR };
+  const missing = (['S3_BUCKET', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'] as const).filter((name) => !e[name]);
+  if (missing.length > 0) throw new ConfigError(missing.map((name) => `${name}: required when BLOB_STORAGE=s3`));
+  return { kind: 's3', s3: { endpoint: e.S3_ENDPOINT, bucket: e.S3_BUCKET!, region: e.S3_REGION, accessKeyId: e.S3_ACCESS_KEY_ID!, secretAccessKey: e.S3_SECRET_ACCESS_KEY!, forcePathStyle: e.S3_FORCE_PATH_STYLE } };
 }
 
 /** http:// on a host other than loopback, where a browser would refuse a Secure cookie. */

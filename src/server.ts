@@ -4,7 +4,7 @@ import { buildApp } from './app';
 import { prepareDatabase } from './bootstrap';
 import { ConfigError, loadConfig, type Config } from './config';
 import { isSetupComplete } from './modules/accounts';
-import { openDatabase } from './platform/db';
+import { openDatabase, resolveDataDir } from './platform/db';
 
 async function main(): Promise<void> {
   let config: Config;
@@ -26,6 +26,7 @@ async function main(): Promise<void> {
   const database = await openDatabase({
     url: config.databaseUrl,
     dataDir: config.dataDir,
+    lockRole: 'server',
     poolMax: config.dbPoolMax,
     statementTimeoutMs: config.dbStatementTimeoutMs,
     logger: { warn: (o, m) => console.error(m, o), error: (o, m) => console.error(m, o) },
@@ -33,7 +34,7 @@ async function main(): Promise<void> {
   await prepareDatabase({ database });
 
   const app = await buildApp({ config, database });
-  closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
+  closeWithGrace({ delay: config.shutdownGraceMs }, async ({ signal, err }) => {
     if (err) app.log.error({ err }, 'shutting down after an error');
     else app.log.info({ signal }, 'shutting down');
     await app.close(); // stops accepting, waits for in-flight requests
@@ -45,7 +46,7 @@ async function main(): Promise<void> {
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  app.log.info({ database: database.kind }, `database: ${database.kind === 'embedded' ? `embedded PGlite in ${config.dataDir}` : 'PostgreSQL (DATABASE_URL)'}`);
+  app.log.info({ database: database.kind }, `database: ${database.kind === 'embedded' ? `embedded PGlite in ${resolveDataDir(config.dataDir)}` : 'PostgreSQL (DATABASE_URL)'}`);
   if (setupNeeded) {
     const token = config.setupToken;
     startupLog.info(

@@ -38,6 +38,13 @@ describe('configuration from the environment', () => {
     expect(loadConfig({}).webhooks).toEqual({ deliver: true, pollMs: 1000, timeoutMs: 10_000, allowLoopback: false });
   });
 
+  it('limits failed authentications, setup and link opening more tightly than other requests by default', () => {
+    expect(loadConfig({})).toMatchObject({ rateLimitPerMinute: 1200, authFailureLimitPerMinute: 30, setupLimitPerMinute: 10, linkOpenLimitPerMinute: 30 });
+    expect(loadConfig({ AUTH_FAILURE_LIMIT_PER_MINUTE: '5' }).authFailureLimitPerMinute).toBe(5);
+    expect(() => loadConfig({ AUTH_FAILURE_LIMIT_PER_MINUTE: '0' })).toThrowError(/AUTH_FAILURE_LIMIT_PER_MINUTE/);
+    expect(() => loadConfig({ LINK_OPEN_LIMIT_PER_MINUTE: 'many' })).toThrowError(/LINK_OPEN_LIMIT_PER_MINUTE/);
+  });
+
   it('names every wrong variable at once, not just the first', () => {
     try {
       loadConfig({ PORT: 'x', LOG_LEVEL: 'loud' });

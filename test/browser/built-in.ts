@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { bearer, type TestContext } from '../helpers/app';
+import { BUILT_IN_TRIAGE } from '../helpers/built-in-triage';
 import type { SeededOrganisation } from '../helpers/factories';
 import { h1 } from './browser';
 
@@ -14,17 +15,7 @@ import { h1 } from './browser';
 
 export const root = path.resolve(import.meta.dirname, '../..');
 const DAY = 24 * 60 * 60 * 1000;
-export const triage = {
-  'triage.decision_role': 'advisory',
-  'triage.access_decisions': 'no',
-  'triage.data_categories': ['personal'],
-  'triage.public_facing': 'yes',
-  'triage.vulnerable_people': 'no',
-  'triage.people_affected': 20000,
-  'triage.workforce_management': 'no',
-  'triage.generative_ai': 'yes',
-  'triage.existing_contract': 'no',
-};
+export const triage = BUILT_IN_TRIAGE;
 /** The questions that are files, each in the section its key starts with. */
 export const FILE_QUESTIONS = ['security.cyber_essentials_certificate', 'security.test_report_summary', 'fairness.bias_test_results', 'environment.carbon_reduction_plan', 'viability.financial_standing'];
 

@@ -28,12 +28,12 @@ describe('the published API contract', () => {
     expect(renderOpenApi(ctx.app)).toBe(committed);
   });
 
-  it('marks every non-public operation as needing a bearer token', async () => {
+  it('marks every non-public operation as needing a bearer token, setup as needing the setup token, and the health probes as open', async () => {
     const document = (await ctx.app.inject({ method: 'GET', url: '/openapi.json' })).json();
     for (const [route, operations] of Object.entries<Record<string, { security?: unknown }>>(document.paths)) {
       for (const [method, operation] of Object.entries(operations)) {
-        const isPublic = route === '/v1/setup' || !route.startsWith('/v1/');
-        expect(operation.security, `${method.toUpperCase()} ${route}`).toEqual(isPublic ? undefined : [{ bearerAuth: [] }]);
+        const expected = route === '/v1/setup' ? [{ setupToken: [] }] : route.startsWith('/v1/') ? [{ bearerAuth: [] }] : [];
+        expect(operation.security, `${method.toUpperCase()} ${route}`).toEqual(expected);
       }
     }
   });

@@ -120,3 +120,43 @@ describe('the global rate limit', () => {
     expect(problemOf(responses[3]!).code).toBe('request.rate_limited');
   });
 });
+
+// Found by the fuzz (test/fuzz): a problem quoted every unknown key it was sent, whole (a 5,000-character
+// key came back in full; 5,000 keys made a 108 KB answer), and a procurement's triage with 5,000 unknown
+// answers listed each one (880 KB). A problem is short whatever the request held.
+describe('a problem about a huge request stays short', () => {
+  const ctx = useTestApp();
+  const HUGE_KEY = `k${'x'.repeat(5_000)}`;
+  const manyKeys = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, i]));
+
+  it('quotes no more than the start of a 5,000-character unknown key', async () => {
+    const org = await seedOrganisation(ctx);
+    const response = await ctx.app.inject({ method: 'POST', url: '/v1/users', headers: bearer(org.admin.token), payload: { email: 'a@example.gov.uk', name: 'A', role: 'viewer', [HUGE_KEY]: 1 } });
+    expect(response.statusCode).toBe(422);
+    const problem = problemOf(response);
+    expect(problem.errors!.some((e) => e.message.startsWith('Unrecognized key'))).toBe(true);
+    expect(response.body).not.toContain('x'.repeat(300));
+    for (const e of problem.errors!) expect(e.message.length).toBeLessThanOrEqual(300);
+  });
+
+  it('answers 5,000 unknown keys in a few kilobytes', async () => {
+    const org = await seedOrganisation(ctx);
+    const response = await ctx.app.inject({ method: 'POST', url: '/v1/users', headers: bearer(org.admin.token), payload: { email: 'a@example.gov.uk', name: 'A', role: 'viewer', ...manyKeys(5_000) } });
+    expect(response.statusCode).toBe(422);
+    expect(problemOf(response).code).toBe('request.validation_failed');
+    expect(response.body.length).toBeLessThan(8 * 1024);
+  });
+
+  it('lists at most 200 of 5,000 bad triage answers, and says how many there are', async () => {
+    const org = await seedOrganisation(ctx);
+    const questionnaireId = (await ctx.app.inject({ method: 'GET', url: '/v1/questionnaires?builtIn=true', headers: bearer(org.admin.token) })).json().items[0].id;
+    const response = await ctx.app.inject({ method: 'POST', url: '/v1/procurements', headers: bearer(org.admin.token), payload: { title: 'Chatbot', questionnaireId, deadline: '2026-12-20T17:00:00Z', triage: manyKeys(5_000) } });
+    expect(response.statusCode).toBe(422);
+    const problem = problemOf(response);
+    expect(problem.code).toBe('procurements.invalid_triage');
+    expect(problem.errors).toHaveLength(200);
+    expect(problem.errors![0]).toEqual({ path: '/body/triage/k0', message: '"k0" is not a triage question of this questionnaire' });
+    expect(problem.detail).toMatch(/; and 4990 more$/);
+    expect(response.body.length).toBeLessThan(64 * 1024);
+  });
+});

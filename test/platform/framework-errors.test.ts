@@ -68,6 +68,9 @@ describe.each<{ served: string; config: Record<string, string> }>([
     { name: 'an unknown route', status: 404, code: 'route.not_found', request: () => get(`/v1/${MARKER}`) },
     { name: 'a body that is not JSON', status: 400, code: 'request.malformed_json', request: () => post('/v1/setup', 'application/json', `{"${MARKER}": ${MARKER}`) },
     { name: 'a content type no endpoint takes', status: 415, code: 'request.unsupported_media_type', request: () => post('/v1/setup', `application/x-${MARKER}`, MARKER) },
+    // Found by the fuzz (test/fuzz): Node answered these itself, a bare 400 and no answer at all.
+    { name: 'an HTTP/1.1 request without a Host header', status: 400, code: 'request.missing_host', request: () => `GET /v1/${MARKER} HTTP/1.1\r\nConnection: close\r\n\r\n` },
+    { name: 'a CONNECT request', status: 405, code: 'request.method_not_allowed', request: () => `CONNECT 127.0.0.1:9/${MARKER} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n` },
   ])('$name: $status $code', async ({ status, code, request }) => {
     const response = await rawRequest(port, request());
     expect(response.status, response.body.slice(0, 300)).toBe(status);

@@ -1,8 +1,13 @@
 import { z } from 'zod';
 import { ROLES, SCOPES } from '../../platform/auth';
+import { instantSchema } from '../../platform/http/instant';
 
 export const roleSchema = z.enum(ROLES).meta({ id: 'Role', description: 'admin, officer, evaluator or viewer (PRODUCT.md §2).' });
-export const scopeSchema = z.enum(SCOPES).meta({ id: 'Scope' });
+export const scopeSchema = z.enum(SCOPES).meta({
+  id: 'Scope',
+  description:
+    'What an API key may read or do. scores:read: scores, results, comparison, evaluations (no answer text); procurements:read: procurements, invitations, progress; responses:read: answers, evidence and clarifications, confidential ones withheld; responses:read-confidential: with responses:read, scores:read or reports:read, confidential answers too; reports:read: the PDF reports (the evaluation report also needs responses:read-confidential); questionnaires:read; webhooks:manage; audit:read.',
+});
 
 export const organisationSchema = z
   .object({ id: z.uuid(), name: z.string(), createdAt: z.iso.datetime() })
@@ -41,7 +46,7 @@ export const secretTokenSchema = z
 
 const name = z.string().trim().min(1).max(200);
 const email = z.string().trim().toLowerCase().pipe(z.email().max(320));
-const futureDate = z.iso.datetime({ offset: true }).describe('When the token stops working (optional).');
+const futureDate = instantSchema({ offset: true }).describe('When the token stops working (optional).');
 
 export const setupBodySchema = z
   .object({ organisationName: name, adminEmail: email, adminName: name })

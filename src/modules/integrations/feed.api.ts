@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { principalOf } from '../../platform/auth';
-import { problemSchema } from '../../platform/errors';
 import { zodApp, type AppDeps } from '../../platform/http/deps';
+import { instantSchema } from '../../platform/http/instant';
 import { csvStream } from './csv';
 import { FEED_CSV_COLUMNS, feedCsvRows, feedPage } from './feed.usecases';
 import { feedItemSchema } from './integrations.schemas';
@@ -13,7 +13,7 @@ const FEED_READERS = { roles: ['admin', 'officer', 'viewer', 'evaluator'], scope
 const feedQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(100).describe('Items per page, 1 to 500.'),
   cursor: z.string().max(512).optional().describe('`nextCursor` (or a kept `resumeCursor`) of an earlier page.'),
-  updatedSince: z.iso.datetime({ offset: true }).optional().describe('Only items whose `updatedAt` is at or after this instant. To resume a walk, prefer the cursor.'),
+  updatedSince: instantSchema({ offset: true }).optional().describe('Only items whose `updatedAt` is at or after this instant. To resume a walk, prefer the cursor.'),
   procurementId: z.uuid().optional().describe('Only the responses to this procurement.'),
 });
 
@@ -30,6 +30,7 @@ export function registerFeedApi(app: FastifyInstance, { database }: AppDeps): vo
       config: { access: FEED_READERS },
       schema: {
         tags: ['integrations'],
+        operationId: 'listScores',
         summary: 'The scores feed: every evaluated response, oldest change first',
         description: [
           'One item per response that has been evaluated, in order of `updatedAt` then `responseId`. A change to an item (a moderated mark, a gateway decision, a withdrawal) moves it to the end with a later `updatedAt`, so a client that follows `nextCursor` (or the `Link: rel="next"` header) to the end has every item in its latest state, having missed none.',
@@ -44,10 +45,9 @@ export function registerFeedApi(app: FastifyInstance, { database }: AppDeps): vo
             nextCursor: z.string().nullable().describe('The next page; null when this page reaches the end of the feed.'),
             resumeCursor: z.string().nullable().describe('Keep it, and pass it as `cursor` to get what changes after this page.'),
           }),
-          400: problemSchema,
-          401: problemSchema,
-          403: problemSchema,
         },
+        responseHeaders: { 200: ['Link'] },
+        alsoAs: { 200: ['text/csv'] },
       },
     },
     async (request, reply) => {

@@ -1,6 +1,7 @@
 import { and, asc, eq, gte, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../../platform/db';
+import { instantSchema } from '../../platform/http/instant';
 import { decodeCursor, encodeCursor } from '../../platform/pagination';
 import type { Principal } from '../../platform/auth';
 import { scoreFeed, scoreFeedVisibleTo, type ScoreFeedItem } from '../scoring';
@@ -19,7 +20,7 @@ export type FeedPage = {
   resumeCursor: string | null;
 };
 
-const feedCursor = z.tuple([z.iso.datetime(), z.uuid()]);
+const feedCursor = z.tuple([instantSchema(), z.uuid()]);
 type Position = { updatedAt: string; responseId: string };
 
 const positionOf = (cursor: string | undefined): Position | undefined => {

@@ -2,12 +2,10 @@ import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { principalOf } from '../../platform/auth';
-import { problemSchema } from '../../platform/errors';
 import { zodApp, type AppDeps } from '../../platform/http/deps';
 import { RESULTS_READERS } from '../scoring';
 import { ocdsReleasePackage } from './ocds.usecases';
 
-const problems = { 401: problemSchema, 403: problemSchema, 404: problemSchema };
 
 // The serializer writes only declared fields: every object here is loose, so nothing OCDS carries is dropped.
 const releaseSchema = z
@@ -52,11 +50,12 @@ export function registerOcdsApi(app: FastifyInstance, { database, now, config }:
       config: { access: RESULTS_READERS },
       schema: {
         tags: ['integrations'],
+        operationId: 'getOcdsReleasePackage',
         summary: 'The procurement as an OCDS 1.1 release package',
         description:
-          'One release, tagged by stage (`planning` for a draft, `tender` while open, closed or being evaluated, `award` or `tenderUpdate` after the decision, `tenderCancellation`). Uses the lots, bids, requirements and award criteria extensions, and our local extension `Bid.evaluation` (scores, rating, gateways, method and questionnaire versions), described at `/ocds-extension/extension.json`. Answers marked confidential are never exported.',
+          'One release, tagged by stage (`planning` for a draft, `tender` while open, closed or being evaluated, `award` or `tenderUpdate` after the decision, `tenderCancellation`). Uses the lots, bids, requirements and award criteria extensions, and our local extension `Bid.evaluation` (scores, rating, gateways, method and questionnaire versions), described at `/ocds-extension/extension.json`. Answers marked confidential are never exported; the others (`requirementResponses`) only to council staff and to API keys that also hold `responses:read`.',
         params: z.object({ id: z.uuid() }),
-        response: { 200: releasePackageSchema, ...problems },
+        response: { 200: releasePackageSchema },
       },
     },
     async (request, reply) => {

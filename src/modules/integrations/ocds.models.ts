@@ -134,6 +134,8 @@ export type ReleasePackageInput = {
   publisherName: string;
   /** The URL of our local extension's extension.json. */
   localExtensionUrl: string;
+  /** Leave every answer out (`requirementResponses`), for a reader of scores only. */
+  withoutAnswers?: boolean;
 };
 
 // ───────────────────────────────────────────── rules
@@ -314,7 +316,7 @@ export function buildReleasePackage(input: ReleasePackageInput): ReleasePackage 
   const details: Bid[] = bidding.map((response) => {
     // Only a submitted response has a stored evaluation; a withdrawn one publishes no answers.
     const evaluation = response.status === 'submitted' ? input.evaluations.get(response.responseId)?.evaluation : undefined;
-    const responses = response.status === 'submitted' ? requirementResponsesOf(response, definition, evaluation) : [];
+    const responses = response.status === 'submitted' && !input.withoutAnswers ? requirementResponsesOf(response, definition, evaluation) : [];
     return {
       id: response.responseId,
       ...(response.submittedAt ? { date: response.submittedAt } : {}),

@@ -1,4 +1,4 @@
-import type { Principal } from '../../platform/auth';
+import { isKeyWithout, type Principal } from '../../platform/auth';
 import type { Db } from '../../platform/db';
 import { contactFor } from '../accounts';
 import { procurementEvaluations } from '../scoring';
@@ -9,7 +9,8 @@ export const localExtensionUrl = (publicBaseUrl: string) => `${publicBaseUrl}/oc
 
 /**
  * The procurement as an OCDS release package, as of `now`. Reads through `procurementEvaluations`
- * (404 for another organisation's procurement); the route decides who may call it.
+ * (404 for another organisation's procurement); the route decides who may call it. The answers
+ * (non-confidential ones only, always) are for staff and keys with responses:read, not scores alone.
  */
 export async function ocdsReleasePackage(ctx: { db: Db; now: Date; principal: Principal; procurementId: string; ocidPrefix: string; publicBaseUrl: string }): Promise<ReleasePackage> {
   const { procurement, definition, responses, evaluations, decision } = await procurementEvaluations(ctx);
@@ -26,5 +27,6 @@ export async function ocdsReleasePackage(ctx: { db: Db; now: Date; principal: Pr
     uri: `${ctx.publicBaseUrl}/v1/procurements/${procurement.id}/ocds`,
     publisherName: council,
     localExtensionUrl: localExtensionUrl(ctx.publicBaseUrl),
+    withoutAnswers: isKeyWithout(ctx.principal, 'responses:read'),
   });
 }

@@ -1,17 +1,19 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { principalOf } from '../../platform/auth';
-import { problemSchema } from '../../platform/errors';
+import { problemResponses } from '../../platform/errors';
 import { zodApp, type AppDeps } from '../../platform/http/deps';
+import { documentErrors, documentWebhooks, withExample } from '../../platform/http/openapi';
 import { pageQuerySchema, pageSchema } from '../../platform/pagination';
 import { closeDueProcurements } from '../procurements';
+import { integrationsErrors } from './integrations.errors';
 import { createdWebhookSchema, createWebhookSchema, deliverySchema, webhookSchema } from './integrations.schemas';
 import { resolveWithDns } from './webhooks.address';
+import { WEBHOOK_EVENTS } from './webhooks.events';
 import * as usecases from './webhooks.usecases';
 import { createWebhookWorker } from './webhooks.worker';
 
 const MANAGERS = { roles: ['admin'], scopes: ['webhooks:manage'] } as const;
-const problems = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema, 409: problemSchema, 422: problemSchema };
 const idParams = z.object({ id: z.uuid() });
 
 const SIGNING = [
@@ -37,10 +39,16 @@ export function registerWebhooksApi(app: FastifyInstance, { database, now, confi
       sweep: () => closeDueProcurements({ db: database.db, now: now() }),
     });
     app.addHook('onReady', async () => worker.start());
-    // Before the database closes: attempts in flight are abandoned and go out again on the next start.
-    app.addHook('onClose', async () => worker.stop());
+    // Once shutdown begins nothing more is claimed, and attempts in flight finish while requests do;
+    // onClose (before the database closes) waits for them, keeping 2 s of the grace to record and close.
+    let stopped: Promise<void> | undefined;
+    const stop = () => (stopped ??= worker.stop({ drainMs: Math.max(0, config.shutdownGraceMs - 2_000) }));
+    app.addHook('preClose', async () => void stop());
+    app.addHook('onClose', async () => stop());
   }
 
+  documentErrors(app, integrationsErrors);
+  documentWebhooks(app, WEBHOOK_EVENTS);
   const r = zodApp(app);
   const ctx = (request: FastifyRequest) => ({ db: database.db, now: now(), principal: principalOf(request) });
 
@@ -50,27 +58,36 @@ export function registerWebhooksApi(app: FastifyInstance, { database, now, confi
       config: { access: MANAGERS },
       schema: {
         tags: ['webhooks'],
+        operationId: 'createWebhook',
         summary: 'Register a webhook endpoint',
         description: `The response holds the signing secret, once.\n\n${SIGNING}`,
-        body: createWebhookSchema,
-        response: { 201: createdWebhookSchema, ...problems },
+        body: withExample(createWebhookSchema, {
+          url: 'https://contracts.example-council.gov.uk/hooks/aidd',
+          events: ['response.submitted', 'evaluation.finalised', 'procurement.decided'],
+          description: 'Contract register',
+        }),
+        responseHeaders: { 201: ['Location'] },
+        response: { 201: createdWebhookSchema },
       },
     },
-    async (request, reply) => reply.code(201).send(await usecases.createEndpoint({ ...ctx(request), ...request.body, policy, secretsKey: config.secretsKey })),
+    async (request, reply) => {
+      const created = await usecases.createEndpoint({ ...ctx(request), ...request.body, policy, secretsKey: config.secretsKey });
+      return reply.code(201).header('location', `/v1/webhooks/${created.id}`).send(created);
+    },
   );
   r.get(
     '/v1/webhooks',
-    { config: { access: MANAGERS }, schema: { tags: ['webhooks'], summary: 'The webhook endpoints', querystring: pageQuerySchema, response: { 200: pageSchema(webhookSchema), ...problems } } },
+    { config: { access: MANAGERS }, schema: { tags: ['webhooks'], operationId: 'listWebhooks', summary: 'The webhook endpoints', querystring: pageQuerySchema, response: { 200: pageSchema(webhookSchema) } } },
     async (request) => usecases.listEndpoints({ ...ctx(request), ...request.query }),
   );
   r.get(
     '/v1/webhooks/:id',
-    { config: { access: MANAGERS }, schema: { tags: ['webhooks'], summary: 'One webhook endpoint', params: idParams, response: { 200: webhookSchema, ...problems } } },
+    { config: { access: MANAGERS }, schema: { tags: ['webhooks'], operationId: 'getWebhook', summary: 'One webhook endpoint', params: idParams, response: { 200: webhookSchema } } },
     async (request) => usecases.getEndpoint({ ...ctx(request), id: request.params.id }),
   );
   r.delete(
     '/v1/webhooks/:id',
-    { config: { access: MANAGERS }, schema: { tags: ['webhooks'], summary: 'Delete a webhook endpoint', description: 'Nothing more is sent to it; its delivery log is kept.', params: idParams, response: { 204: z.null(), ...problems } } },
+    { config: { access: MANAGERS }, schema: { tags: ['webhooks'], operationId: 'deleteWebhook', summary: 'Delete a webhook endpoint', description: 'Nothing more is sent to it; its delivery log is kept.', params: idParams, response: { 204: z.null() } } },
     async (request, reply) => {
       await usecases.deleteEndpoint({ ...ctx(request), id: request.params.id });
       return reply.code(204).send(null);
@@ -80,7 +97,7 @@ export function registerWebhooksApi(app: FastifyInstance, { database, now, confi
     '/v1/webhooks/:id/enable',
     {
       config: { access: MANAGERS },
-      schema: { tags: ['webhooks'], summary: 'Enable a disabled endpoint', description: 'Deliveries that were waiting go out again.', params: idParams, response: { 200: webhookSchema, ...problems } },
+      schema: { tags: ['webhooks'], operationId: 'enableWebhook', summary: 'Enable a disabled endpoint', description: 'Deliveries that were waiting go out again.', params: idParams, response: { 200: webhookSchema } },
     },
     async (request) => usecases.enableEndpoint({ ...ctx(request), id: request.params.id, policy }),
   );
@@ -90,10 +107,11 @@ export function registerWebhooksApi(app: FastifyInstance, { database, now, confi
       config: { access: MANAGERS },
       schema: {
         tags: ['webhooks'],
+        operationId: 'rotateWebhookSecret',
         summary: 'Replace the signing secret',
         description: 'The new secret is in the answer, once. For 24 hours each delivery carries two signatures, one per secret (`webhook-signature: v1,… v1,…`), so a receiver that still holds the old one accepts it; then only the new one signs.',
         params: idParams,
-        response: { 200: createdWebhookSchema.extend({ previousSecretExpiresAt: z.iso.datetime().describe('Until when the old secret still signs.') }), ...problems },
+        response: { 200: createdWebhookSchema.extend({ previousSecretExpiresAt: z.iso.datetime().describe('Until when the old secret still signs.') }) },
       },
     },
     async (request) => usecases.rotateSecret({ ...ctx(request), id: request.params.id, secretsKey: config.secretsKey }),
@@ -102,7 +120,7 @@ export function registerWebhooksApi(app: FastifyInstance, { database, now, confi
     '/v1/webhooks/:id/deliveries',
     {
       config: { access: MANAGERS },
-      schema: { tags: ['webhooks'], summary: 'The delivery log', description: 'Every delivery to the endpoint, oldest first, each with every attempt: when, how long, the status code or error, and the start of the answer.', params: idParams, querystring: pageQuerySchema, response: { 200: pageSchema(deliverySchema), ...problems } },
+      schema: { tags: ['webhooks'], operationId: 'listWebhookDeliveries', summary: 'The delivery log', description: 'Every delivery to the endpoint, oldest first, each with every attempt: when, how long, the status code or error, and the start of the answer.', params: idParams, querystring: pageQuerySchema, response: { 200: pageSchema(deliverySchema) } },
     },
     async (request) => usecases.listDeliveries({ ...ctx(request), id: request.params.id, ...request.query }),
   );
@@ -112,10 +130,11 @@ export function registerWebhooksApi(app: FastifyInstance, { database, now, confi
       config: { access: MANAGERS },
       schema: {
         tags: ['webhooks'],
+        operationId: 'redeliverWebhookDelivery',
         summary: 'Send a delivery again',
         description: 'Queued to go at once, with the same `webhook-id`. 409 `webhooks.delivery_in_progress` while an attempt is under way.',
         params: z.object({ id: z.uuid(), deliveryId: z.uuid() }),
-        response: { 202: deliverySchema, ...problems },
+        response: { 202: deliverySchema, ...problemResponses(409) },
       },
     },
     async (request, reply) => reply.code(202).send(await usecases.redeliver({ ...ctx(request), id: request.params.id, deliveryId: request.params.deliveryId })),

@@ -27,6 +27,10 @@ export type WebhookWorkerInput = {
   batch?: number;
   /** Runs first in every pass: work that makes events on a clock (closing procurements at their deadline). */
   sweep?: () => Promise<number>;
+  /** How long a claim holds without a heartbeat; by default the attempt timeout plus 2 s. */
+  leaseMs?: number;
+  /** How often the leases of attempts in flight are extended; by default a third of the lease. */
+  heartbeatMs?: number;
 };
 
 export type WebhookWorker = {
@@ -34,13 +38,17 @@ export type WebhookWorker = {
   runOnce(): Promise<{ swept: number; dispatched: number; attempted: number }>;
   /** Passes every `pollMs`, at once again while there is work. */
   start(): void;
-  /** Stops polling and abandons attempts in flight; they go out again at once on the next start. */
-  stop(): Promise<void>;
+  /**
+   * Claims nothing more at once; attempts in flight go on for up to `drainMs` (default 0) and are
+   * recorded; any still running then are abandoned and go out again at once on the next start.
+   */
+  stop(input?: { drainMs?: number }): Promise<void>;
 };
 
 type AttemptResult = { outcome: 'succeeded' | 'failed' | 'interrupted'; statusCode: number | null; error: string | null; excerpt: string | null; gone: boolean };
 
 const EXCERPT_CHARS = 256;
+const LEASE_MARGIN_MS = 2_000;
 const EVENT_RETENTION_MS = 30 * 24 * 60 * 60 * 1000;
 
 /** One POST, to the address that was checked (not a second DNS answer), following no redirect. */
@@ -68,13 +76,80 @@ function post({ url, address, headers, body, signal }: { url: URL; address: { ad
   });
 }
 
-export function createWebhookWorker({ db, now, publicBaseUrl, secretsKey, timeoutMs, allowLoopback, pollMs, resolve = resolveWithDns, logger, batch = 10, sweep }: WebhookWorkerInput): WebhookWorker {
-  const stopping = new AbortController();
+/** `work`, or the signal's reason once it aborts: a DNS answer that never comes must not hold an attempt. */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+export function createWebhookWorker(input: WebhookWorkerInput): WebhookWorker {
+  const { db, now, publicBaseUrl, secretsKey, timeoutMs, allowLoopback, pollMs, resolve = resolveWithDns, logger, batch = 10, sweep } = input;
+  // Short, so a crashed instance's claims go out again soon; a live worker's heartbeat keeps its own,
+  // and even without one an attempt (bounded by the timeout, DNS included) ends before its lease.
+  const leaseMs = input.leaseMs ?? timeoutMs + LEASE_MARGIN_MS;
+  const heartbeatMs = input.heartbeatMs ?? Math.max(50, Math.floor(leaseMs / 3));
+  /** Aborts the attempts in flight once a stop's grace is over. */
+  const abandon = new AbortController();
+  let halted = false;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> | undefined;
   let lastPruned = Number.NEGATIVE_INFINITY;
-  // A lease outlives any attempt (timeout plus slack) so a live worker never loses its delivery.
-  const leaseMs = timeoutMs * 2 + 5_000;
+  /** Deliveries this worker is sending, each with the attempt number it claimed it under (its fence). */
+  const inFlight = new Map<string, number>();
+  let heartbeat: NodeJS.Timeout | undefined;
+  let beating = false;
+
+  /** Rows still `delivering` under the claim this worker made: another worker's claim never matches. */
+  const claimedByUs = (claims: Array<[string, number]>) =>
+    and(eq(webhookDeliveries.status, 'delivering'), or(...claims.map(([id, attempts]) => and(eq(webhookDeliveries.id, id), eq(webhookDeliveries.attempts, attempts)))));
+
+  /** Extends the lease of every attempt in flight; one that is no longer ours is logged, never taken back. */
+  async function extendLeases(): Promise<void> {
+    const claims = [...inFlight];
+    if (claims.length === 0 || beating) return;
+    beating = true;
+    try {
+      const kept = await db
+        .update(webhookDeliveries)
+        .set({ leaseUntil: new Date(now().getTime() + leaseMs) })
+        .where(claimedByUs(claims))
+        .returning({ id: webhookDeliveries.id });
+      if (kept.length < claims.length) logger?.warn({ lost: claims.map(([id]) => id).filter((id) => !kept.some((k) => k.id === id)) }, 'webhook delivery lease lost during an attempt');
+    } catch (error) {
+      logger?.warn({ err: error }, 'webhook lease heartbeat failed');
+    } finally {
+      beating = false;
+    }
+  }
+
+  function track(delivery: DeliveryRow): void {
+    inFlight.set(delivery.id, delivery.attempts);
+    if (!heartbeat) {
+      heartbeat = setInterval(() => void extendLeases(), heartbeatMs);
+      heartbeat.unref();
+    }
+  }
+
+  function untrack(delivery: DeliveryRow): void {
+    inFlight.delete(delivery.id);
+    if (inFlight.size === 0 && heartbeat) {
+      clearInterval(heartbeat);
+      heartbeat = undefined;
+    }
+  }
 
   /** Turns each new event into one delivery per subscribed endpoint, in one transaction. */
   async function dispatch(): Promise<number> {
@@ -144,37 +219,37 @@ export function createWebhookWorker({ db, now, publicBaseUrl, secretsKey, timeou
 
   async function attempt(delivery: DeliveryRow, endpoint: EndpointRow): Promise<AttemptResult> {
     const url = new URL(endpoint.url);
-    let address: { address: string; family: number };
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = AbortSignal.any([abandon.signal, timeout]);
     try {
       // Checked again at every attempt: DNS may have changed since the endpoint was registered.
-      address = await checkedAddress({ hostname: url.hostname, allowLoopback, resolve });
-    } catch (error) {
-      if (error instanceof AddressNotAllowed) return { outcome: 'failed', statusCode: null, error: error.message, excerpt: null, gone: false };
-      throw error;
-    }
-    const at = now();
-    const context = `webhook:${endpoint.id}`;
-    const secrets = [openSecret({ key: secretsKey, sealed: endpoint.secretSealed, context })];
-    if (endpoint.previousSecretSealed && endpoint.previousSecretExpiresAt && endpoint.previousSecretExpiresAt > at) secrets.push(openSecret({ key: secretsKey, sealed: endpoint.previousSecretSealed, context }));
-    const headers = {
-      'content-type': 'application/json',
-      'user-agent': 'aidd-webhooks/1',
-      ...signatureHeaders({ secrets, messageId: `msg_${delivery.eventId}`, timestamp: at, body: delivery.payload }),
-    };
-    const timeout = AbortSignal.timeout(timeoutMs);
-    try {
-      const { statusCode, excerpt } = await post({ url, address, headers, body: delivery.payload, signal: AbortSignal.any([stopping.signal, timeout]) });
+      const address = await untilAborted(checkedAddress({ hostname: url.hostname, allowLoopback, resolve }), signal);
+      const at = now();
+      const context = `webhook:${endpoint.id}`;
+      const secrets = [openSecret({ key: secretsKey, sealed: endpoint.secretSealed, context })];
+      if (endpoint.previousSecretSealed && endpoint.previousSecretExpiresAt && endpoint.previousSecretExpiresAt > at) secrets.push(openSecret({ key: secretsKey, sealed: endpoint.previousSecretSealed, context }));
+      const headers = {
+        'content-type': 'application/json',
+        'user-agent': 'aidd-webhooks/1',
+        ...signatureHeaders({ secrets, messageId: `msg_${delivery.eventId}`, timestamp: at, body: delivery.payload }),
+      };
+      const { statusCode, excerpt } = await post({ url, address, headers, body: delivery.payload, signal });
       if (statusCode >= 200 && statusCode < 300) return { outcome: 'succeeded', statusCode, error: null, excerpt, gone: false };
       const error = statusCode >= 300 && statusCode < 400 ? 'redirects are not followed' : `receiver answered ${statusCode}`;
       return { outcome: 'failed', statusCode, error, excerpt, gone: statusCode === 410 };
     } catch (error) {
-      if (stopping.signal.aborted) return { outcome: 'interrupted', statusCode: null, error: 'the service stopped during the attempt', excerpt: null, gone: false };
+      if (error instanceof AddressNotAllowed) return { outcome: 'failed', statusCode: null, error: error.message, excerpt: null, gone: false };
+      if (abandon.signal.aborted) return { outcome: 'interrupted', statusCode: null, error: 'the service stopped during the attempt', excerpt: null, gone: false };
       const message = timeout.aborted ? `no answer within ${timeoutMs} ms` : error instanceof Error ? error.message : String(error);
       return { outcome: 'failed', statusCode: null, error: message, excerpt: null, gone: false };
     }
   }
 
-  /** Records the attempt and what happens next, in one transaction. */
+  /**
+   * Records the attempt and what happens next, in one transaction. The delivery changes only while
+   * it is still this worker's claim; if the lease was lost, the attempt is logged and the delivery
+   * left to the worker that holds it now.
+   */
   async function record(delivery: DeliveryRow, endpoint: EndpointRow, result: AttemptResult, startedAt: Date, durationMs: number): Promise<void> {
     const at = now();
     await inTransaction(db, async (tx) => {
@@ -188,24 +263,25 @@ export function createWebhookWorker({ db, now, publicBaseUrl, secretsKey, timeou
         error: result.error,
         responseExcerpt: result.excerpt,
       });
+      const settle = async (values: Partial<DeliveryRow> | { attempts: ReturnType<typeof sql> }) => {
+        const [owned] = await tx.update(webhookDeliveries).set(values).where(claimedByUs([[delivery.id, delivery.attempts]])).returning({ id: webhookDeliveries.id });
+        if (!owned) logger?.warn({ deliveryId: delivery.id, outcome: result.outcome }, 'webhook delivery lease lost before its outcome was recorded');
+        return Boolean(owned);
+      };
       const done = { leaseUntil: null, completedAt: at };
       if (result.outcome === 'succeeded') {
-        await tx.update(webhookDeliveries).set({ status: 'succeeded', ...done }).where(eq(webhookDeliveries.id, delivery.id));
-        await tx.update(webhookEndpoints).set({ consecutiveFailures: 0 }).where(eq(webhookEndpoints.id, endpoint.id));
+        if (await settle({ status: 'succeeded', ...done })) await tx.update(webhookEndpoints).set({ consecutiveFailures: 0 }).where(eq(webhookEndpoints.id, endpoint.id));
         return;
       }
       if (result.outcome === 'interrupted') {
         // Not the receiver's fault: the attempt does not count, and it goes again at once.
-        await tx
-          .update(webhookDeliveries)
-          .set({ status: 'pending', attempts: sql`${webhookDeliveries.attempts} - 1`, nextAttemptAt: at, leaseUntil: null })
-          .where(eq(webhookDeliveries.id, delivery.id));
+        await settle({ status: 'pending', attempts: sql`${webhookDeliveries.attempts} - 1`, nextAttemptAt: at, leaseUntil: null });
         return;
       }
       const delay = retryDelay(delivery.attempts);
       const exhausted = result.gone || delay === null;
-      if (exhausted) await tx.update(webhookDeliveries).set({ status: 'failed', ...done }).where(eq(webhookDeliveries.id, delivery.id));
-      else await tx.update(webhookDeliveries).set({ status: 'pending', nextAttemptAt: new Date(at.getTime() + delay), leaseUntil: null }).where(eq(webhookDeliveries.id, delivery.id));
+      const owned = exhausted ? await settle({ status: 'failed', ...done }) : await settle({ status: 'pending', nextAttemptAt: new Date(at.getTime() + delay), leaseUntil: null });
+      if (!owned) return;
       // 410 Gone says the receiver is no more; a delivery that failed every retry (about a day) says it is broken.
       const disabledReason = result.gone ? 'The receiver answered 410 Gone.' : exhausted ? `A delivery failed ${delivery.attempts} attempts in a row (last: ${result.error}).` : null;
       await tx
@@ -219,29 +295,47 @@ export function createWebhookWorker({ db, now, publicBaseUrl, secretsKey, timeou
     });
   }
 
+  /** Puts back deliveries claimed just as the worker stopped, unsent and uncounted. */
+  async function release(claimed: Array<{ delivery: DeliveryRow }>): Promise<void> {
+    await db
+      .update(webhookDeliveries)
+      .set({ status: 'pending', attempts: sql`${webhookDeliveries.attempts} - 1`, leaseUntil: null })
+      .where(claimedByUs(claimed.map(({ delivery }) => [delivery.id, delivery.attempts])));
+  }
+
   async function send(delivery: DeliveryRow, endpoint: EndpointRow): Promise<void> {
-    const startedAt = now();
-    const started = performance.now();
-    let result: AttemptResult;
+    track(delivery);
     try {
-      result = await attempt(delivery, endpoint);
-    } catch (error) {
-      result = { outcome: 'failed', statusCode: null, error: error instanceof Error ? error.message : String(error), excerpt: null, gone: false };
+      const startedAt = now();
+      const started = performance.now();
+      let result: AttemptResult;
+      try {
+        result = await attempt(delivery, endpoint);
+      } catch (error) {
+        result = { outcome: 'failed', statusCode: null, error: error instanceof Error ? error.message : String(error), excerpt: null, gone: false };
+      }
+      await record(delivery, endpoint, result, startedAt, Math.round(performance.now() - started));
+    } finally {
+      untrack(delivery);
     }
-    await record(delivery, endpoint, result, startedAt, Math.round(performance.now() - started));
   }
 
   async function runOnce(): Promise<{ swept: number; dispatched: number; attempted: number }> {
     const swept = sweep ? await sweep() : 0;
     const dispatched = await dispatch();
-    if (stopping.signal.aborted) return { swept, dispatched, attempted: 0 };
+    if (halted) return { swept, dispatched, attempted: 0 };
     const claimed = await claim();
+    if (halted && claimed.length > 0) {
+      // Stopping began while the claim was being made: nothing new starts once it has.
+      await release(claimed);
+      return { swept, dispatched, attempted: 0 };
+    }
     await Promise.all(claimed.map(({ delivery, endpoint }) => send(delivery, endpoint)));
     return { swept, dispatched, attempted: claimed.length };
   }
 
   function schedule(delay: number): void {
-    if (stopping.signal.aborted) return;
+    if (halted) return;
     timer = setTimeout(() => {
       const pass = runOnce().then(
         (done) => schedule(done.swept + done.dispatched + done.attempted > 0 ? 0 : pollMs),
@@ -258,10 +352,18 @@ export function createWebhookWorker({ db, now, publicBaseUrl, secretsKey, timeou
   return {
     runOnce,
     start: () => schedule(0),
-    async stop() {
-      stopping.abort();
+    async stop({ drainMs = 0 } = {}) {
+      halted = true;
       clearTimeout(timer);
-      await running;
+      const pass = running?.catch(() => undefined);
+      if (pass && inFlight.size > 0) {
+        let grace: NodeJS.Timeout | undefined;
+        const finished = await Promise.race([pass.then(() => true), new Promise<boolean>((resolve) => (grace = setTimeout(() => resolve(false), drainMs)))]);
+        clearTimeout(grace);
+        if (!finished) logger?.warn({ inFlight: inFlight.size, drainMs }, 'webhook attempts still in flight when the shutdown grace ran out: abandoned, they go out again at the next start');
+      }
+      abandon.abort();
+      await pass;
     },
   };
 }

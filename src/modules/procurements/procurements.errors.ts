@@ -1,8 +1,14 @@
 import { AppError, notFound, type FieldProblem } from '../../platform/errors';
 
+// No detail of its own: AppError makes one from the first few errors, however many the request caused.
+const invalid = (code: string, title: string, errors: FieldProblem[]) => new AppError({ status: 422, code, title, errors });
+
 export const procurementsErrors = {
   notFound: () => notFound({ code: 'procurements.not_found', what: 'Procurement' }),
-  invalid: (code: string, title: string, errors: FieldProblem[]) => new AppError({ status: 422, code, title, detail: errors.map((e) => `${e.path}: ${e.message}`).join('; '), errors }),
+  unknownUsers: (errors: FieldProblem[]) => invalid('procurements.unknown_user', 'Evaluators and the moderator must be active users of your organisation', errors),
+  invalidTriage: (errors: FieldProblem[]) => invalid('procurements.invalid_triage', 'The triage answers do not fit the questionnaire', errors),
+  invalidWeights: (errors: FieldProblem[]) => invalid('procurements.invalid_weights', 'Section weights must cover every section and add up to 100', errors),
+  triageIncomplete: (errors: FieldProblem[]) => invalid('procurements.triage_incomplete', 'Answer every triage question before opening', errors),
   questionnaireNotUsable: (why: string) =>
     new AppError({
       status: 422,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { instantSchema } from '../../platform/http/instant';
 import { RISK_TIERS } from '../questionnaires';
 import { PROCUREMENT_STATUSES } from './procurements.models';
 
@@ -39,7 +40,7 @@ export const createProcurementSchema = z
     reference: z.string().trim().max(100).optional(),
     description: z.string().max(20_000).optional(),
     questionnaireId: z.uuid(),
-    deadline: z.iso.datetime({ offset: true }),
+    deadline: instantSchema({ offset: true }),
     triage: triageSchema.default({}),
     weights: weightsSchema.optional(),
     evaluatorIds: z.array(z.uuid()).max(50).optional(),
@@ -53,7 +54,7 @@ export const updateProcurementSchema = z
     reference: z.string().trim().max(100).nullable().optional(),
     description: z.string().max(20_000).optional(),
     questionnaireId: z.uuid().optional(),
-    deadline: z.iso.datetime({ offset: true }).optional(),
+    deadline: instantSchema({ offset: true }).optional(),
     triage: triageSchema.optional(),
     weights: weightsSchema.optional(),
     evaluatorIds: z.array(z.uuid()).max(50).optional(),

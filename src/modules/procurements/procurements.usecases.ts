@@ -85,7 +85,7 @@ async function checkPeople(ctx: Ctx, evaluatorIds: string[], moderatorId: string
     ...evaluatorIds.map((id, i) => (found.has(id) ? null : { path: `/body/evaluatorIds/${i}`, message: 'is not an active user of your organisation' })),
     moderatorId && !found.has(moderatorId) ? { path: '/body/moderatorId', message: 'is not an active user of your organisation' } : null,
   ].filter((p): p is { path: string; message: string } => p !== null);
-  if (problems.length > 0) throw procurementsErrors.invalid('procurements.unknown_user', 'Evaluators and the moderator must be active users of your organisation', problems);
+  if (problems.length > 0) throw procurementsErrors.unknownUsers(problems);
 }
 
 type Settings = {
@@ -98,11 +98,11 @@ type Settings = {
 /** Tier from triage, and weights: the ones given (checked) or the questionnaire's defaults for the tier. */
 function settle(ctx: Ctx, definition: QuestionnaireDefinition, settings: Settings) {
   const triageProblems = checkTriage({ definition, triage: settings.triage });
-  if (triageProblems.length > 0) throw procurementsErrors.invalid('procurements.invalid_triage', 'The triage answers do not fit the questionnaire', triageProblems);
+  if (triageProblems.length > 0) throw procurementsErrors.invalidTriage(triageProblems);
   const { tier, reason } = computeRiskTier({ definition, triage: settings.triage as Answers });
   const weights = settings.weights ?? defaultWeights(definition, tier);
   const weightProblems = checkWeights({ definition, weights });
-  if (weightProblems.length > 0) throw procurementsErrors.invalid('procurements.invalid_weights', 'Section weights must cover every section and add up to 100', weightProblems);
+  if (weightProblems.length > 0) throw procurementsErrors.invalidWeights(weightProblems);
   const deadline = new Date(settings.deadline);
   if (deadline <= ctx.now) throw procurementsErrors.deadlineInPast();
   return { riskTier: tier, riskTierReason: reason, weights, deadline };
@@ -290,7 +290,7 @@ export async function transition(ctx: Ctx & { id: string; transition: Transition
       const definition = await usableQuestionnaire(scoped, row.questionnaireId);
       const missing = missingTriage({ definition, triage: row.triage });
       if (missing.length > 0) {
-        throw procurementsErrors.invalid('procurements.triage_incomplete', 'Answer every triage question before opening', missing.map((key) => ({ path: `/triage/${key}`, message: 'needs an answer' })));
+        throw procurementsErrors.triageIncomplete(missing.map((key) => ({ path: `/triage/${key}`, message: 'needs an answer' })));
       }
       if (row.deadline <= ctx.now) throw procurementsErrors.deadlineInPast();
     }

@@ -1,16 +1,17 @@
-import type { FastifyInstance, FastifySchemaCompiler } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifySchemaCompiler } from 'fastify';
 import { validatorCompiler as zodValidatorCompiler } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { principalOf } from '../../platform/auth';
-import { problemSchema } from '../../platform/errors';
+import { problemResponses } from '../../platform/errors';
 import { zodApp, type AppDeps } from '../../platform/http/deps';
+import { documentErrors } from '../../platform/http/openapi';
 import { pageQuerySchema, pageSchema } from '../../platform/pagination';
+import { questionnairesErrors } from './questionnaires.errors';
 import * as s from './questionnaires.schemas';
 import * as usecases from './questionnaires.usecases';
 
 const READ = { roles: ['admin', 'officer', 'evaluator', 'viewer'], scopes: ['questionnaires:read'] } as const;
 const WRITE = { roles: ['admin', 'officer'] } as const;
-const problems = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema, 409: problemSchema, 422: problemSchema };
 const idParams = z.object({ id: z.uuid() });
 
 // The definition is checked as a whole by validateDefinition (every problem at once, with paths),
@@ -19,12 +20,15 @@ const idParams = z.object({ id: z.uuid() });
 const definitionBodyValidator: FastifySchemaCompiler<any> = (route) =>
   route.httpPart === 'body' ? (data: unknown) => ({ value: data }) : zodValidatorCompiler(route);
 
+const created = (reply: FastifyReply, body: ReturnType<typeof detail>) => reply.code(201).header('location', `/v1/questionnaires/${body.id}`).send(body);
+
 const detail = (d: usecases.QuestionnaireDetail) => {
   const { definition, ...summary } = d;
   return { ...summary, ...definition };
 };
 
 export function registerQuestionnairesApi(app: FastifyInstance, { database, now }: AppDeps): void {
+  documentErrors(app, questionnairesErrors);
   const r = zodApp(app);
   const ctx = (request: Parameters<typeof principalOf>[0]) => ({ db: database.db, now: now(), principal: principalOf(request) });
 
@@ -34,10 +38,11 @@ export function registerQuestionnairesApi(app: FastifyInstance, { database, now 
       config: { access: READ },
       schema: {
         tags: ['questionnaires'],
+        operationId: 'listQuestionnaires',
         summary: 'List questionnaires',
         description: 'The built-in questionnaires and your organisation’s own. Archived ones only with includeArchived=true.',
         querystring: pageQuerySchema.extend(s.listQuerySchema.shape),
-        response: { 200: pageSchema(s.questionnaireSummarySchema), ...problems },
+        response: { 200: pageSchema(s.questionnaireSummarySchema) },
       },
     },
     async (request) => usecases.listQuestionnaires({ db: database.db, principal: principalOf(request), ...request.query }),
@@ -47,7 +52,7 @@ export function registerQuestionnairesApi(app: FastifyInstance, { database, now 
     '/v1/questionnaires/:id',
     {
       config: { access: READ },
-      schema: { tags: ['questionnaires'], summary: 'Get a questionnaire with its full definition', params: idParams, response: { 200: s.questionnaireDetailSchema, ...problems } },
+      schema: { tags: ['questionnaires'], operationId: 'getQuestionnaire', summary: 'Get a questionnaire with its full definition', params: idParams, response: { 200: s.questionnaireDetailSchema } },
     },
     async (request) => detail(await usecases.getQuestionnaire({ db: database.db, principal: principalOf(request), id: request.params.id })),
   );
@@ -59,13 +64,15 @@ export function registerQuestionnairesApi(app: FastifyInstance, { database, now 
       validatorCompiler: definitionBodyValidator,
       schema: {
         tags: ['questionnaires'],
+        operationId: 'importQuestionnaire',
         summary: 'Import a questionnaire definition as a draft',
         description: 'An invalid definition answers 422 `questionnaires.invalid_definition` listing every problem with its JSON path.',
         body: s.questionnaireDefinitionDoc,
-        response: { 201: s.questionnaireDetailSchema, ...problems },
+        responseHeaders: { 201: ['Location'] },
+        response: { 201: s.questionnaireDetailSchema, ...problemResponses(409) },
       },
     },
-    async (request, reply) => reply.code(201).send(detail(await usecases.importQuestionnaire({ ...ctx(request), input: request.body }))),
+    async (request, reply) => created(reply, detail(await usecases.importQuestionnaire({ ...ctx(request), input: request.body }))),
   );
 
   r.put(
@@ -75,11 +82,12 @@ export function registerQuestionnairesApi(app: FastifyInstance, { database, now 
       validatorCompiler: definitionBodyValidator,
       schema: {
         tags: ['questionnaires'],
+        operationId: 'replaceQuestionnaireDraft',
         summary: 'Replace a draft’s definition',
         description: 'Drafts only: a published version answers 409 `questionnaires.version_locked`; clone it to make the next version.',
         params: idParams,
         body: s.questionnaireDefinitionDoc,
-        response: { 200: s.questionnaireDetailSchema, ...problems },
+        response: { 200: s.questionnaireDetailSchema, ...problemResponses(409) },
       },
     },
     async (request) => detail(await usecases.replaceDraft({ ...ctx(request), id: request.params.id, input: request.body })),
@@ -89,7 +97,7 @@ export function registerQuestionnairesApi(app: FastifyInstance, { database, now 
     '/v1/questionnaires/:id/publish',
     {
       config: { access: WRITE },
-      schema: { tags: ['questionnaires'], summary: 'Publish a draft, making it immutable', params: idParams, response: { 200: s.questionnaireDetailSchema, ...problems } },
+      schema: { tags: ['questionnaires'], operationId: 'publishQuestionnaire', summary: 'Publish a draft, making it immutable', params: idParams, response: { 200: s.questionnaireDetailSchema, ...problemResponses(409) } },
     },
     async (request) => detail(await usecases.publish({ ...ctx(request), id: request.params.id })),
   );
@@ -100,21 +108,23 @@ export function registerQuestionnairesApi(app: FastifyInstance, { database, now 
       config: { access: WRITE },
       schema: {
         tags: ['questionnaires'],
+        operationId: 'cloneQuestionnaire',
         summary: 'Copy a questionnaire into your organisation as a draft',
         description: 'Works on built-in questionnaires too. This is how a published version gets its next version.',
         params: idParams,
         body: s.cloneBodySchema.nullish(),
-        response: { 201: s.questionnaireDetailSchema, ...problems },
+        responseHeaders: { 201: ['Location'] },
+        response: { 201: s.questionnaireDetailSchema, ...problemResponses(409) },
       },
     },
-    async (request, reply) => reply.code(201).send(detail(await usecases.clone({ ...ctx(request), id: request.params.id, ...(request.body ?? {}) }))),
+    async (request, reply) => created(reply, detail(await usecases.clone({ ...ctx(request), id: request.params.id, ...(request.body ?? {}) }))),
   );
 
   r.post(
     '/v1/questionnaires/:id/archive',
     {
       config: { access: WRITE },
-      schema: { tags: ['questionnaires'], summary: 'Archive a questionnaire so new procurements cannot use it', params: idParams, response: { 200: s.questionnaireDetailSchema, ...problems } },
+      schema: { tags: ['questionnaires'], operationId: 'archiveQuestionnaire', summary: 'Archive a questionnaire so new procurements cannot use it', params: idParams, response: { 200: s.questionnaireDetailSchema, ...problemResponses(409) } },
     },
     async (request) => detail(await usecases.archive({ ...ctx(request), id: request.params.id })),
   );
@@ -125,10 +135,12 @@ export function registerQuestionnairesApi(app: FastifyInstance, { database, now 
       config: { access: READ },
       schema: {
         tags: ['questionnaires'],
+        operationId: 'exportQuestionnaire',
         summary: 'Export the definition as a JSON file',
         description: 'Byte-stable: the same version always exports the same bytes, and importing the file gives the same definition.',
         params: idParams,
-        response: { 200: s.questionnaireDefinitionDoc, ...problems },
+        responseHeaders: { 200: ['Content-Disposition'] },
+        response: { 200: s.questionnaireDefinitionDoc },
       },
     },
     async (request, reply) => {
@@ -148,10 +160,11 @@ export function registerQuestionnairesApi(app: FastifyInstance, { database, now 
       config: { access: READ },
       schema: {
         tags: ['questionnaires'],
+        operationId: 'getQuestionnaireMethodology',
         summary: 'The scoring methodology to publish to bidders',
         description: 'Sections and weights per tier, the gateways and which answers disqualify, the marking scale and descriptors, and the evidence rule (Procurement Act 2023 s.23).',
         params: idParams,
-        response: { 200: s.methodologySchema, ...problems },
+        response: { 200: s.methodologySchema },
       },
     },
     async (request) => usecases.getMethodology({ db: database.db, principal: principalOf(request), id: request.params.id }),

@@ -63,7 +63,8 @@ export const conditionSchema: z.ZodType<Condition> = z.lazy(() =>
     z.object({ lt: withOperand({ value: z.number() }) }).strict(),
     z.object({ lte: withOperand({ value: z.number() }) }).strict(),
   ]),
-) as z.ZodType<Condition>;
+  // Named, so the API description refers to the one recursive schema instead of inlining it.
+).meta({ id: 'Condition', description: 'When a question shows, a gateway passes or a tier applies: a tree of all/any/not over comparisons with another question’s answer or a triage answer.' }) as z.ZodType<Condition>;
 
 export const optionSchema = z
   .object({

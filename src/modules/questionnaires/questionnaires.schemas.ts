@@ -77,7 +77,8 @@ export const methodologySchema = z
     rating: z
       .object({
         bands: z.array(z.string()).describe('Score bands, best first.'),
-        residualRisk: z.record(z.enum(RISK_TIERS), z.array(z.string())).describe('For each tier, the residual risk of each score band.'),
+        // One property per tier (an enum-keyed record documents as `required` keys with no `properties`).
+        residualRisk: z.object(Object.fromEntries(RISK_TIERS.map((tier) => [tier, z.array(z.string())])) as Record<(typeof RISK_TIERS)[number], z.ZodArray<z.ZodString>>).describe('For each tier, the residual risk of each score band.'),
         ratingForRisk: z.record(z.string(), z.string()),
       })
       .describe('How scores read as residual risk and rating (reference §7.4).'),

@@ -1,15 +1,21 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { principalOf } from '../../platform/auth';
-import { problemSchema } from '../../platform/errors';
+import { problemResponses } from '../../platform/errors';
 import { contentDisposition } from '../../platform/http/content-disposition';
 import { zodApp, type AppDeps } from '../../platform/http/deps';
-import { EVALUATION_READERS, RESULTS_READERS } from '../scoring';
+import { documentErrors } from '../../platform/http/openapi';
+import { EVALUATION_REPORT_READERS, REPORT_READERS } from '../scoring';
+import { reportErrors } from './reports.errors';
+import { createReportRenders } from './reports.once';
 import * as usecases from './reports.usecases';
 
-const problems = { 401: problemSchema, 403: problemSchema, 404: problemSchema, 409: problemSchema };
 const idParams = z.object({ id: z.uuid() });
-const pdf = z.any().describe('The PDF (application/pdf). Headers: `ETag` and `X-Content-SHA256` (the file’s SHA-256), `X-Evaluation-Hash`, `X-Report-Id`, and `Content-Disposition` with a file name.');
+const pdf = {
+  description: 'The PDF. `ETag` and `X-Content-SHA256` are the file’s SHA-256; `Content-Disposition` names the file.',
+  content: { 'application/pdf': { schema: z.string().meta({ format: 'binary' }) } },
+};
+const conditional = z.object({ 'if-none-match': z.string().max(200).optional().describe('The ETag of a copy you hold: 304 if it is still current.') });
 
 function sendReport(request: FastifyRequest, reply: FastifyReply, file: usecases.ReportFile) {
   const etag = `"${file.sha256}"`;
@@ -18,37 +24,55 @@ function sendReport(request: FastifyRequest, reply: FastifyReply, file: usecases
   return reply.header('content-type', 'application/pdf').header('content-disposition', contentDisposition(file.filename)).header('content-length', file.pdf.length).send(file.pdf);
 }
 
-// Who reads evaluations reads their reports (of the panel, only the declared moderator, checked per
-// response); who reads results reads the comparison and the assessment summaries.
-type Access = typeof EVALUATION_READERS | typeof RESULTS_READERS;
+// Staff who read evaluations read their reports (of the panel, only the declared moderator, checked
+// per response); a key needs reports:read, and for the evaluation report responses:read-confidential too.
+type Access = typeof EVALUATION_REPORT_READERS | typeof REPORT_READERS;
 
-export function registerReportsApi(app: FastifyInstance, { database, now, storage, pdf: renderer }: AppDeps): void {
+export function registerReportsApi(app: FastifyInstance, { database, now, storage, pdf: renderer, config }: AppDeps): void {
   const r = zodApp(app);
-  const ctx = (request: FastifyRequest) => ({ db: database.db, now: now(), principal: principalOf(request), storage, renderer });
-  const pdfRoute = (url: string, access: Access, summary: string, description: string, produce: (request: FastifyRequest<{ Params: { id: string } }>) => Promise<usecases.ReportFile>) =>
+  // Concurrent cold requests for one report draw it once; at most one drawing per PDF worker holds a connection.
+  const renders = createReportRenders({ engine: database.kind, slots: config.reportWorkers });
+  const ctx = (request: FastifyRequest) => ({ db: database.db, now: now(), principal: principalOf(request), storage, renderer, renders });
+  documentErrors(app, reportErrors);
+  const pdfRoute = (url: string, access: Access, operationId: string, summary: string, description: string, produce: (request: FastifyRequest<{ Params: { id: string } }>) => Promise<usecases.ReportFile>) =>
     r.get(
       url,
-      { config: { access }, schema: { tags: ['reports'], summary, description, params: idParams, response: { 200: pdf, 304: z.null().describe('Not modified (If-None-Match matched)'), ...problems } } },
+      {
+        config: { access },
+        schema: {
+          tags: ['reports'],
+          operationId,
+          summary,
+          description,
+          params: idParams,
+          headers: conditional,
+          responseHeaders: { 200: ['ETag', 'Content-Disposition', 'X-Content-SHA256', 'X-Evaluation-Hash', 'X-Report-Id'], 304: ['ETag'] },
+          response: { 200: pdf, 304: z.null().describe('Not modified (If-None-Match matched)'), ...problemResponses(409) },
+        },
+      },
       async (request, reply) => sendReport(request, reply, await produce(request)),
     );
 
   pdfRoute(
     '/v1/responses/:id/report.pdf',
-    EVALUATION_READERS,
+    EVALUATION_REPORT_READERS,
+    'getEvaluationReport',
     'The evaluation report of a submitted response',
-    'Cover, summary (score, rating, tier, gateways, weakest areas), a chart of section scores, the residual-risk matrix, then every visible question with its answer (confidential answers marked), score and working, evaluators’ marks, the moderated mark and evidence files; clarifications; who did what and when. For council staff and the moderator. The same evaluation gives the same file (stored, with its SHA-256); each new file is audited.',
+    'Cover, summary (score, rating, tier, gateways, weakest areas), a chart of section scores, the residual-risk matrix, then every visible question with its answer (confidential answers marked), score and working, evaluators’ marks, the moderated mark and evidence files; clarifications; who did what and when. For council staff and the moderator, and API keys holding both `reports:read` and `responses:read-confidential` (it reproduces confidential answers). The same evaluation gives the same file (stored, with its SHA-256); each new file is audited.',
     (request) => usecases.evaluationReportFile({ ...ctx(request), responseId: request.params.id }),
   );
   pdfRoute(
     '/v1/procurements/:id/comparison.pdf',
-    RESULTS_READERS,
+    REPORT_READERS,
+    'getComparisonReport',
     'Every evaluated response side by side',
     'Overall score, rating, gateways and rank; section scores; then per section the question × supplier scores. 409 `reports.no_evaluations` until a response is evaluated.',
     (request) => usecases.comparisonReportFile({ ...ctx(request), procurementId: request.params.id }),
   );
   pdfRoute(
     '/v1/responses/:id/assessment-summary.pdf',
-    RESULTS_READERS,
+    REPORT_READERS,
+    'getAssessmentSummary',
     'The assessment summary for one bidder (Procurement Act 2023 s.50)',
     'For sending to the bidder: each criterion with its weight, the points available and awarded, the reasons by reference to this bidder’s own answers, the total; for an unsuccessful bidder, how the successful tender scored, without any of its answers. No confidential answer appears. 409 `reports.not_decided` until the decision is recorded.',
     (request) => usecases.assessmentSummaryFile({ ...ctx(request), responseId: request.params.id }),

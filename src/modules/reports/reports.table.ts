@@ -4,7 +4,7 @@ export const REPORT_KINDS = ['evaluation', 'comparison', 'assessment_summary'] a
 export type ReportKind = (typeof REPORT_KINDS)[number];
 
 /**
- * Every PDF the service has produced, kept (bytes in `blobs`) so a report sent to a bidder or a
+ * Every PDF the service has produced, kept (bytes in blob storage) so a report sent to a bidder or a
  * board can be shown again exactly as it was. One row per distinct content: asking again for an
  * unchanged evaluation finds its row by `contentHash` and returns the same file.
  */

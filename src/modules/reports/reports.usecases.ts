@@ -1,9 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { auditTrail, recordAudit, type AuditEvent } from '../../platform/audit';
 import { emitEvent } from '../../platform/events';
 import { actorOf, type Principal } from '../../platform/auth';
 import { canonicalJson, sha256Hex } from '../../platform/crypto';
 import { inTransaction, type Db } from '../../platform/db';
-import type { BlobStorage } from '../../platform/storage';
+import { readBlob, type BlobStorage } from '../../platform/storage';
 import { contactFor, userNames } from '../accounts';
 import type { SubmittedResponse } from '../responses';
 import { evaluationRecord, procurementEvaluations, type ProcurementEvaluations } from '../scoring';
@@ -11,10 +12,11 @@ import type { ReportDocument } from './reports.document';
 import { reportErrors } from './reports.errors';
 import { assessmentSummary, comparisonReport, evaluationReport, TRAIL_ACTIONS, type ComparisonRow, type ReportAnswer, type ReportProcurement } from './reports.models';
 import type { PdfRenderer } from '../../platform/pdf';
+import type { ReportRenders } from './reports.once';
 import * as repo from './reports.repository';
 import type { ReportKind } from './reports.table';
 
-type Ctx = { db: Db; now: Date; principal: Principal; storage: BlobStorage; renderer: PdfRenderer };
+type Ctx = { db: Db; now: Date; principal: Principal; storage: BlobStorage; renderer: PdfRenderer; renders: ReportRenders };
 
 /**
  * Bump when the renderer draws the same document differently, so reports stored before are not
@@ -51,51 +53,75 @@ const toFile = (row: repo.ReportRow, pdf: Buffer, reused: boolean): ReportFile =
   pdf,
 });
 
+type Report = { kind: ReportKind; subjectId: string; document: ReportDocument; evaluationHash: string };
+
 /**
- * The stored file when this exact content was produced before; otherwise drawn (off the event
- * loop, outside any transaction), then stored with its hashes and audited in one transaction.
+ * The file of this content, drawn once however many ask for it at the same moment: one request
+ * draws and stores it, the others (on this instance, or on PostgreSQL any instance) get that file.
  */
-async function produce(ctx: Ctx, { kind, subjectId, document, evaluationHash }: { kind: ReportKind; subjectId: string; document: ReportDocument; evaluationHash: string }): Promise<ReportFile> {
-  const organisationId = ctx.principal.organisationId;
+async function produce(ctx: Ctx, report: Report): Promise<ReportFile> {
   // The models build documents in a fixed key order, so plain JSON is already canonical here, and
   // far cheaper than canonicalJson on a document of a few hundred kilobytes.
-  const contentHash = sha256Hex(`${LAYOUT_VERSION}\n${JSON.stringify(document)}`);
+  const contentHash = sha256Hex(`${LAYOUT_VERSION}\n${JSON.stringify(report.document)}`);
+  const scope = { organisationId: ctx.principal.organisationId, kind: report.kind, subjectId: report.subjectId, contentHash };
+  // A file already stored needs no turn: only a cold request waits for the one drawing it.
+  if (await repo.findReport({ db: ctx.db, ...scope })) return storedOrDrawn(ctx, { ...report, contentHash });
+  return ctx.renders.once({ db: ctx.db, key: Object.values(scope).join(':'), work: (db) => storedOrDrawn({ ...ctx, db }, { ...report, contentHash }) });
+}
+
+/**
+ * The stored file when this exact content was produced before; otherwise drawn (off the event
+ * loop), then stored with its hashes and audited in one transaction (on PostgreSQL, the one holding
+ * the report's lock, so the file is there for whoever takes the lock next).
+ */
+async function storedOrDrawn(ctx: Ctx, { kind, subjectId, document, evaluationHash, contentHash }: Report & { contentHash: string }): Promise<ReportFile> {
+  const organisationId = ctx.principal.organisationId;
   const scope = { organisationId, kind, subjectId, contentHash };
   const stored = await repo.findReport({ db: ctx.db, ...scope });
-  const storedPdf = stored ? await ctx.storage.get({ db: ctx.db, key: blobKey(stored.id) }) : undefined;
+  const storedPdf = stored ? await readBlob(ctx.storage, blobKey(stored.id)) : undefined;
   if (stored && storedPdf) return toFile(stored, storedPdf, true);
 
   const { pdf, pages } = await ctx.renderer.render(document);
-  return inTransaction(ctx.db, async (tx) => {
-    const row = await repo.insertReport({
-      db: tx,
-      values: { ...scope, evaluationHash, sha256: sha256Hex(pdf), filename: document.filename, sizeBytes: pdf.length, pages, createdAt: ctx.now },
+  // Blob storage is outside the transaction: the file is stored first, under the row's id to be,
+  // and removed again if the row is not written.
+  const id = randomUUID();
+  await ctx.storage.put({ key: blobKey(id), body: pdf });
+  let kept = false;
+  try {
+    const file = await inTransaction(ctx.db, async (tx) => {
+      const row = await repo.insertReport({
+        db: tx,
+        values: { id, ...scope, evaluationHash, sha256: sha256Hex(pdf), filename: document.filename, sizeBytes: pdf.length, pages, createdAt: ctx.now },
+      });
+      if (!row) {
+        // Another request stored the same content a moment ago: same content, same bytes.
+        const first = (await repo.findReport({ db: tx, ...scope }))!;
+        return toFile(first, (await readBlob(ctx.storage, blobKey(first.id))) ?? pdf, true);
+      }
+      await recordAudit({
+        db: tx,
+        organisationId,
+        actor: actorOf(ctx.principal),
+        action: 'report.generated',
+        subject: { type: kind === 'comparison' ? 'procurement' : 'response', id: subjectId },
+        details: { reportId: row.id, kind, filename: row.filename, sha256: row.sha256, sizeBytes: row.sizeBytes, pages, evaluationHash, contentHash },
+        now: ctx.now,
+      });
+      await emitEvent({
+        db: tx,
+        organisationId,
+        type: 'report.generated',
+        subject: { type: kind === 'comparison' ? 'procurement' : 'response', id: subjectId },
+        data: { reportId: row.id, kind, [kind === 'comparison' ? 'procurementId' : 'responseId']: subjectId },
+        now: ctx.now,
+      });
+      return toFile(row, pdf, false);
     });
-    if (!row) {
-      // Another request stored the same content a moment ago: same content, same bytes.
-      const first = (await repo.findReport({ db: tx, ...scope }))!;
-      return toFile(first, (await ctx.storage.get({ db: tx, key: blobKey(first.id) })) ?? pdf, true);
-    }
-    await ctx.storage.put({ db: tx, key: blobKey(row.id), bytes: pdf, now: ctx.now });
-    await recordAudit({
-      db: tx,
-      organisationId,
-      actor: actorOf(ctx.principal),
-      action: 'report.generated',
-      subject: { type: kind === 'comparison' ? 'procurement' : 'response', id: subjectId },
-      details: { reportId: row.id, kind, filename: row.filename, sha256: row.sha256, sizeBytes: row.sizeBytes, pages, evaluationHash, contentHash },
-      now: ctx.now,
-    });
-    await emitEvent({
-      db: tx,
-      organisationId,
-      type: 'report.generated',
-      subject: { type: kind === 'comparison' ? 'procurement' : 'response', id: subjectId },
-      data: { reportId: row.id, kind, [kind === 'comparison' ? 'procurementId' : 'responseId']: subjectId },
-      now: ctx.now,
-    });
-    return toFile(row, pdf, false);
-  });
+    kept = !file.reused;
+    return file;
+  } finally {
+    if (!kept) await ctx.storage.remove({ key: blobKey(id) }).catch(() => undefined);
+  }
 }
 
 const reportProcurement = (p: { id: string; title: string; reference: string | null; riskTier: ReportProcurement['riskTier']; riskTierReason: string }): ReportProcurement => ({

@@ -6,10 +6,10 @@ import { transactionWithMail, type Mailer } from '../../platform/mail';
 import { getQuestionnaire } from '../questionnaires';
 import { normalise, type AnswerInput } from './answers.usecases';
 import { contactOf } from './invitations.usecases';
-import { assertLead, procurementOf, questionsByKey, supplierContext } from './responses.access';
+import { assertLead, confidentialQuestions, procurementOf, questionsByKey, supplierContext, withholdsConfidential } from './responses.access';
 import { clarificationEmail } from './responses.emails';
 import { answerErrors, clarificationErrors, responsesErrors } from './responses.errors';
-import { checkAnswerValue } from './responses.models';
+import { checkAnswerValue, redactClarification } from './responses.models';
 import * as repo from './responses.repository';
 import type { AnswerSnapshot } from './responses.table';
 
@@ -103,10 +103,14 @@ export async function askClarification(
   });
 }
 
+/** The clarifications of a response; for a caller confidential answers are withheld from, those about one withheld. */
 export async function listClarificationsForOfficer(ctx: { db: Db; principal: Principal; responseId: string }): Promise<ClarificationDto[]> {
   const response = await repo.findResponse({ db: ctx.db, organisationId: ctx.principal.organisationId, id: ctx.responseId });
   if (!response) throw responsesErrors.responseNotFound();
-  return (await repo.clarificationsOf({ db: ctx.db, responseId: response.id })).map(toDto);
+  const items = (await repo.clarificationsOf({ db: ctx.db, responseId: response.id })).map(toDto);
+  if (!withholdsConfidential(ctx.principal)) return items;
+  const confidential = await confidentialQuestions({ db: ctx.db, responseId: response.id });
+  return items.map((item) => redactClarification(item, confidential));
 }
 
 /** The council's questions to the supplier. They are correspondence with the lead: a bid-team colleague has none. */

@@ -28,26 +28,16 @@ export function cleanFilename(name: string | undefined): string {
   return cleaned === '' || cleaned === '.' || cleaned === '..' ? 'evidence' : cleaned;
 }
 
-/** True when the bytes are UTF-8 text with no NUL: the only content test text files allow. */
-function isPlainText(bytes: Buffer): boolean {
-  if (bytes.length === 0 || bytes.includes(0)) return false;
-  try {
-    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * The content type of an upload, decided by its content. `detected` is what magic-number
- * detection found (undefined when it found nothing, as for text). Text has no signature, so it is
- * accepted only when it decodes as UTF-8; it is CSV when the name says so, plain text otherwise.
- * Returns null when the file is not of an allowed kind, whatever its name claims.
+ * detection found (undefined when it found nothing, as for text); `text` whether every byte was
+ * UTF-8 with no NUL, the only content test text has, as it has no signature. Text is CSV when the
+ * name says so, plain text otherwise. Returns null when the file is not of an allowed kind,
+ * whatever its name claims.
  */
-export function evidenceContentType({ detected, bytes, filename }: { detected: string | undefined; bytes: Buffer; filename: string }): string | null {
+export function evidenceContentType({ detected, text, filename }: { detected: string | undefined; text: boolean; filename: string }): string | null {
   if (detected !== undefined) return detected in EVIDENCE_TYPES ? detected : null;
-  if (!isPlainText(bytes)) return null;
+  if (!text) return null;
   return /\.csv$/i.test(filename) ? 'text/csv' : 'text/plain';
 }
 

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isAppError, type AppError } from '../../platform/errors';
 import { fileSize } from '../../platform/format';
 import { page } from '../../platform/web';
-import { readUpload } from './evidence.api';
+import { receiveEvidence } from './evidence.api';
 import { filenameWithKind } from './evidence.models';
 import * as evidenceUsecases from './evidence.usecases';
 import type { SupplierQuestion, SupplierSection } from './responses.models';
@@ -67,29 +67,33 @@ export function registerEvidencePages(web: FastifyInstance, deps: WebDeps): void
     if (!ctx) return reply;
     const target = evidenceTarget(ctx, request.params);
     if (!target) return reply.redirect('/respond', 303);
-    let upload: Awaited<ReturnType<typeof readUpload>> | null = null;
-    let problem: string | undefined;
+    let uploaded: Awaited<ReturnType<typeof receiveEvidence<{ evidence: { filename: string } }>>>;
     try {
-      upload = await readUpload(request, config.evidenceMaxBytes);
-    } catch (error) {
-      if (!isAppError(error)) throw error;
-      problem = (error as AppError).code === 'evidence.invalid_upload' ? 'Select a file' : ((error as AppError).detail ?? (error as AppError).title);
-    }
-    if (upload && !csrfOk(ctx, upload.fields._csrf)) return forbidden(request, reply, ctx);
-    if (!upload) {
-      // A form posted without a file still carries its CSRF token; without one it is refused like any other.
-      return renderEvidence(request, reply, ctx, target.section, target.q, problem ?? 'Select a file', 400);
-    }
-    if (upload.bytes.length === 0 && !upload.filename) return renderEvidence(request, reply, ctx, target.section, target.q, 'Select a file', 400);
-    try {
-      const { evidence } = await evidenceUsecases.uploadEvidence({ db, now: now(), principal: ctx.session.principal, storage, questionKey: target.q.key, filename: upload.filename, bytes: upload.bytes });
-      notify(reply, `${evidence.filename} has been uploaded`);
+      uploaded = await receiveEvidence(request, deps, {
+        principal: ctx.session.principal,
+        questionKey: target.q.key,
+        // The form sends its token before the file, so a forged post is refused before any byte is stored.
+        beforeFile: (fields) => csrfOk(ctx, fields._csrf),
+        record: ({ staged }) => evidenceUsecases.recordEvidence({ db, now: now(), principal: ctx.session.principal, storage, questionKey: target.q.key, staged }),
+      });
     } catch (error) {
       if (!isAppError(error)) throw error;
       const e = error as AppError;
-      const text = e.code === 'evidence.unsupported_type' ? 'The selected file must be a PDF, DOCX, XLSX, ODT, PNG, JPEG, TXT or CSV' : e.code === 'evidence.empty' ? 'The selected file is empty' : `${e.title}${e.detail ? `. ${e.detail}` : ''}`;
-      return renderEvidence(request, reply, ctx, target.section, target.q, text, 400);
+      // A form posted without a file still carries its CSRF token; without one it is refused like any other.
+      const text =
+        e.code === 'evidence.invalid_upload'
+          ? 'Select a file'
+          : e.code === 'evidence.unsupported_type'
+            ? 'The selected file must be a PDF, DOCX, XLSX, ODT, PNG, JPEG, TXT or CSV'
+            : e.code === 'evidence.empty'
+              ? 'The selected file is empty'
+              : `${e.title}${e.detail ? `. ${e.detail}` : ''}`;
+      if (e.headers) reply.headers(e.headers);
+      // Too many uploads in flight keep their status (429, 503) and Retry-After, on the page.
+      return renderEvidence(request, reply, ctx, target.section, target.q, text, e.status === 429 || e.status === 503 ? e.status : 400);
     }
+    if (uploaded.refused) return forbidden(request, reply, ctx);
+    notify(reply, `${uploaded.result.evidence.filename} has been uploaded`);
     return reply.redirect(evidenceHref(target.section.key, target.q.key), 303);
   });
 

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { principalOf, type SupplierPrincipal } from '../../platform/auth';
-import { problemSchema } from '../../platform/errors';
+import { problemResponses } from '../../platform/errors';
 import { contentDisposition } from '../../platform/http/content-disposition';
 import type { AppDeps } from '../../platform/http/deps';
 import { supplierReceipt } from './receipt.usecases';
@@ -19,12 +19,10 @@ export function registerReceiptApi(app: FastifyInstance, { database, now, pdf: r
         summary: 'A receipt of your submitted response (PDF)',
         description:
           'Supplier invitation token only. The answers, comments, confidentiality marks and evidence files (name, size, SHA-256) exactly as submitted, with the council, procurement, submission reference and time: an accessible, tagged PDF. A later clarification amendment does not change it. Before submission: 409 `responses.not_submitted`.',
+        responseHeaders: { 200: ['Content-Disposition', 'X-Submission-Reference'] },
         response: {
           200: { description: 'The receipt. `Content-Disposition` names the file; `X-Submission-Reference` is the reference it is for.', content: { 'application/pdf': { schema: pdf } } },
-          401: problemSchema,
-          403: problemSchema,
-          404: problemSchema,
-          409: problemSchema,
+          ...problemResponses(409),
         },
       },
     },

@@ -1,10 +1,31 @@
-import type { Principal, SupplierPrincipal } from '../../platform/auth';
+import { isKeyWithout, type Principal, type SupplierPrincipal } from '../../platform/auth';
 import type { Db } from '../../platform/db';
 import { getProcurement, type ProcurementDto } from '../procurements';
 import { getQuestionnaire, type Question, type QuestionnaireDefinition } from '../questionnaires';
 import { answerErrors, responsesErrors, teamErrors } from './responses.errors';
-import { supplierDeadline } from './responses.models';
+import { confidentialKeys, supplierDeadline } from './responses.models';
 import * as repo from './responses.repository';
+
+/** Council staff and API keys with `responses:read`: the answers and evidence. Evaluators read them only through evaluation, after declaring. */
+export const RESPONSE_READERS = { roles: ['admin', 'officer', 'viewer'], scopes: ['responses:read'] } as const;
+
+/**
+ * Whether answers the supplier marked confidential are withheld from this caller: from an API key
+ * without `responses:read-confidential`. Council staff see them by role, suppliers their own.
+ */
+export const withholdsConfidential = (principal: Principal): boolean => isKeyWithout(principal, 'responses:read-confidential');
+
+/** The questions of a response whose answer is confidential live, as last submitted, or where a clarification keeps it. */
+export async function confidentialQuestions({ db, responseId }: { db: Db; responseId: string }): Promise<Set<string>> {
+  const live = await repo.answersOf({ db, responseId });
+  const submission = await repo.latestSubmission({ db, responseId });
+  const clarifications = await repo.clarificationsOf({ db, responseId });
+  return confidentialKeys([
+    ...live.map((answer) => [answer.questionKey, answer] as const),
+    ...Object.entries(submission?.answers ?? {}),
+    ...clarifications.flatMap((c) => [[c.questionKey, c.originalAnswer] as const, [c.questionKey, c.amendedAnswer] as const]),
+  ]);
+}
 
 /** The response's procurement and pinned questionnaire, read with the supplier's own principal. */
 export async function supplierContext({ db, now, principal }: { db: Db; now: Date; principal: SupplierPrincipal }): Promise<{ procurement: ProcurementDto; definition: QuestionnaireDefinition }> {

@@ -107,6 +107,20 @@ export const evidenceErrors = {
   badUpload: (detail: string) => new AppError({ status: 422, code: 'evidence.invalid_upload', title: 'The upload could not be read', detail }),
   multipartRequired: () =>
     new AppError({ status: 415, code: 'evidence.multipart_required', title: 'Send the file as multipart/form-data', detail: 'With a `questionKey` field and one `file` part.' }),
+  tooManyUploads: (max: number) =>
+    new AppError({
+      status: 429,
+      code: 'evidence.too_many_uploads',
+      title: 'Other files are still uploading',
+      detail: `Up to ${max} files can upload at once for one response. Wait for one to finish, then try again.`,
+      headers: { 'retry-after': '5' },
+    }),
+  stalled: (seconds: number) =>
+    new AppError({ status: 422, code: 'evidence.invalid_upload', title: 'The upload could not be read', detail: `The file stopped arriving for ${seconds} second${seconds === 1 ? '' : 's'}. Send it again.`, headers: { connection: 'close' } }),
+  uploadsBusy: () =>
+    new AppError({ status: 503, code: 'evidence.uploads_busy', title: 'Too many files are uploading right now', detail: 'The service is taking as many uploads as it can. Try again in a few seconds.', headers: { 'retry-after': '10' } }),
+  storageUnavailable: () =>
+    new AppError({ status: 503, code: 'evidence.storage_unavailable', title: 'Files cannot be stored right now', detail: 'Nothing was saved. Try again in a minute.', headers: { 'retry-after': '60' } }),
 };
 
 export const clarificationErrors = {

@@ -218,3 +218,62 @@ export function completenessOf({
   const missing = missingForSubmission({ questions, visibility, values, evidenceKeys: new Set(evidence.map((e) => e.questionKey)) });
   return { values, visibility, missing };
 }
+
+/** An answer as the council holds it: its value, the supplier's comment and whether (and why) it is confidential. */
+export type AnswerLike = { value: unknown; comment: string | null; confidential: boolean; confidentialReason: string | null };
+
+/**
+ * What stands in for an answer the supplier marked confidential, for a caller not allowed to read
+ * those (an API key without `responses:read-confidential`): the flag, and nothing of the answer.
+ */
+export const WITHHELD_ANSWER = { value: null, comment: null, confidential: true, confidentialReason: null, redacted: true } as const;
+export const WITHHELD_NOTICE = 'Withheld: the supplier marked this answer confidential.';
+export const WITHHELD_CLARIFICATION = 'Withheld: this clarification is about an answer the supplier marked confidential.';
+
+/** The answer, or the withheld marker when it is confidential; other fields (its version, its time) stay. */
+export function redactAnswer<T extends AnswerLike>(answer: T): T & { redacted?: true } {
+  return answer.confidential ? { ...answer, ...WITHHELD_ANSWER } : answer;
+}
+
+/** The questions whose answer is confidential anywhere it is kept (live, as submitted, as amended): their files and clarifications are withheld. */
+export function confidentialKeys(answers: Iterable<readonly [questionKey: string, answer: { confidential: boolean } | null | undefined]>): Set<string> {
+  const keys = new Set<string>();
+  for (const [key, answer] of answers) if (answer?.confidential) keys.add(key);
+  return keys;
+}
+
+/**
+ * A response without what is confidential: each confidential answer (live and as submitted) withheld
+ * by its own flag, and the files of every question in `confidential` left out of both lists.
+ */
+export function redactResponse<
+  R extends { answers: Record<string, AnswerLike>; evidence: Array<{ questionKey: string }>; submission: { answers: Record<string, unknown>; evidence: Array<{ questionKey: string }> } | null },
+>(response: R, confidential: ReadonlySet<string>): R {
+  const open = <F extends { questionKey: string }>(files: F[]) => files.filter((file) => !confidential.has(file.questionKey));
+  const redactAll = <A>(answers: Record<string, A>) => Object.fromEntries(Object.entries(answers).map(([key, answer]) => [key, redactAnswer(answer as AnswerLike)])) as Record<string, A>;
+  return {
+    ...response,
+    answers: redactAll(response.answers),
+    evidence: open(response.evidence),
+    submission: response.submission && { ...response.submission, answers: redactAll(response.submission.answers), evidence: open(response.submission.evidence) },
+  };
+}
+
+/**
+ * A clarification about a question in `confidential`: the question (which may quote the answer) and
+ * the reply withheld, the answers it keeps redacted by their own flags. Any other is unchanged.
+ */
+export function redactClarification<C extends { questionKey: string; question: string; reply: string | null; originalAnswer: AnswerLike | null; amendedAnswer: AnswerLike | null }>(
+  clarification: C,
+  confidential: ReadonlySet<string>,
+): C & { redacted?: true } {
+  if (!confidential.has(clarification.questionKey)) return clarification;
+  return {
+    ...clarification,
+    question: WITHHELD_CLARIFICATION,
+    reply: null,
+    originalAnswer: clarification.originalAnswer && redactAnswer(clarification.originalAnswer),
+    amendedAnswer: clarification.amendedAnswer && redactAnswer(clarification.amendedAnswer),
+    redacted: true,
+  };
+}

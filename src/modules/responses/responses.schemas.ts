@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { instantSchema } from '../../platform/http/instant';
 
 export const invitationSchema = z
   .object({
@@ -63,12 +64,20 @@ export const evidenceSchema = z
   })
   .meta({ id: 'Evidence' });
 
+const withheld = z
+  .literal(true)
+  .optional()
+  .describe(
+    'Present only when the answer is withheld: the supplier marked it confidential and the caller is an API key without `responses:read-confidential`. Then `value`, `comment` and `confidentialReason` are null and `confidential` is true.',
+  );
+
 export const answerSchema = z
   .object({
     value: z.unknown().describe('yes_no: "yes"/"no"; single_choice: an option value; multi_choice: option values; number; date "YYYY-MM-DD"; text, URL or email as a string.'),
     comment: z.string().nullable(),
     confidential: z.boolean(),
     confidentialReason: z.string().nullable(),
+    redacted: withheld,
     version: z.number().int(),
     updatedAt: z.iso.datetime(),
   })
@@ -163,14 +172,19 @@ export const officerResponseSchema = responseProgressSchema
     procurementId: z.uuid(),
     deadline: z.iso.datetime().describe('This supplier’s deadline: the procurement’s, or a later one granted to it alone.'),
     submission: z
-      .object({ reference: z.string(), submittedAt: z.iso.datetime(), answers: z.record(z.string(), z.unknown()), evidence: z.array(evidenceSchema.omit({ uploadedAt: true })) })
+      .object({
+        reference: z.string(),
+        submittedAt: z.iso.datetime(),
+        answers: z.record(z.string(), z.unknown()).describe('Each answer as submitted: `{value, comment, confidential, confidentialReason}`, withheld as in `answers` (with `redacted: true`) when confidential and the caller may not read it.'),
+        evidence: z.array(evidenceSchema.omit({ uploadedAt: true })),
+      })
       .nullable(),
     answers: z.record(z.string(), answerSchema),
     evidence: z.array(evidenceSchema),
   })
   .meta({ id: 'Response' });
 
-const answerSnapshotSchema = z.object({ value: z.unknown(), comment: z.string().nullable(), confidential: z.boolean(), confidentialReason: z.string().nullable() });
+const answerSnapshotSchema = z.object({ value: z.unknown(), comment: z.string().nullable(), confidential: z.boolean(), confidentialReason: z.string().nullable(), redacted: withheld });
 
 export const clarificationSchema = z
   .object({
@@ -186,6 +200,12 @@ export const clarificationSchema = z
     reply: z.string().nullable(),
     amendedAnswer: answerSnapshotSchema.nullable(),
     repliedAt: z.iso.datetime().nullable(),
+    redacted: z
+      .literal(true)
+      .optional()
+      .describe(
+        'Present only when the clarification is about an answer the supplier marked confidential and the caller is an API key without `responses:read-confidential`: the question is replaced by a notice, the reply is null and the answers it quotes are withheld.',
+      ),
   })
   .meta({ id: 'Clarification' });
 
@@ -194,7 +214,7 @@ export const askClarificationSchema = z
     questionKey: z.string().min(1).max(80),
     question: z.string().trim().min(1).max(5000),
     allowAmend: z.boolean().default(false),
-    replyBy: z.iso.datetime({ offset: true }).optional(),
+    replyBy: instantSchema({ offset: true }).optional(),
   })
   .strict();
 
@@ -207,7 +227,7 @@ export const replyClarificationSchema = z
 
 export const extendDeadlineSchema = z
   .object({
-    deadline: z.iso.datetime({ offset: true }).describe('The supplier’s new deadline; later than the one it has.'),
+    deadline: instantSchema({ offset: true }).describe('The supplier’s new deadline; later than the one it has.'),
     reason: z.string().trim().min(1).max(2000).describe('Recorded in the audit log: why this supplier has longer.'),
   })
   .strict();

@@ -9,10 +9,10 @@ import { actorOf, type Principal, type SupplierPrincipal } from '../../platform/
 import { inTransaction, type Db } from '../../platform/db';
 import { getQuestionnaire, isAnswered, type Answers, type QuestionnaireDefinition } from '../questionnaires';
 import { answerErrors, responsesErrors, submitErrors } from './responses.errors';
-import { completenessOf, supplierView, type SupplierSection } from './responses.models';
+import { completenessOf, redactResponse, supplierView, type SupplierSection } from './responses.models';
 import * as repo from './responses.repository';
 import type { SubmittedEvidence } from './responses.table';
-import { assertLead, assertWritable, effectiveDeadline, procurementOf, questionsByKey, supplierContext } from './responses.access';
+import { assertLead, assertWritable, confidentialQuestions, effectiveDeadline, procurementOf, questionsByKey, supplierContext, withholdsConfidential } from './responses.access';
 import { toEvidenceDto, type EvidenceDto } from './evidence.usecases';
 import { toAnswerDto, type AnswerDto } from './answers.usecases';
 
@@ -246,7 +246,10 @@ export type OfficerResponseDto = ResponseProgressDto & {
   evidence: EvidenceDto[];
 };
 
-/** One response as the council sees it: the live answers, and the frozen submission once there is one. */
+/**
+ * One response as the council sees it: the live answers, and the frozen submission once there is
+ * one; for an API key without `responses:read-confidential`, without what the supplier marked confidential.
+ */
 export async function getResponseForOfficer(ctx: Ctx & { id: string }): Promise<OfficerResponseDto> {
   const found = await repo.findResponseWithInvitation({ db: ctx.db, organisationId: ctx.principal.organisationId, id: ctx.id });
   if (!found) throw responsesErrors.responseNotFound();
@@ -256,7 +259,7 @@ export async function getResponseForOfficer(ctx: Ctx & { id: string }): Promise<
   const files = await repo.evidenceOf({ db: ctx.db, responseId: found.response.id });
   const progress = progressOf({ ...found, answers: rows, evidence: files, definition, triage: procurement.triage as Answers });
   const submission = found.response.status === 'submitted' ? await repo.latestSubmission({ db: ctx.db, responseId: found.response.id }) : undefined;
-  return {
+  const view: OfficerResponseDto = {
     ...progress,
     procurementId: found.response.procurementId,
     deadline: effectiveDeadline(procurement, found.response).toISOString(),
@@ -264,6 +267,7 @@ export async function getResponseForOfficer(ctx: Ctx & { id: string }): Promise<
     answers: Object.fromEntries(rows.map((r) => [r.questionKey, toAnswerDto(r)])),
     evidence: files.map(toEvidenceDto),
   };
+  return withholdsConfidential(ctx.principal) ? redactResponse(view, await confidentialQuestions({ db: ctx.db, responseId: found.response.id })) : view;
 }
 
 /**

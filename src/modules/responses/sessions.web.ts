@@ -8,12 +8,16 @@ import { SESSION_COOKIE, type WebDeps } from './web.context';
 /** Opening the invitation link (which starts a session) and signing out. */
 
 export function registerSessionPages(web: FastifyInstance, deps: WebDeps): void {
-  const { database, now, config } = deps;
+  const { database, now, config, rateLimits } = deps;
   const db = database.db;
   const { linkProblem, load, csrfOk, forbidden, common } = deps.web;
-  web.get<{ Params: { token: string } }>('/respond/:token', { config: { access: 'public' } }, async (request, reply) => {
+  // Opening links is limited per address, and a link that does not work counts as a failed authentication.
+  web.get<{ Params: { token: string } }>('/respond/:token', { config: { access: 'public', checksCredential: 'link' } }, async (request, reply) => {
     const started = await startSupplierSession({ db, now: now(), token: request.params.token, current: request.cookies[SESSION_COOKIE] });
-    if ('problem' in started) return linkProblem(request, reply, started.problem.reason, started.problem.council, 404);
+    if ('problem' in started) {
+      await rateLimits.authenticationFailed({ request, reply });
+      return linkProblem(request, reply, started.problem.reason, started.problem.council, 404);
+    }
     // Max-Age, not Expires: the browser counts it from now by its own clock.
     const maxAge = Math.max(1, Math.floor((started.expiresAt.getTime() - now().getTime()) / 1000));
     if (started.session) reply.setCookie(SESSION_COOKIE, started.session, { path: '/respond', httpOnly: true, secure: config.cookieSecure, sameSite: 'lax', maxAge });

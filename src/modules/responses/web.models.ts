@@ -18,10 +18,9 @@ export type FormBody = Record<string, string | string[] | undefined>;
 /** One error on the page: the field it links to (an element id) and the message, GOV.UK style. */
 export type FieldError = { key: string; href: string; text: string };
 
-/** NUL cannot be typed, only pasted from another program, and the database cannot store it: it is dropped. */
-const clean = (text: string) => text.replaceAll('\u0000', '');
-const first = (value: string | string[] | undefined): string => clean(Array.isArray(value) ? (value[0] ?? '') : (value ?? '')).trim();
-const all = (value: string | string[] | undefined): string[] => (Array.isArray(value) ? value.map(clean) : value === undefined || value === '' ? [] : [clean(value)]);
+// A NUL pasted into a field never gets here: the web's form parser drops it (platform/web).
+const first = (value: string | string[] | undefined): string => (Array.isArray(value) ? (value[0] ?? '') : (value ?? '')).trim();
+const all = (value: string | string[] | undefined): string[] => (Array.isArray(value) ? value : value === undefined || value === '' ? [] : [value]);
 
 /** Field names: the question key for the value; suffixes for the date parts, the comment, the confidentiality fields, and the form's own bookkeeping. */
 export const fieldNames = (key: string) => ({

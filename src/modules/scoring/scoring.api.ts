@@ -1,17 +1,18 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { principalOf } from '../../platform/auth';
-import { problemSchema } from '../../platform/errors';
+import { problemResponses } from '../../platform/errors';
 import { zodApp, type AppDeps } from '../../platform/http/deps';
-import { sendEvidenceFile } from '../responses';
+import { documentErrors, withExample } from '../../platform/http/openapi';
+import { EVIDENCE_FILE_HEADERS, evidenceFileResponse, sendEvidenceFile } from '../responses';
 import { EVALUATION_READERS, RESULTS_READERS } from './scoring.access';
+import { scoringErrors } from './scoring.errors';
 import * as s from './scoring.schemas';
 import * as usecases from './scoring.usecases';
 
 const OFFICERS = { roles: ['admin', 'officer'] } as const;
 // Panel members may hold any role; membership and declaration are checked per procurement.
 const PANEL = { roles: ['admin', 'officer', 'evaluator', 'viewer'] } as const;
-const problems = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema, 409: problemSchema, 422: problemSchema };
 const idParams = z.object({ id: z.uuid() });
 const questionParams = z.object({ id: z.uuid(), questionKey: z.string().min(1).max(80) });
 
@@ -22,6 +23,7 @@ export function registerScoringApi(app: FastifyInstance, deps: AppDeps): void {
 
   const r = zodApp(app);
   const ctx = (request: FastifyRequest) => ({ db: database.db, now: now(), principal: principalOf(request) });
+  documentErrors(app, scoringErrors);
 
   r.post(
     '/v1/procurements/:id/declarations',
@@ -29,18 +31,19 @@ export function registerScoringApi(app: FastifyInstance, deps: AppDeps): void {
       config: { access: PANEL },
       schema: {
         tags: ['evaluation'],
+        operationId: 'declareConflictOfInterest',
         summary: 'Declare any conflict of interest (panel members, before seeing responses)',
         description: 'Once per person and procurement. A declared conflict blocks you until an officer records its mitigation (Procurement Act 2023 s.81).',
         params: idParams,
         body: s.declareSchema,
-        response: { 201: s.declarationSchema, ...problems },
+        response: { 201: s.declarationSchema, ...problemResponses(409) },
       },
     },
     async (request, reply) => reply.code(201).send(await usecases.declare({ ...ctx(request), procurementId: request.params.id, ...request.body })),
   );
   r.get(
     '/v1/procurements/:id/declarations',
-    { config: { access: OFFICERS }, schema: { tags: ['evaluation'], summary: 'The panel’s declarations', params: idParams, response: { 200: z.object({ items: z.array(s.declarationSchema) }), ...problems } } },
+    { config: { access: OFFICERS }, schema: { tags: ['evaluation'], operationId: 'listDeclarations', summary: 'The panel’s declarations', params: idParams, response: { 200: z.object({ items: z.array(s.declarationSchema) }) } } },
     async (request) => ({ items: await usecases.listDeclarations({ ...ctx(request), procurementId: request.params.id }) }),
   );
   r.post(
@@ -49,10 +52,11 @@ export function registerScoringApi(app: FastifyInstance, deps: AppDeps): void {
       config: { access: OFFICERS },
       schema: {
         tags: ['evaluation'],
+        operationId: 'recordMitigation',
         summary: 'Record how a declared conflict is mitigated',
         params: z.object({ id: z.uuid(), declarationId: z.uuid() }),
         body: s.mitigationSchema,
-        response: { 200: s.declarationSchema, ...problems },
+        response: { 200: s.declarationSchema },
       },
     },
     async (request) => usecases.mitigate({ ...ctx(request), procurementId: request.params.id, declarationId: request.params.declarationId, mitigation: request.body.mitigation }),
@@ -62,7 +66,7 @@ export function registerScoringApi(app: FastifyInstance, deps: AppDeps): void {
     '/v1/responses/:id/panel-view',
     {
       config: { access: PANEL },
-      schema: { tags: ['evaluation'], summary: 'A submitted response as the panel sees it, with what to mark', params: idParams, response: { 200: s.panelViewSchema, ...problems } },
+      schema: { tags: ['evaluation'], operationId: 'getPanelView', summary: 'A submitted response as the panel sees it, with what to mark', params: idParams, response: { 200: s.panelViewSchema, ...problemResponses(409) } },
     },
     async (request) => usecases.panelView({ ...ctx(request), responseId: request.params.id }),
   );
@@ -72,9 +76,11 @@ export function registerScoringApi(app: FastifyInstance, deps: AppDeps): void {
       config: { access: PANEL },
       schema: {
         tags: ['evaluation'],
+        operationId: 'downloadPanelEvidence',
         summary: 'Download an evidence file of a submitted response (declared panel members)',
         params: z.object({ id: z.uuid(), evidenceId: z.uuid() }),
-        response: { 200: z.any().describe('The file, as submitted.'), ...problems },
+        responseHeaders: { 200: EVIDENCE_FILE_HEADERS },
+        response: { 200: evidenceFileResponse('The file, as submitted.') },
       },
     },
     async (request, reply) => sendEvidenceFile(reply, await usecases.panelEvidence({ ...ctx(request), responseId: request.params.id, evidenceId: request.params.evidenceId, storage: deps.storage })),
@@ -85,11 +91,12 @@ export function registerScoringApi(app: FastifyInstance, deps: AppDeps): void {
       config: { access: PANEL },
       schema: {
         tags: ['evaluation'],
+        operationId: 'saveMark',
         summary: 'Your mark for one question (evaluators)',
         description: 'For the visible, answered questions marked by evaluators, while the procurement is evaluating and until you submit your marks.',
         params: questionParams,
-        body: s.putMarkSchema,
-        response: { 200: s.markSchema, ...problems },
+        body: withExample(s.putMarkSchema, { score: 3, justification: 'Names its DPO, has a completed DPIA and explains retention; no independent audit yet, so not a 4.' }),
+        response: { 200: s.markSchema, ...problemResponses(409) },
       },
     },
     async (request) => usecases.putMark({ ...ctx(request), responseId: request.params.id, questionKey: request.params.questionKey, ...request.body }),
@@ -100,10 +107,11 @@ export function registerScoringApi(app: FastifyInstance, deps: AppDeps): void {
       config: { access: PANEL },
       schema: {
         tags: ['evaluation'],
+        operationId: 'listMarks',
         summary: 'Marks for a response',
         description: 'Blind: an evaluator sees only their own marks until they submit theirs; the moderator and officers see all.',
         params: idParams,
-        response: { 200: z.object({ marks: z.array(s.markSchema), submittedBy: z.array(z.uuid()), blind: z.boolean() }), ...problems },
+        response: { 200: z.object({ marks: z.array(s.markSchema), submittedBy: z.array(z.uuid()), blind: z.boolean() }) },
       },
     },
     async (request) => usecases.listMarks({ ...ctx(request), responseId: request.params.id }),
@@ -114,10 +122,11 @@ export function registerScoringApi(app: FastifyInstance, deps: AppDeps): void {
       config: { access: PANEL },
       schema: {
         tags: ['evaluation'],
+        operationId: 'submitMarks',
         summary: 'Submit your marks for a response',
         description: '422 `evaluations.marks_incomplete` lists each question still to mark. After this your marks are fixed and you see the others’.',
         params: idParams,
-        response: { 200: z.object({ submittedAt: z.iso.datetime(), marks: z.number().int() }), ...problems },
+        response: { 200: z.object({ submittedAt: z.iso.datetime(), marks: z.number().int() }), ...problemResponses(409) },
       },
     },
     async (request) => usecases.submitMarks({ ...ctx(request), responseId: request.params.id }),
@@ -128,11 +137,12 @@ export function registerScoringApi(app: FastifyInstance, deps: AppDeps): void {
       config: { access: PANEL },
       schema: {
         tags: ['evaluation'],
+        operationId: 'moderateQuestion',
         summary: 'The moderated mark for one question (moderator)',
         description: 'The consensus mark for an evaluator-marked question, or an override of an automatic score, with its rationale. Returns the evaluation, recomputed.',
         params: questionParams,
-        body: s.moderationBodySchema,
-        response: { 200: s.evaluationSchema, ...problems },
+        body: withExample(s.moderationBodySchema, { score: 2, rationale: 'The panel agreed the evidence covers the pilot only; the two evaluators’ marks of 1 and 3 meet at 2.' }),
+        response: { 200: s.evaluationSchema, ...problemResponses(409) },
       },
     },
     async (request) => usecases.moderate({ ...ctx(request), responseId: request.params.id, questionKey: request.params.questionKey, ...request.body }),
@@ -143,11 +153,12 @@ export function registerScoringApi(app: FastifyInstance, deps: AppDeps): void {
       config: { access: PANEL },
       schema: {
         tags: ['evaluation'],
+        operationId: 'decideGateway',
         summary: 'Decide a gateway (moderator)',
         description: 'pass, fail, or conditional with an action and a due date. Returns the evaluation, recomputed.',
         params: questionParams,
         body: s.gatewayBodySchema,
-        response: { 200: s.evaluationSchema, ...problems },
+        response: { 200: s.evaluationSchema, ...problemResponses(409) },
       },
     },
     async (request) => usecases.decideGateway({ ...ctx(request), responseId: request.params.id, questionKey: request.params.questionKey, ...request.body }),
@@ -158,11 +169,12 @@ export function registerScoringApi(app: FastifyInstance, deps: AppDeps): void {
       config: { access: EVALUATION_READERS },
       schema: {
         tags: ['evaluation'],
+        operationId: 'getEvaluation',
         summary: 'The evaluation of a submitted response, with its working',
         description: 'Stored and kept current. `?recompute=true` computes it again from the stored inputs and says whether it matches.',
         params: idParams,
         querystring: z.object({ recompute: z.enum(['true', 'false']).default('false') }),
-        response: { 200: s.evaluationSchema, ...problems },
+        response: { 200: s.evaluationSchema, ...problemResponses(409) },
       },
     },
     async (request) => usecases.getEvaluation({ ...ctx(request), responseId: request.params.id, recompute: request.query.recompute === 'true' }),
@@ -173,9 +185,10 @@ export function registerScoringApi(app: FastifyInstance, deps: AppDeps): void {
       config: { access: OFFICERS },
       schema: {
         tags: ['evaluation'],
+        operationId: 'recomputeEvaluations',
         summary: 'Recompute every submitted response’s evaluation',
         params: idParams,
-        response: { 200: z.object({ recomputed: z.number().int(), changed: z.number().int() }), ...problems },
+        response: { 200: z.object({ recomputed: z.number().int(), changed: z.number().int() }) },
       },
     },
     async (request) => usecases.recomputeProcurement({ ...ctx(request), procurementId: request.params.id }),
@@ -184,7 +197,7 @@ export function registerScoringApi(app: FastifyInstance, deps: AppDeps): void {
     '/v1/procurements/:id/results',
     {
       config: { access: RESULTS_READERS },
-      schema: { tags: ['evaluation'], summary: 'One row per response: score, rating, gateways, rank', params: idParams, response: { 200: s.resultsSchema, ...problems } },
+      schema: { tags: ['evaluation'], operationId: 'getResults', summary: 'One row per response: score, rating, gateways, rank', params: idParams, response: { 200: s.resultsSchema } },
     },
     async (request) => usecases.results({ ...ctx(request), procurementId: request.params.id }),
   );
@@ -192,7 +205,7 @@ export function registerScoringApi(app: FastifyInstance, deps: AppDeps): void {
     '/v1/procurements/:id/comparison',
     {
       config: { access: RESULTS_READERS },
-      schema: { tags: ['evaluation'], summary: 'Question × supplier and section × supplier scores', params: idParams, response: { 200: s.comparisonSchema, ...problems } },
+      schema: { tags: ['evaluation'], operationId: 'getComparison', summary: 'Question × supplier and section × supplier scores', params: idParams, response: { 200: s.comparisonSchema } },
     },
     async (request) => usecases.comparison({ ...ctx(request), procurementId: request.params.id }),
   );
@@ -202,11 +215,12 @@ export function registerScoringApi(app: FastifyInstance, deps: AppDeps): void {
       config: { access: OFFICERS },
       schema: {
         tags: ['evaluation'],
+        operationId: 'recordDecision',
         summary: 'Record the decision and close the procurement as decided',
         description: 'An award names a submitted response that passed every gateway, once no evaluation is provisional (409 `evaluations.provisional`).',
         params: idParams,
         body: s.decideSchema,
-        response: { 200: s.decisionResultSchema, ...problems },
+        response: { 200: s.decisionResultSchema, ...problemResponses(409) },
       },
     },
     async (request) => {

@@ -860,3 +860,16 @@ export function rankByScore<T extends { overallScore: number | null }>(rows: T[]
   });
   return rows.map((row) => ({ ...row, rank: ranks.get(row) ?? null }));
 }
+
+/**
+ * The evaluation for a caller confidential answers are withheld from: every number stays, but the
+ * working and gateway reason of each question in `confidential`, which quote its answer, become `notice`.
+ */
+export function withholdConfidentialWorking(evaluation: Evaluation, confidential: ReadonlySet<string>, notice: string): Evaluation {
+  if (confidential.size === 0) return evaluation;
+  return {
+    ...evaluation,
+    questions: evaluation.questions.map((q) => (confidential.has(q.key) ? { ...q, working: [notice] } : q)),
+    gateways: evaluation.gateways.map((g) => (confidential.has(g.questionKey) ? { ...g, reason: notice } : g)),
+  };
+}

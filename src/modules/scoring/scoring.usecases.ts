@@ -4,10 +4,10 @@ import { canonicalJson } from '../../platform/crypto';
 import { inTransaction, type Db } from '../../platform/db';
 import { getProcurement, transitionProcurement, type ProcurementDto } from '../procurements';
 import { getQuestionnaire, type Answers, type QuestionnaireDefinition } from '../questionnaires';
-import { downloadEvidenceForOfficer, responsesForScoring, submittedResponse, type SubmittedResponse } from '../responses';
+import { downloadEvidenceForOfficer, responsesForScoring, submittedResponse, WITHHELD_NOTICE, withholdsConfidential, type SubmittedResponse } from '../responses';
 import type { BlobStorage } from '../../platform/storage';
 import { scoringErrors } from './scoring.errors';
-import { activeGateways, evaluateResponse, questionsNeedingMarks, rankByScore, type Evaluation, type EvaluationInput, type Score } from './scoring.models';
+import { activeGateways, evaluateResponse, questionsNeedingMarks, rankByScore, withholdConfidentialWorking, type Evaluation, type EvaluationInput, type Score } from './scoring.models';
 import { feedItemOf, publishScore } from './scoring.feed';
 import * as repo from './scoring.repository';
 
@@ -121,9 +121,12 @@ export async function getEvaluation(ctx: Ctx & { responseId: string; recompute: 
   const stored = await repo.findEvaluation({ db: ctx.db, organisationId: ctx.principal.organisationId, responseId: response.responseId });
   if (!stored || response.status !== 'submitted') throw scoringErrors.notSubmitted();
   const base = { responseId: response.responseId, procurementId: response.procurementId, supplierName: response.supplierName, computedAt: stored.computedAt.toISOString() };
-  if (!ctx.recompute) return { ...stored.evaluation, ...base };
+  // The working quotes answers: an API key without responses:read-confidential gets the numbers only for confidential ones.
+  const shown = (evaluation: Evaluation) =>
+    withholdsConfidential(ctx.principal) ? withholdConfidentialWorking(evaluation, new Set(Object.keys(response.details).filter((key) => response.details[key]?.confidential)), WITHHELD_NOTICE) : evaluation;
+  if (!ctx.recompute) return { ...shown(stored.evaluation), ...base };
   const fresh = await computeFor(ctx.db, context, response);
-  return { ...fresh, ...base, matchesStored: canonicalJson(fresh) === canonicalJson(stored.evaluation) };
+  return { ...shown(fresh), ...base, matchesStored: canonicalJson(fresh) === canonicalJson(stored.evaluation) };
 }
 
 /** Recomputes and stores every submitted response of a procurement; says how many changed. */

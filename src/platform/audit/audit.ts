@@ -156,7 +156,8 @@ export async function verifyAuditChain({ db, organisationId }: { db: Db; organis
   return { ok: true, organisationId, checked, headHash: expectedPrev };
 }
 
-const cursorShape = z.tuple([z.number().int()]);
+// `seq` is an int4 column: a cursor past its range is refused like any other bad cursor, not sent to the database.
+const cursorShape = z.tuple([z.number().int().min(-(2 ** 31)).max(2 ** 31 - 1)]);
 
 export async function listAuditEvents({
   db,

@@ -1,9 +1,10 @@
-export { registerAuth, principalOf, userOf, type Access, type TokenResolver } from './auth';
+export { declaredAccess, registerAuth, principalOf, userOf, type Access, type DeclaredAccess, type ScopeRequirement, type TokenResolver } from './auth';
 export {
   ROLES,
   SCOPES,
   actorOf,
   inOrganisation,
+  isKeyWithout,
   type Actor,
   type ApiKeyPrincipal,
   type Principal,

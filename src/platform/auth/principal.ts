@@ -4,9 +4,26 @@ import type { PgColumn } from 'drizzle-orm/pg-core';
 export const ROLES = ['admin', 'officer', 'evaluator', 'viewer'] as const;
 export type Role = (typeof ROLES)[number];
 
-/** What an organisation API key may be allowed to do. Keys never act as a user. */
-export const SCOPES = ['scores:read', 'procurements:read', 'questionnaires:read', 'webhooks:manage', 'audit:read'] as const;
+/**
+ * What an organisation API key may be allowed to do. Keys never act as a user. The README's
+ * "Scopes" table says what each allows; `responses:read-confidential` only widens the others.
+ */
+export const SCOPES = [
+  'scores:read',
+  'procurements:read',
+  'responses:read',
+  'responses:read-confidential',
+  'reports:read',
+  'questionnaires:read',
+  'webhooks:manage',
+  'audit:read',
+] as const;
 export type Scope = (typeof SCOPES)[number];
+
+/** Whether the principal is an API key that lacks `scope`; users, suppliers and the system never are. */
+export function isKeyWithout(principal: Principal, scope: Scope): boolean {
+  return principal.kind === 'api_key' && !principal.scopes.includes(scope);
+}
 
 export type UserPrincipal = {
   kind: 'user';

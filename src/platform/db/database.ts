@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
@@ -10,6 +9,9 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
+import { acquireDataDirLock, type DataDirLock } from './data-dir-lock';
+import { ensureDataDir, resolveDataDir } from './data-dir';
+import { listenForNotifications, type ListenInput, type NotificationListener } from './notifications';
 import { queryRows } from './query';
 
 /** Either engine's drizzle handle, or a transaction on it: everything below a use case takes this. */
@@ -27,8 +29,12 @@ export type Database = {
   migrationStatus(): Promise<{ applied: number; expected: number }>;
   ping(): Promise<void>;
   close(): Promise<void>;
+  /** PostgreSQL only: the pool's clients, all of them back in the pool (idle) when no request runs. */
+  poolStats?(): { total: number; idle: number; waiting: number };
   /** Embedded only: the whole database as a tarball, to open copies quickly (the test suite's template). */
   snapshot?(): Promise<Blob>;
+  /** PostgreSQL only: LISTEN on a channel over a connection of its own, reconnecting when it drops. */
+  listen?(input: ListenInput): Promise<NotificationListener>;
 };
 
 type Logger = { warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
@@ -59,6 +65,8 @@ export type OpenDatabaseInput = {
   dataDir: string;
   /** Embedded only: start from a snapshot instead of an empty cluster (about 5x faster to open). */
   template?: Blob | undefined;
+  /** Embedded only: who holds DATA_DIR while it is open (`server`, `cli`), named to any other opener it refuses. */
+  lockRole?: string | undefined;
   logger: Logger;
   poolMax?: number;
   statementTimeoutMs?: number;
@@ -69,16 +77,27 @@ export async function openDatabase(input: OpenDatabaseInput): Promise<Database> 
   return input.url ? openPostgres({ ...input, url: input.url }) : openEmbedded(input);
 }
 
-async function openEmbedded({ dataDir, template }: OpenDatabaseInput): Promise<Database> {
+async function openEmbedded({ dataDir, template, lockRole }: OpenDatabaseInput): Promise<Database> {
   let client: PGlite;
+  let lock: DataDirLock | undefined;
   if (dataDir === 'memory') {
     client = new PGlite(template ? { loadDataDir: template } : {});
+    await client.waitReady;
   } else {
-    const directory = path.resolve(dataDir, 'pgdata');
-    mkdirSync(directory, { recursive: true });
-    client = new PGlite(directory);
+    // Checked and locked before PGlite touches it: a second PGlite on the same files loses writes.
+    const directory = resolveDataDir(dataDir);
+    ensureDataDir(directory);
+    lock = await acquireDataDirLock({ directory, role: lockRole });
+    try {
+      const pgdata = path.join(directory, 'pgdata');
+      ensureDataDir(pgdata);
+      client = new PGlite(pgdata);
+      await client.waitReady;
+    } catch (error) {
+      lock.release();
+      throw error;
+    }
   }
-  await client.waitReady;
   const db = drizzlePglite({ client, casing: 'snake_case' }) as unknown as Db;
   return {
     db,
@@ -92,6 +111,7 @@ async function openEmbedded({ dataDir, template }: OpenDatabaseInput): Promise<D
     },
     close: async () => {
       if (!client.closed) await client.close();
+      lock?.release();
     },
     snapshot: async () => client.dumpDataDir('none'),
   };
@@ -111,8 +131,27 @@ async function openPostgres(input: OpenDatabaseInput & { url: string }): Promise
   });
   // Without this listener an idle client losing its connection (a restart, a failover) kills the process.
   pool.on('error', (error) => input.logger.error({ err: error }, 'idle database connection failed'));
+  // The pool's listener is taken off a client while it is checked out, so a connection cut between a
+  // transaction's statements would be an unhandled 'error' event: each client gets its own, for life.
+  // The query in flight fails on its own, and the request answers 503.
+  pool.on('connect', (client) => client.on('error', (error) => input.logger.warn({ err: error }, 'database connection lost')));
 
   const db = drizzleNodePg({ client: pool, casing: 'snake_case' }) as unknown as Db;
+  // drizzle sends BEGIN on a pooled client before its try/finally, so a connection cut just then
+  // never went back to the pool; after ten such cuts every request waited for a client. Here the
+  // client is checked out and always released by us (the pool drops it if it is broken).
+  const onClient = new WeakMap<pg.PoolClient, Db>();
+  type Transaction = Db['transaction'];
+  db.transaction = (async (work: Parameters<Transaction>[0], config?: Parameters<Transaction>[1]) => {
+    const client = await pool.connect();
+    try {
+      let clientDb = onClient.get(client);
+      if (!clientDb) onClient.set(client, (clientDb = drizzleNodePg({ client, casing: 'snake_case' }) as unknown as Db));
+      return await clientDb.transaction(work, config);
+    } finally {
+      client.release();
+    }
+  }) as Transaction;
   return {
     db,
     kind: 'postgres',
@@ -131,6 +170,8 @@ async function openPostgres(input: OpenDatabaseInput & { url: string }): Promise
     ping: async () => {
       await pool.query('select 1');
     },
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+    listen: (options) => listenForNotifications({ ...options, url: input.url, applicationName: `${input.applicationName ?? 'aidd'}-listen` }),
     close: async () => {
       if (!pool.ended) await pool.end();
     },

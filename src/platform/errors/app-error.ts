@@ -17,8 +17,20 @@ export type AppErrorInput = {
   { detail: string; errors?: FieldProblem[] } | { detail?: string; errors: FieldProblem[] }
 );
 
+// A problem stays short whatever the request held: a message may quote what the client sent (an
+// unknown key), and a client may send thousands of bad fields. So each path and message is cut, at
+// most MAX_LISTED problems are listed, and `detail` names the first few and counts the rest.
+const MAX_LISTED = 200;
+const MAX_TEXT = 300;
+const IN_DETAIL = 10;
+const cut = (text: string) => (text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT - 1)}…` : text);
+
 /** The field problems as one sentence, for clients that show only `detail`. */
-const detailOf = (errors: readonly FieldProblem[]): string => errors.map((e) => `${e.path}: ${e.message}`).join('; ');
+const detailOf = (errors: readonly FieldProblem[]): string =>
+  errors
+    .slice(0, IN_DETAIL)
+    .map((e) => `${e.path}: ${e.message}`)
+    .join('; ') + (errors.length > IN_DETAIL ? `; and ${errors.length - IN_DETAIL} more` : '');
 
 /** An error the client caused or may act on. Rendered as RFC 9457 problem+json by the error handler. */
 export class AppError extends Error {
@@ -30,14 +42,15 @@ export class AppError extends Error {
   readonly headers: Record<string, string> | undefined;
 
   constructor(input: AppErrorInput) {
-    const detail = input.detail ?? detailOf(input.errors ?? []);
+    const errors = input.errors?.map((e) => ({ ...e, path: cut(e.path), message: cut(e.message) }));
+    const detail = input.detail ?? detailOf(errors ?? []);
     super(detail || input.title);
     this.name = 'AppError';
     this.status = input.status;
     this.code = input.code;
     this.title = input.title;
     this.detail = detail || 'Correct the request and send it again.';
-    this.errors = input.errors;
+    this.errors = errors?.slice(0, MAX_LISTED);
     this.headers = input.headers;
   }
 }

@@ -15,15 +15,18 @@ const FASTIFY_CODES: Record<string, { code: string; title: string }> = {
   FST_ERR_VALIDATION: { code: 'request.validation_failed', title: 'The request is not valid' },
 };
 
-// Connection-level database failures are a passing outage (503, retry), not a bug (500).
-const UNAVAILABLE_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE']);
-function isDatabaseUnavailable(error: unknown): boolean {
-  const code = (error as { code?: unknown }).code;
-  if (typeof code === 'string' && (code.startsWith('08') || code.startsWith('57P0') || UNAVAILABLE_NODE_CODES.has(code))) {
-    return true;
+// Connection-level database failures are a passing outage (503, retry), not a bug (500): connection
+// exceptions (08), shutdown and start-up (57P0x), a statement cancelled by its timeout (57014), and
+// the driver's own connection and pool errors. Drizzle wraps the driver's error in `cause`, so look there too.
+const UNAVAILABLE_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH']);
+const UNAVAILABLE_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Query read timeout|Connection closed/;
+export function isDatabaseUnavailable(error: unknown): boolean {
+  for (let current = error, depth = 0; current && typeof current === 'object' && depth < 5; current = (current as { cause?: unknown }).cause, depth += 1) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && (code.startsWith('08') || code.startsWith('57P0') || code === '57014' || UNAVAILABLE_NODE_CODES.has(code))) return true;
+    if (current instanceof Error && UNAVAILABLE_MESSAGES.test(current.message)) return true;
   }
-  const message = error instanceof Error ? error.message : '';
-  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/.test(message);
+  return false;
 }
 
 type ZodIssueLike = { path?: readonly PropertyKey[]; message: string; code?: string };

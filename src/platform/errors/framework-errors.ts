@@ -1,7 +1,9 @@
-import { STATUS_CODES } from 'node:http';
+import { STATUS_CODES, type ServerOptions } from 'node:http';
 import type { Socket } from 'node:net';
-import type { FastifyServerOptions } from 'fastify';
+import type { Duplex } from 'node:stream';
+import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import { API_SECURITY_HEADERS, HSTS, servedOverHttps } from '../http/security-headers';
+import { AppError } from './app-error';
 import { PROBLEM_CONTENT_TYPE, problemType } from './problem';
 import { sendProblem } from './error-handler';
 
@@ -22,13 +24,27 @@ const PARSER_PROBLEMS: Record<string, FrameworkProblem> = {
   ERR_HTTP_REQUEST_TIMEOUT: { status: 408, code: 'request.timeout', title: 'The request took too long to arrive', detail: 'Send the whole request again, without pauses.' },
 };
 const MALFORMED: FrameworkProblem = { status: 400, code: 'request.malformed', title: 'The request is not valid HTTP', detail: 'Send a well-formed HTTP/1.1 request.' };
+// Node would answer these itself: a bare 400 without a body, and a closed connection.
+const MISSING_HOST: FrameworkProblem = { status: 400, code: 'request.missing_host', title: 'The request has no Host header', detail: 'Send a Host header, as HTTP/1.1 requires.' };
+const CONNECT_REFUSED: FrameworkProblem = { status: 405, code: 'request.method_not_allowed', title: 'The method is not allowed', detail: 'This service is not a proxy: it never takes CONNECT.' };
+
+/** A problem written straight to the socket, for answers given before fastify has a request; then the connection closes. */
+function writeProblem(socket: Duplex, problem: FrameworkProblem, config: { publicBaseUrl: string; trustProxy: boolean }, extra: Record<string, string> = {}): void {
+  const body = JSON.stringify({ type: problemType(problem.code), ...problem });
+  const headers = { ...API_SECURITY_HEADERS, ...(servedOverHttps(config) ? { 'strict-transport-security': HSTS } : {}), ...extra, 'content-type': PROBLEM_CONTENT_TYPE, 'content-length': String(Buffer.byteLength(body)), connection: 'close' };
+  if (socket.writable) {
+    socket.write(`HTTP/1.1 ${problem.status} ${STATUS_CODES[problem.status]}\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n${body}`);
+  }
+}
 
 /**
  * Fastify's `frameworkErrors` and `clientErrorHandler`: the answers it would otherwise write itself, as
  * plain JSON without security headers and quoting the request, become problem+json like every other.
  */
-export function frameworkErrorHandlers(config: { publicBaseUrl: string; trustProxy: boolean }): Pick<FastifyServerOptions, 'frameworkErrors' | 'clientErrorHandler'> {
+export function frameworkErrorHandlers(config: { publicBaseUrl: string; trustProxy: boolean }): Pick<FastifyServerOptions, 'frameworkErrors' | 'clientErrorHandler'> & { http: ServerOptions } {
   return {
+    // registerFrameworkRefusals answers a request without Host, as problem+json.
+    http: { requireHostHeader: false },
     frameworkErrors: (error, request, reply) => {
       const problem = ROUTING_PROBLEMS[error.code] ?? UNROUTABLE;
       reply.headers({ ...API_SECURITY_HEADERS, 'x-request-id': String(request.id) });
@@ -37,13 +53,22 @@ export function frameworkErrorHandlers(config: { publicBaseUrl: string; trustPro
     },
     clientErrorHandler: (error: Error & { code?: string }, socket: Socket) => {
       if (error.code === 'ECONNRESET' || socket.destroyed) return;
-      const problem = PARSER_PROBLEMS[error.code ?? ''] ?? MALFORMED;
-      const body = JSON.stringify({ type: problemType(problem.code), ...problem });
-      const headers = { ...API_SECURITY_HEADERS, ...(servedOverHttps(config) ? { 'strict-transport-security': HSTS } : {}), 'content-type': PROBLEM_CONTENT_TYPE, 'content-length': String(Buffer.byteLength(body)), connection: 'close' };
-      if (socket.writable) {
-        socket.write(`HTTP/1.1 ${problem.status} ${STATUS_CODES[problem.status]}\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n${body}`);
-      }
+      writeProblem(socket, PARSER_PROBLEMS[error.code ?? ''] ?? MALFORMED, config);
       socket.destroy(error);
     },
   };
+}
+
+/**
+ * What Node's HTTP server would otherwise answer itself: an HTTP/1.1 request without Host (a bare
+ * 400), and CONNECT (the connection closed, no answer). Register after the security headers.
+ */
+export function registerFrameworkRefusals(app: FastifyInstance, config: { publicBaseUrl: string; trustProxy: boolean }): void {
+  app.addHook('onRequest', async (request) => {
+    if (request.raw.httpVersion === '1.1' && request.headers.host === undefined) throw new AppError(MISSING_HOST);
+  });
+  app.server.on('connect', (_request, socket: Duplex) => {
+    writeProblem(socket, CONNECT_REFUSED, config, { allow: 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS' });
+    socket.end();
+  });
 }

@@ -2,11 +2,12 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from '../../config';
 import type { Principal } from '../auth';
-import type { OrganisationCache } from '../cache';
+import type { AccessChanges, OrganisationCache } from '../cache';
 import type { Database, Db } from '../db';
 import type { Mailer } from '../mail';
 import type { PdfRenderer } from '../pdf';
-import type { BlobStorage } from '../storage';
+import type { BlobStorage, UploadSlots } from '../storage';
+import type { RateLimits } from './rate-limit';
 
 /** What every route group receives: the database, the configuration and a clock tests can set. */
 export type AppDeps = {
@@ -15,12 +16,18 @@ export type AppDeps = {
   now: () => Date;
   /** Resolved tokens; a module that changes who may do what tells it to forget. */
   principalCache: OrganisationCache<Principal>;
+  /** Tells every instance (this one included) to forget an organisation's cached access after a change. */
+  accessChanges: AccessChanges;
   /** Where uploaded files' bytes go. */
   storage: BlobStorage;
+  /** Uploads in flight, per response and in all, shared by the API and the web form. */
+  uploads: UploadSlots;
   /** Delivers queued email after commit: SMTP when configured, else held in the outbox. */
   mailer: Mailer;
   /** Draws PDFs on a pool of worker threads shared by every feature (reports, receipts). */
   pdf: PdfRenderer;
+  /** Request limits; a route that checks a credential of its own reports a wrong one here. */
+  rateLimits: RateLimits;
   /**
    * Calls between modules that must not import each other, made inside the caller's transaction:
    * `responseChanged` runs when a submitted response changes (submission, withdrawal, an amendment).

@@ -21,7 +21,7 @@ export function registerHealth(app: FastifyInstance, { database }: AppDeps): voi
     '/healthz',
     {
       config: { access: 'public', rateLimit: false },
-      schema: { tags: ['health'], summary: 'Liveness', response: { 200: z.object({ status: z.literal('ok') }) } },
+      schema: { tags: ['health'], operationId: 'getLiveness', summary: 'Liveness', response: { 200: z.object({ status: z.literal('ok') }) } },
     },
     async () => ({ status: 'ok' as const }),
   );
@@ -29,7 +29,7 @@ export function registerHealth(app: FastifyInstance, { database }: AppDeps): voi
     '/readyz',
     {
       config: { access: 'public', rateLimit: false },
-      schema: { tags: ['health'], summary: 'Readiness', response: { 200: readinessSchema, 503: readinessSchema } },
+      schema: { tags: ['health'], operationId: 'getReadiness', summary: 'Readiness', response: { 200: readinessSchema, 503: readinessSchema } },
     },
     async (request, reply) => {
       let reachable = false;

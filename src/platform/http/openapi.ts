@@ -1,27 +1,46 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
-import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
-import type { Access } from '../auth';
+import { jsonSchemaTransformObject } from 'fastify-type-provider-zod';
+import type { z } from 'zod';
+import { errorCodesOf, PLATFORM_ERROR_CODES, sortedCodes, type ErrorCodeEntry, type ErrorFactories } from '../errors';
+import { finishDocument, type OpenApiDocument, type WebhookEventDoc } from './openapi-finish';
+import { transformRoute } from './openapi-route';
+
+export { type ResponseHeaderName } from './openapi-route';
+export { type WebhookEventDoc } from './openapi-finish';
 
 export const API_VERSION = '1.0.0';
 
 const SWAGGER_UI_STYLE_HASH = 'sha256-RL3ie0nH+Lzz2YNqQN83mnU0J1ot4QL7b99vMdIX99w=';
 
-/**
- * Adds the bearer requirement to every operation whose route is not public, so the document says
- * what the auth hook enforces.
- */
-function withSecurity(input: Parameters<typeof jsonSchemaTransform>[0]) {
-  const transformed = jsonSchemaTransform(input);
-  const access = (input.route.config as { access?: Access } | undefined)?.access;
-  if (access && access !== 'public') {
-    return { ...transformed, schema: { ...transformed.schema, security: [{ bearerAuth: [] }] } };
-  }
-  return transformed;
+/** What modules add to the document besides their routes (the platform imports no module). */
+type DocumentParts = { errorCodes: ErrorCodeEntry[]; webhooks: Record<string, WebhookEventDoc> };
+const partsByApp = new WeakMap<FastifyInstance, DocumentParts>();
+const partsOf = (app: FastifyInstance): DocumentParts => {
+  let parts = partsByApp.get(app);
+  if (!parts) partsByApp.set(app, (parts = { errorCodes: [], webhooks: {} }));
+  return parts;
+};
+
+/** Lists a module's error codes (read from its factories) in the Problem schema's `x-error-codes`. */
+export function documentErrors(app: FastifyInstance, ...groups: ErrorFactories[]): void {
+  partsOf(app).errorCodes.push(...errorCodesOf(...groups));
 }
 
-export async function registerOpenApi(app: FastifyInstance, { docsUi }: { docsUi: boolean }): Promise<void> {
+/** Describes the events a module sends to webhook endpoints, in the document's `webhooks`. */
+export function documentWebhooks(app: FastifyInstance, events: Record<string, WebhookEventDoc>): void {
+  Object.assign(partsOf(app).webhooks, events);
+}
+
+/** The schema, with an example of it for the API description (typed, so the example cannot drift from it). */
+export function withExample<T extends z.ZodType>(schema: T, example: z.input<T>): T {
+  return schema.meta({ examples: [example] });
+}
+
+/** The document at /openapi.json (and /docs), built from the routes' zod schemas and `config.access`. */
+export async function registerOpenApi(app: FastifyInstance, { docsUi, publicBaseUrl }: { docsUi: boolean; publicBaseUrl?: string }): Promise<void> {
+  const parts = partsOf(app);
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -29,7 +48,7 @@ export async function registerOpenApi(app: FastifyInstance, { docsUi }: { docsUi
         title: 'AI supplier due diligence for UK councils',
         version: API_VERSION,
         description:
-          'Questionnaires based on the LGA *Responsibly buying AI* guidance, supplier answers, transparent scoring and reports. Errors are RFC 9457 problem+json with a stable `code`.',
+          'Questionnaires based on the LGA *Responsibly buying AI* guidance, supplier answers, transparent scoring and reports. Errors are RFC 9457 problem+json with a stable `code`. Requests are rate limited per user, API key or supplier invitation once the token is valid, and per client address otherwise, with a tighter limit on failed authentications; every limited answer carries `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset`, and a 429 `request.rate_limited` also `Retry-After` (seconds).',
         license: { name: 'MIT', identifier: 'MIT' },
       },
       components: {
@@ -38,6 +57,12 @@ export async function registerOpenApi(app: FastifyInstance, { docsUi }: { docsUi
             type: 'http',
             scheme: 'bearer',
             description: 'A personal access token (`aidd_pat_…`), an organisation API key (`aidd_key_…`) or a supplier invitation token (`aidd_inv_…`).',
+          },
+          setupToken: {
+            type: 'apiKey',
+            in: 'header',
+            name: 'X-Setup-Token',
+            description: 'The setup token (the SETUP_TOKEN environment variable, or the one printed in the log at start): only for creating the first organisation.',
           },
         },
       },
@@ -58,8 +83,13 @@ export async function registerOpenApi(app: FastifyInstance, { docsUi }: { docsUi
         { name: 'health', description: 'Liveness and readiness' },
       ],
     },
-    transform: withSecurity,
-    transformObject: jsonSchemaTransformObject,
+    transform: transformRoute,
+    transformObject: (input) =>
+      finishDocument(jsonSchemaTransformObject(input) as unknown as OpenApiDocument, {
+        publicBaseUrl,
+        errorCodes: sortedCodes([...PLATFORM_ERROR_CODES, ...parts.errorCodes]),
+        webhooks: parts.webhooks,
+      }) as unknown as ReturnType<typeof jsonSchemaTransformObject>,
   });
 
   app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());

@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { principalOf } from '../auth';
-import { problemSchema } from '../errors';
 import { zodApp, type AppDeps } from '../http/deps';
 import { pageQuerySchema, pageSchema } from '../pagination';
 import { listOutbox } from './mail';
@@ -28,10 +27,11 @@ export function registerOutboxApi(app: FastifyInstance, { database }: AppDeps): 
       config: { access: { roles: ['admin'] } },
       schema: {
         tags: ['outbox'],
+        operationId: 'listOutboxMessages',
         summary: 'Email the service has sent or is holding',
         description: 'Oldest first. Without SMTP_URL, messages are held here rather than sent. Secrets in links are never stored.',
         querystring: pageQuerySchema,
-        response: { 200: pageSchema(outboxItemSchema), 401: problemSchema, 403: problemSchema, 400: problemSchema },
+        response: { 200: pageSchema(outboxItemSchema) },
       },
     },
     async (request) => {

@@ -2,6 +2,7 @@ import { and, eq, gt, or, type SQL } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
 import { z } from 'zod';
 import { AppError } from '../errors';
+import { instantSchema } from '../http/instant';
 
 /** `limit` and `cursor` as every list endpoint accepts them. */
 export const pageQuerySchema = z.object({
@@ -63,7 +64,7 @@ export function toPage<Row, Item>({
   };
 }
 
-const createdAtIdCursor = z.tuple([z.iso.datetime(), z.uuid()]);
+const createdAtIdCursor = z.tuple([instantSchema(), z.uuid()]);
 
 /**
  * The keyset condition for lists ordered by (createdAt, id): rows strictly after the cursor's row.

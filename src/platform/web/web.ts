@@ -1,13 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { parse as parseQuery } from 'node:querystring';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import fastifyStatic from '@fastify/static';
 import view from '@fastify/view';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import nunjucks from 'nunjucks';
+import { loggableError } from '../db';
+import { isAppError, isDatabaseUnavailable } from '../errors';
 import { ukClock, ukDay } from '../format';
+import { retryAfterOf } from '../http/rate-limit';
 
 /**
  * The HTML side of the service: GOV.UK Frontend templates through Nunjucks, its assets served
@@ -28,9 +32,22 @@ declare module 'fastify' {
 }
 
 
+/**
+ * A NUL cannot be typed, only pasted from another program, and the database cannot store it, so
+ * every form drops it from names and values here, once (the JSON API refuses it with a 422 instead).
+ */
+export function parseForm(body: string): Record<string, string | string[]> {
+  const form: Record<string, string | string[]> = Object.create(null);
+  for (const [name, value] of Object.entries(parseQuery(body))) {
+    if (value === undefined) continue;
+    form[name.replaceAll('\u0000', '')] = Array.isArray(value) ? value.map((v) => v.replaceAll('\u0000', '')) : value.replaceAll('\u0000', '');
+  }
+  return form;
+}
+
 export async function registerWeb(app: FastifyInstance): Promise<void> {
   const dist = govukDist();
-  await app.register(formbody);
+  await app.register(formbody, { parser: parseForm });
   await app.register(cookie);
   await app.register(view, {
     engine: { nunjucks },
@@ -60,6 +77,23 @@ export async function registerWeb(app: FastifyInstance): Promise<void> {
     decorateReply: false,
     maxAge: '1d',
     allowedPath: (pathName) => pathName === '/govuk-frontend.min.css' || pathName === '/govuk-frontend.min.js',
+  });
+
+  // A rate limit's refusal is a page saying how long to wait, and a failure on our side a page
+  // saying so (never JSON, never the error's text); other client errors go on to the app's handler.
+  app.setErrorHandler((error, request, reply) => {
+    const wait = retryAfterOf(error);
+    if (wait !== null) {
+      reply.header('retry-after', wait);
+      return page(request, reply, 'too-many-attempts.njk', { title: 'Too many attempts', minutes: Math.max(1, Math.ceil(wait / 60)) }, 429);
+    }
+    const status = (error as { statusCode?: unknown }).statusCode;
+    if (isAppError(error) || (typeof status === 'number' && status < 500)) throw error;
+    request.log.error({ err: loggableError(error) }, 'page failed');
+    const unavailable = isDatabaseUnavailable(error);
+    if (unavailable) reply.header('retry-after', '30');
+    const title = unavailable ? 'Sorry, the service is unavailable' : 'Sorry, there is a problem with the service';
+    return page(request, reply, 'service-problem.njk', { title, unavailable, reference: String(request.id) }, unavailable ? 503 : 500);
   });
 
   app.decorateRequest('cspNonce', '');

@@ -8,7 +8,8 @@ import { openDatabase } from '../../../src/platform/db';
 const root = path.resolve(import.meta.dirname, '../../..');
 export const BENCH_SETUP_TOKEN = 'bench-setup-token-0123456789';
 
-export type RunningServer = { url: string; stop: () => Promise<void> };
+/** `pid` is the started process's (under tsx, the parent of the node process that serves). */
+export type RunningServer = { url: string; pid?: number; stop: () => Promise<void> };
 
 /** Starts a server script in its own process (so the load generator never shares its event loop). */
 export async function startProcess({ script, env }: { script: string; env: Record<string, string> }): Promise<RunningServer> {
@@ -38,6 +39,7 @@ export async function startProcess({ script, env }: { script: string; env: Recor
   });
   return {
     url,
+    pid: child.pid!,
     stop: () =>
       new Promise((resolve) => {
         child.once('exit', () => resolve());
@@ -109,6 +111,7 @@ export async function startService({ engine, env = {} }: { engine: Engine; env?:
   const { token } = (await response.json()) as { token: string };
   return {
     url: server.url,
+    pid: server.pid,
     adminToken: token,
     ...(databaseUrl ? { databaseUrl } : {}),
     stop: async () => {

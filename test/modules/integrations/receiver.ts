@@ -2,7 +2,17 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 
-export type Received = { id: string; headers: http.IncomingHttpHeaders; body: string; verified: boolean; status: number | 'hang' };
+export type Received = {
+  id: string;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+  verified: boolean;
+  status: number | 'hang';
+  /** When the whole request had arrived (Date.now()). */
+  at: number;
+  /** Whether our answer was sent in full before the connection closed. */
+  answered: boolean;
+};
 
 /**
  * A real webhook receiver on loopback. Every delivery is checked with the `standardwebhooks`
@@ -11,7 +21,8 @@ export type Received = { id: string; headers: http.IncomingHttpHeaders; body: st
  */
 export async function startReceiver({ delayMs = 0 }: { delayMs?: number } = {}) {
   const received: Received[] = [];
-  const plan: Array<number | 'hang'> = [];
+  const plan: Array<number | 'hang' | 'hold'> = [];
+  const held: Array<() => void> = [];
   let webhook: Webhook | undefined;
   const waiters: Array<() => void> = [];
   const server = http.createServer((request, response) => {
@@ -27,10 +38,15 @@ export async function startReceiver({ delayMs = 0 }: { delayMs?: number } = {}) 
         verified = false;
       }
       const action = plan.shift() ?? 200;
-      received.push({ id: String(request.headers['webhook-id']), headers: request.headers, body, verified, status: action });
+      const status = action === 'hold' ? 200 : action;
+      const record: Received = { id: String(request.headers['webhook-id']), headers: request.headers, body, verified, status, at: Date.now(), answered: false };
+      response.on('finish', () => (record.answered = true));
+      received.push(record);
       for (const wake of waiters.splice(0)) wake();
-      if (action === 'hang') return;
-      setTimeout(() => response.writeHead(action, { 'content-type': 'text/plain' }).end(`answered ${action}`), delayMs);
+      if (status === 'hang') return;
+      const answer = () => response.writeHead(status, { 'content-type': 'text/plain' }).end(`answered ${status}`);
+      if (action === 'hold') held.push(answer);
+      else setTimeout(answer, delayMs);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -44,7 +60,11 @@ export async function startReceiver({ delayMs = 0 }: { delayMs?: number } = {}) 
     useSecret: (secret: string) => {
       webhook = new Webhook(secret);
     },
-    answerNext: (...actions: Array<number | 'hang'>) => plan.push(...actions),
+    /** How to answer the next requests: a status, `hang` (never), or `hold` (200 once `release` is called). */
+    answerNext: (...actions: Array<number | 'hang' | 'hold'>) => plan.push(...actions),
+    release: () => {
+      for (const answer of held.splice(0)) answer();
+    },
     /** Resolves once `count` requests have arrived in all. */
     async waitFor(count: number, timeoutMs = 10_000): Promise<void> {
       const deadline = Date.now() + timeoutMs;

@@ -265,22 +265,25 @@ describe('webhooks', () => {
     await slow.close();
   });
 
-  it('a service stopped in the middle of a delivery delivers it once it starts again', async () => {
+  it('a service stopped in the middle of a delivery that outlasts the shutdown grace delivers it once it starts again', async () => {
     const org = await seedOrganisation(ctx);
     const endpoint = await register(ctx, org, receiver, ['response.submitted']);
     await submittedResponses(ctx, org, ['Alpha AI']);
     receiver.answerNext('hang');
-    const running = { config: testConfig({ WEBHOOK_ALLOW_LOOPBACK: 'true', WEBHOOK_DELIVERY: 'true', WEBHOOK_POLL_MS: '50' }), database: ctx.database, now: () => ctx.clock.now(), logger: false as const };
+    // A 2.5 s grace leaves 0.5 s for attempts in flight; the rest is kept for recording them and closing.
+    const running = { config: testConfig({ WEBHOOK_ALLOW_LOOPBACK: 'true', WEBHOOK_DELIVERY: 'true', WEBHOOK_POLL_MS: '50', SHUTDOWN_GRACE_MS: '2500' }), database: ctx.database, now: () => ctx.clock.now(), logger: false as const };
     const first = await buildApp(running);
     await receiver.waitFor(1);
-    await first.close(); // the receiver has the request but never answered
+    const closing = performance.now();
+    await first.close(); // the receiver has the request but never answers
+    expect(performance.now() - closing).toBeLessThan(2500);
     const [interrupted] = await deliveriesOf(ctx, org, endpoint.id);
     expect(interrupted).toMatchObject({ status: 'pending', attempts: 0 });
     expect(interrupted!.log.map((l) => l.outcome)).toEqual(['interrupted']);
 
     const second = await buildApp(running);
     await receiver.waitFor(2);
-    await new Promise((resolve) => setTimeout(resolve, 300)); // a few more polls: nothing else goes out
+    await expect.poll(async () => (await deliveriesOf(ctx, org, endpoint.id))[0]?.status).toBe('succeeded');
     await second.close();
     expect(receiver.received).toHaveLength(2);
     expect(receiver.received[1]!.id).toBe(receiver.received[0]!.id);
@@ -288,24 +291,74 @@ describe('webhooks', () => {
     expect((await deliveriesOf(ctx, org, endpoint.id))[0]).toMatchObject({ status: 'succeeded', attempts: 1 });
   });
 
-  it('a worker that dies in the middle of an attempt holds its delivery only until the lease runs out', async () => {
+  it('a worker that dies in the middle of an attempt holds its delivery only until its lease, the attempt timeout plus 2 s, runs out', async () => {
     const org = await seedOrganisation(ctx);
     // A host name, so that every attempt asks DNS first.
     const endpoint = await register(ctx, org, receiver, ['response.submitted'], `http://localhost:${receiver.port}/hook`);
     await submittedResponses(ctx, org, ['Alpha AI']);
-    // This worker claims the delivery and then never gets further: it hangs in DNS, as a crashed
-    // process would never come back.
-    const dead = workerFor(ctx, { resolve: () => new Promise(() => undefined) });
+    // This worker claims the delivery and then never gets further, and never beats again, as a
+    // crashed process would not: it hangs in DNS, and its heartbeat is an hour away.
+    const dead = workerFor(ctx, { timeoutMs: 60_000, heartbeatMs: 3_600_000, resolve: () => new Promise(() => undefined) });
     void dead.runOnce();
     await expect.poll(async () => (await deliveriesOf(ctx, org, endpoint.id))[0]?.status).toBe('delivering');
     const alive = workerFor(ctx);
+    ctx.clock.advance(60_000 + 2000 - 1);
     await drain(alive);
     expect(receiver.received).toEqual([]); // the lease is still the dead worker's
-    ctx.clock.advance(2000 * 2 + 5000 + 1); // timeout × 2 + 5 s
+    ctx.clock.advance(2);
     await drain(alive);
     expect(receiver.received).toHaveLength(1);
     expect(receiver.acknowledged()).toHaveLength(1);
     expect((await deliveriesOf(ctx, org, endpoint.id))[0]).toMatchObject({ status: 'succeeded', attempts: 2 });
+    await dead.stop();
+  });
+
+  it('keeps its lease with a heartbeat while an attempt runs long, so another worker never takes it', async () => {
+    const org = await seedOrganisation(ctx);
+    const endpoint = await register(ctx, org, receiver, ['response.submitted']);
+    await submittedResponses(ctx, org, ['Alpha AI']);
+    receiver.answerNext('hold');
+    const slow = workerFor(ctx, { timeoutMs: 20_000, leaseMs: 600 });
+    const pass = slow.runOnce();
+    await receiver.waitFor(1);
+    const leaseOf = async () => (await queryRows<{ leaseUntil: Date }>(ctx.database.db, sql`select lease_until as "leaseUntil" from webhook_deliveries`))[0]!.leaseUntil;
+    // Long past any lease the claim took: only a heartbeat since then keeps the delivery.
+    ctx.clock.advance(120_000);
+    await expect.poll(async () => new Date(await leaseOf()).getTime() > ctx.clock.now().getTime(), { timeout: 10_000 }).toBe(true);
+    const other = workerFor(ctx);
+    await drain(other);
+    expect(receiver.received).toHaveLength(1);
+    receiver.release();
+    expect(await pass).toMatchObject({ attempted: 1 });
+    await drain(other);
+    expect(receiver.received).toHaveLength(1);
+    expect((await deliveriesOf(ctx, org, endpoint.id))[0]).toMatchObject({ status: 'succeeded', attempts: 1 });
+  });
+
+  it('closing the app lets the attempts in flight finish and claims no more, so none is sent twice after a restart', async () => {
+    const slow = await startReceiver({ delayMs: 400 });
+    const org = await seedOrganisation(ctx);
+    const endpoint = await register(ctx, org, slow);
+    await submittedResponses(ctx, org, Array.from({ length: 6 }, (_, i) => `Supplier ${i}`));
+    const running = { config: testConfig({ WEBHOOK_ALLOW_LOOPBACK: 'true', WEBHOOK_DELIVERY: 'true', WEBHOOK_POLL_MS: '50' }), database: ctx.database, now: () => ctx.clock.now(), logger: false as const };
+    const first = await buildApp(running);
+    await slow.waitFor(10); // a whole batch is at the receiver, each held 400 ms
+    await first.close();
+    const atClose = slow.received.length;
+    expect.soft(slow.received.filter((r) => !r.answered).length, 'attempts cut off unanswered').toBe(0);
+    const afterFirst = await deliveriesOf(ctx, org, endpoint.id);
+    expect.soft(afterFirst.filter((d) => d.status === 'succeeded')).toHaveLength(atClose);
+    expect(afterFirst.filter((d) => d.status === 'delivering')).toEqual([]);
+
+    const second = await buildApp(running);
+    await expect.poll(async () => (await deliveriesOf(ctx, org, endpoint.id)).every((d) => d.status === 'succeeded'), { timeout: 20_000 }).toBe(true);
+    await second.close();
+    const deliveries = await deliveriesOf(ctx, org, endpoint.id);
+    const ids = slow.received.map((r) => r.id);
+    expect(ids.length - new Set(ids).size, `${ids.length} requests for ${new Set(ids).size} webhook-ids`).toBe(0);
+    expect(new Set(ids).size).toBe(deliveries.length);
+    expect(deliveries.every((d) => d.attempts === 1)).toBe(true);
+    await slow.close();
   });
 
   it('refuses private, link-local and metadata addresses when registering and again when delivering', async () => {

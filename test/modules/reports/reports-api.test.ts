@@ -214,7 +214,7 @@ describe('PDF reports through the API', () => {
     expect(beta.text).not.toContain('Your answer “Only with opt-in”');
   });
 
-  it('keeps reports to those who may read evaluations: another council gets 404, an evaluator 403, a scores key may read', async () => {
+  it('keeps reports to those who may read evaluations: another council gets 404, an evaluator 403, a reports:read key may read', async () => {
     const w = await reportWorld(ctx);
     const other = await seedOrganisation(ctx);
     for (const url of [`/v1/responses/${w.a.responseId}/report.pdf`, `/v1/procurements/${w.procurementId}/comparison.pdf`, `/v1/responses/${w.a.responseId}/assessment-summary.pdf`]) {
@@ -225,9 +225,10 @@ describe('PDF reports through the API', () => {
     const evaluator = await w.call('GET', `/v1/responses/${w.a.responseId}/report.pdf`, w.e1.token);
     expect([evaluator.statusCode, problemOf(evaluator).code]).toEqual([403, 'evaluations.not_moderator']);
     expect((await w.call('GET', `/v1/responses/${w.a.responseId}/report.pdf`, w.moderator.token)).statusCode).toBe(200);
-    const key = await seedApiKey(ctx, w.org, { scopes: ['scores:read'] });
+    const key = await seedApiKey(ctx, w.org, { scopes: ['reports:read'] });
     expect((await w.call('GET', `/v1/procurements/${w.procurementId}/comparison.pdf`, key.token)).statusCode).toBe(200);
-    const noScope = await seedApiKey(ctx, w.org, { scopes: ['procurements:read'] });
+    // The scores alone no longer reach the PDFs (test/platform/scopes.test.ts has every case).
+    const noScope = await seedApiKey(ctx, w.org, { scopes: ['scores:read'] });
     expect((await w.call('GET', `/v1/procurements/${w.procurementId}/comparison.pdf`, noScope.token)).statusCode).toBe(403);
     expect((await w.call('GET', `/v1/responses/not-a-uuid/report.pdf`, w.org.admin.token)).statusCode).toBe(400);
   });

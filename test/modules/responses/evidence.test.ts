@@ -1,13 +1,12 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { sql } from 'drizzle-orm';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { cleanFilename } from '../../../src/modules/responses/evidence.models';
-import { queryRows } from '../../../src/platform/db';
 import { bearer, problemOf, useTestApp, type TestContext } from '../../helpers/app';
 import { seedInvitation, seedOpenProcurement, seedOrganisation, type SeededOrganisation } from '../../helpers/factories';
 import { multipart } from '../../helpers/multipart';
+import { blobDirectory } from '../../helpers/uploads';
 import { evidenceDefinition } from '../questionnaires/fixtures';
 
 const fixture = (name: string) => readFileSync(path.join(import.meta.dirname, '../../fixtures/evidence', name));
@@ -25,10 +24,14 @@ function upload(ctx: TestContext, token: string, { questionKey, filename, bytes,
   return ctx.app.inject({ method: 'POST', url: '/v1/supplier/response/evidence', headers: { ...bearer(token), ...body.headers }, payload: body.payload });
 }
 
-const blobCount = async (ctx: TestContext) => Number((await queryRows<{ n: number }>(ctx.database.db, sql`select count(*)::int as n from blobs`))[0]!.n);
+// Files stream to blob storage (files in a directory): this file's own directory, emptied before each test.
+const blobStore = blobDirectory();
+afterAll(() => blobStore.remove());
+const blobCount = async (_ctx: TestContext) => blobStore.files().length;
 
 describe('evidence files', () => {
-  const ctx = useTestApp();
+  const ctx = useTestApp({ config: { BLOB_DIR: blobStore.dir } });
+  beforeEach(() => blobStore.clear());
   const get = (url: string, token: string) => ctx.app.inject({ method: 'GET', url, headers: bearer(token) });
 
   it.each([
@@ -189,7 +192,8 @@ describe('evidence files', () => {
 });
 
 describe('evidence size limit', () => {
-  const ctx = useTestApp({ config: { EVIDENCE_MAX_BYTES: '4096' } });
+  const ctx = useTestApp({ config: { EVIDENCE_MAX_BYTES: '4096', BLOB_DIR: blobStore.dir } });
+  beforeEach(() => blobStore.clear());
 
   it('refuses a file over the limit with 413 and keeps what was there', async () => {
     const { token } = await invited(ctx);

@@ -130,7 +130,7 @@ describe('a supplier’s bid team', () => {
     await expect(saveAnswer({ ...asJo, questionKey: 'b.hours', input: { value: 99 } })).rejects.toMatchObject({ status: 404, code: 'responses.question_not_found' });
     await expect(saveAnswers({ ...asJo, answers: { 'b.hours': { value: 99 } }, unknownKeys: 'reject', pathPrefix: '/answers' })).rejects.toMatchObject({ status: 404, code: 'responses.question_not_found' });
     await expect(clearAnswer({ ...asJo, questionKey: 'b.hours' })).rejects.toMatchObject({ status: 404, code: 'responses.question_not_found' });
-    await expect(uploadEvidence({ ...asJo, storage: storage, questionKey: 'b.policy', filename: 'policy.pdf', bytes: await fixture('dpia.pdf') })).rejects.toMatchObject({ status: 404, code: 'responses.question_not_found' });
+    await expect(uploadEvidence({ ...asJo, storage: createDatabaseBlobStorage({ db: ctx.database.db }), questionKey: 'b.policy', filename: 'policy.pdf', bytes: await fixture('dpia.pdf') })).rejects.toMatchObject({ status: 404, code: 'responses.question_not_found' });
     expect((await stored(ctx, invitation.token)).answers).toEqual({});
 
     // Jo answers Section A through the form.
@@ -159,7 +159,7 @@ describe('a supplier’s bid team', () => {
     // Jo can neither see nor delete Sam's files.
     expect((await getSupplierResponse(asJo)).evidence).toEqual([]);
     const samFile = (await getSupplierResponse(asSam)).evidence[0]!;
-    await expect(deleteEvidence({ ...asJo, storage: storage, id: samFile.id })).rejects.toMatchObject({ status: 404, code: 'responses.question_not_found' });
+    await expect(deleteEvidence({ ...asJo, storage: createDatabaseBlobStorage({ db: ctx.database.db }), id: samFile.id })).rejects.toMatchObject({ status: 404, code: 'responses.question_not_found' });
 
     // Jo's sections are complete; Jo reads its answers but cannot submit.
     page = readPage((await jo.web.get('/respond/check')).body);
@@ -235,6 +235,16 @@ describe('a supplier’s bid team', () => {
     expect((await ctx.app.inject({ method: 'GET', url: '/v1/supplier/response', headers: bearer(joLink.slice('/respond/'.length)) })).statusCode).toBe(401);
   });
 
+  it('takes a NUL character pasted into the team form without an error, keeping the rest of the text', async () => {
+    const { org, invitation } = await invited(ctx);
+    const lead = webAgent(ctx.app);
+    await lead.get(`/respond/${invitation.token}`);
+    const page = readPage((await lead.get('/respond/team')).body);
+    const added = await lead.post('/respond/team', { ...page.formValues(page.button('Add colleague')), name: 'Jo\u0000 Bloggs', email: `jo\u0000@acme.example`, sections: ['a\u0000'] });
+    expect(added.statusCode, added.body).toBe(303);
+    expect((await teamOf(ctx, invitation.responseId, org)).map((m) => [m.name, m.email, m.sections])).toEqual([['Jo Bloggs', JO.email, ['a']]]);
+  });
+
   it('shows the lead GOV.UK errors, keeps what was typed, and changes nothing on a forged or foreign request', async () => {
     const { org, procurementId, invitation } = await invited(ctx);
     const lead = webAgent(ctx.app);
@@ -301,10 +311,9 @@ describe('a supplier’s bid team', () => {
 
 // The app's key: the test configuration sets no SECRETS_KEY, so both derive the same development key.
 const secretsKey = () => testConfig().secretsKey;
-const storage = createDatabaseBlobStorage();
 
 /** The response's team as an officer of a council reads it over the API; another council's gets a 404. */
-async function teamOf(ctx: TestContext, responseId: string, org: SeededOrganisation, token = org.admin.token): Promise<Array<{ id: string; name: string; revokedAt: string | null }>> {
+async function teamOf(ctx: TestContext, responseId: string, org: SeededOrganisation, token = org.admin.token): Promise<Array<{ id: string; name: string; email: string; sections: string[]; revokedAt: string | null }>> {
   const response = await ctx.app.inject({ method: 'GET', url: `/v1/responses/${responseId}/team`, headers: bearer(token) });
   if (response.statusCode !== 200) throw Object.assign(new Error(response.body), { status: response.statusCode, code: response.json().code as string });
   return response.json().items;

@@ -1,0 +1,79 @@
+import { z } from 'zod';
+import type { EventType } from '../../platform/events';
+import type { WebhookEventDoc } from '../../platform/http/openapi';
+
+/**
+ * What each event's delivery body looks like (as `eventPayload` writes it), for the API description's
+ * `webhooks`: ids and flags only, and the `url` to read the current state from with your own credentials.
+ */
+const payload = <T extends EventType, D extends z.ZodRawShape>(type: T, subject: string, data: D) =>
+  z.object({
+    type: z.literal(type),
+    timestamp: z.iso.datetime().describe('When it happened.'),
+    data: z.object({
+      eventId: z.uuid().describe('The event’s id; each endpoint’s delivery of it has its own `webhook-id`.'),
+      organisationId: z.uuid(),
+      subject: z.object({ type: z.literal(subject), id: z.string() }),
+      ...data,
+      url: z.string().describe('Where to read the current state (GET, with your own credentials).'),
+    }),
+  });
+
+const procurementId = z.uuid();
+const responseId = z.uuid();
+const procurementEvent = (type: EventType) => payload(type, 'procurement', { procurementId });
+const responseEvent = (type: EventType) => payload(type, 'response', { procurementId, responseId });
+
+export const WEBHOOK_EVENTS: Record<EventType, WebhookEventDoc> = {
+  'procurement.opened': {
+    summary: 'A procurement opened to suppliers',
+    description: '`url` is the procurement.',
+    component: 'ProcurementOpenedEvent',
+    payload: procurementEvent('procurement.opened'),
+  },
+  'procurement.closed': {
+    summary: 'A procurement closed to answers',
+    description: 'At its deadline (or the latest extended one), or when an officer closed it. `url` is the procurement.',
+    component: 'ProcurementClosedEvent',
+    payload: procurementEvent('procurement.closed'),
+  },
+  'invitation.sent': {
+    summary: 'A supplier was invited, or sent a new link',
+    description: '`emailed` says whether the link went by email (not while the procurement is a draft); `resent` that it replaced an earlier link. `url` lists the procurement’s invitations.',
+    component: 'InvitationSentEvent',
+    payload: payload('invitation.sent', 'invitation', { procurementId, invitationId: z.uuid(), responseId, emailed: z.boolean(), resent: z.boolean() }),
+  },
+  'response.submitted': {
+    summary: 'A supplier submitted its response',
+    description: '`url` is the response (answers need `responses:read`).',
+    component: 'ResponseSubmittedEvent',
+    payload: responseEvent('response.submitted'),
+  },
+  'evaluation.updated': {
+    summary: 'A response’s scores changed',
+    description: 'Its place in the scores feed (GET /v1/scores) moved: a mark, moderation, gateway decision or withdrawal. `url` is the evaluation.',
+    component: 'EvaluationUpdatedEvent',
+    payload: responseEvent('evaluation.updated'),
+  },
+  'evaluation.finalised': {
+    summary: 'A response’s evaluation has nothing outstanding',
+    description: 'Every mark and gateway decision is in. `url` is the evaluation.',
+    component: 'EvaluationFinalisedEvent',
+    payload: responseEvent('evaluation.finalised'),
+  },
+  'procurement.decided': {
+    summary: 'The decision was recorded',
+    description: '`url` is the results.',
+    component: 'ProcurementDecidedEvent',
+    payload: procurementEvent('procurement.decided'),
+  },
+  'report.generated': {
+    summary: 'A new PDF report was made',
+    description: '`kind` says which; a comparison is about a procurement (`procurementId`), the others about a response (`responseId`). `url` is the PDF.',
+    component: 'ReportGeneratedEvent',
+    payload: z.union([
+      payload('report.generated', 'procurement', { reportId: z.uuid(), kind: z.literal('comparison'), procurementId }),
+      payload('report.generated', 'response', { reportId: z.uuid(), kind: z.enum(['evaluation', 'assessment_summary']), responseId }),
+    ]),
+  },
+};
