@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ROLES, SCOPES } from '../../platform/auth';
 import { instantSchema } from '../../platform/http/instant';
 
-export const roleSchema = z.enum(ROLES).meta({ id: 'Role', description: 'admin, officer, evaluator or viewer (PRODUCT.md §2).' });
+export const roleSchema = z.enum(ROLES).meta({ id: 'Role', description: 'admin, officer, evaluator or viewer.' });
 export const scopeSchema = z.enum(SCOPES).meta({
   id: 'Scope',
   description:

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * The questionnaire definition format: one schema for import, export and storage (PRODUCT.md §4).
+ * The questionnaire definition format: one schema for import, export and storage.
  * Shape only; the rules that need the whole document (references, cycles, weights) are in
  * questionnaires.validation.ts.
  */

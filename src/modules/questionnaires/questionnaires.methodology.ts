@@ -15,7 +15,7 @@ export type Methodology = {
   evidenceRule: string;
   manualQuestions: Array<{ questionKey: string; ref: string | null; question: string; descriptors: Record<'0' | '1' | '2' | '3' | '4', string> }>;
   informationOnly: Array<{ questionKey: string; ref: string | null; question: string }>;
-  /** How scores read as residual risk and the overall rating (reference §7.4), as the scoring engine applies them. */
+  /** How scores read as residual risk and the overall rating, as the scoring engine applies them. */
   rating: {
     bands: string[];
     residualRisk: Record<RiskTier, string[]>;

@@ -81,6 +81,6 @@ export const methodologySchema = z
         residualRisk: z.object(Object.fromEntries(RISK_TIERS.map((tier) => [tier, z.array(z.string())])) as Record<(typeof RISK_TIERS)[number], z.ZodArray<z.ZodString>>).describe('For each tier, the residual risk of each score band.'),
         ratingForRisk: z.record(z.string(), z.string()),
       })
-      .describe('How scores read as residual risk and rating (reference §7.4).'),
+      .describe('How scores read as residual risk and rating (the matrix in the published methodology).'),
   })
   .meta({ id: 'Methodology', description: 'What a council publishes to bidders under Procurement Act 2023 s.23.' });

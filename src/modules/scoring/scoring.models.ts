@@ -16,7 +16,7 @@ import {
 } from '../questionnaires';
 
 /**
- * The scoring engine (PRODUCT.md §5, reference §7): one pure function from a questionnaire version,
+ * The scoring engine (its method is published at GET /v1/questionnaires/{id}/methodology): one pure function from a questionnaire version,
  * a response's answers, evidence counts and moderated decisions to an evaluation in which every
  * number carries its working. No clock, no I/O; the same input always gives the same JSON.
  */

@@ -2,7 +2,7 @@ import type { QuestionnaireDefinitionInput } from '../questionnaires.definition'
 
 /**
  * The built-in question bank: AI supplier due diligence for UK councils, following the LGA guide
- * "Responsibly buying AI" (2025). Content follows the domain reference §6–§7, in our own words.
+ * "Responsibly buying AI" (2025), in our own words; each question cites its sources.
  * Checked by `npx tsx scripts/check-bank.ts`.
  */
 
