@@ -108,12 +108,3 @@ export function blobDirectory() {
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
 }
-
-/** Waits until `check` holds; `guardMs` only stops a test that would otherwise hang for ever. */
-export async function until(what: string, check: () => boolean | Promise<boolean>, guardMs = 20_000): Promise<void> {
-  const started = Date.now();
-  while (!(await check())) {
-    if (Date.now() - started > guardMs) throw new Error(`still waiting, after ${guardMs} ms, for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}

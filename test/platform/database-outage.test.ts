@@ -7,6 +7,7 @@ import { openDatabase } from '../../src/platform/db';
 import { bearer, createClock, testConfig, type TestContext } from '../helpers/app';
 import { seedInvitation, seedOpenProcurement, seedOrganisation } from '../helpers/factories';
 import { startPostgresInstance, type PostgresInstance } from '../helpers/postgres-instance';
+import { until } from '../helpers/wait';
 import { smallDefinition } from '../modules/questionnaires/fixtures';
 
 // These tests cut PostgreSQL's connections; the embedded engine has none to cut. They run in the
@@ -15,10 +16,6 @@ const onPostgres = Boolean(process.env.TEST_DATABASE_URL || process.env.DATABASE
 const quiet = { warn: () => undefined, error: () => undefined };
 const triage = { 'triage.personal_data': 'yes', 'triage.people': 10 };
 
-/** Polls until `done()`; the test's own timeout is the only bound, so a slow machine only waits longer. */
-async function until(done: () => boolean): Promise<void> {
-  while (!done()) await new Promise((resolve) => setTimeout(resolve, 5));
-}
 
 describe.skipIf(!onPostgres)('when PostgreSQL goes away in the middle of requests', () => {
   let instance: PostgresInstance;
@@ -101,13 +98,13 @@ describe.skipIf(!onPostgres)('when PostgreSQL goes away in the middle of request
     await killer.connect();
     let terminated = 0;
     try {
-      await until(() => tally.ok >= 40);
+      await until('40 saves before the outage', () => tally.ok >= 40);
       // Cut every connection of the service ten times, letting requests run between the cuts.
       for (let round = 0; round < 10; round += 1) {
         const { rowCount } = await killer.query("select pg_terminate_backend(pid) from pg_stat_activity where datname = 'aidd' and pid <> pg_backend_pid()");
         terminated += rowCount ?? 0;
         const seen = tally.requests;
-        await until(() => tally.requests >= seen + 20);
+        await until('20 more requests', () => tally.requests >= seen + 20);
       }
     } finally {
       await killer.end();
@@ -118,7 +115,7 @@ describe.skipIf(!onPostgres)('when PostgreSQL goes away in the middle of request
     await instance.restart();
     const restartedAt = performance.now();
     const okAfterRestart = tally.ok;
-    await until(() => tally.ok >= okAfterRestart + 40);
+    await until('40 saves after the restart', () => tally.ok >= okAfterRestart + 40);
     stop = true;
     await Promise.all(workers);
     // Recovery: the first save that started after pg_ctl said the server was back, and the 503s of the restart.

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app';
 import { testConfig } from '../helpers/app';
 import { createTestDatabase } from '../helpers/db';
+import { until } from '../helpers/wait';
 
 type Parsed = { status: number; headers: Record<string, string>; body: string };
 
@@ -22,9 +23,6 @@ function responsesIn(text: string): Parsed[] {
   return out;
 }
 
-async function until(done: () => boolean): Promise<void> {
-  while (!done()) await new Promise((resolve) => setTimeout(resolve, 5));
-}
 
 describe('shutting down', () => {
   it('answers the request in flight, and refuses one that arrives during shutdown with problem+json 503, Retry-After and the usual headers', async () => {
@@ -42,9 +40,9 @@ describe('shutting down', () => {
       // A request whose body is still arriving is in flight when the shutdown starts…
       const body = JSON.stringify({ organisationName: 'Example Borough Council', adminEmail: 'admin@example.gov.uk', adminName: 'Alex Admin' });
       socket.write(`POST /v1/setup HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body.slice(0, 10)}`);
-      await until(() => logged.some((line) => line.includes('incoming request')));
+      await until('the request to arrive', () => logged.some((line) => line.includes('incoming request')));
       const closed = app.close();
-      await until(() => !app.server.listening);
+      await until('the server to stop listening', () => !app.server.listening);
       // …and a second one arrives behind it on the same connection.
       socket.write(`${body.slice(10)}GET /v1/me HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
       await ended;

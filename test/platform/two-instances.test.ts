@@ -9,6 +9,7 @@ import { bearer, createClock, problemOf, testConfig, type TestContext } from '..
 import { createContractRecorder, logContract } from '../helpers/contract';
 import { createTestDatabase, testPostgresUrl, type TestDatabase } from '../helpers/db';
 import { seedApiKey, seedInvitation, seedOpenProcurement, seedOrganisation, seedUser } from '../helpers/factories';
+import { until } from '../helpers/wait';
 import { startReceiver, type Receiver } from '../modules/integrations/receiver';
 import { submittedResponses, triage } from '../modules/integrations/world';
 import { smallDefinition } from '../modules/questionnaires/fixtures';
@@ -84,14 +85,6 @@ async function timeUntil(probe: () => Promise<LightMyRequestResponse>, done: (re
   }
 }
 
-/** Until `condition` holds; fails the test after `limitMs` (far beyond what it should take). */
-async function waitFor(condition: () => boolean, limitMs = 15_000): Promise<void> {
-  const deadline = Date.now() + limitMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`still waiting after ${limitMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 const countOf = async (db: Database, statement: ReturnType<typeof sql>) => (await queryRows<{ n: number }>(db.db, statement))[0]!.n;
 
@@ -268,7 +261,7 @@ describe.skipIf(!postgres)(`two instances on one PostgreSQL database: access cha
     // Both instances' listeners are cut, as a database restart or a network fault would.
     const cut = await queryRows<{ pid: number }>(pair.ctx.database.db, sql`select pg_terminate_backend(pid) as pid from pg_stat_activity where datname = current_database() and application_name = 'aidd-listen'`);
     expect(cut).toHaveLength(2);
-    await waitFor(() => logged('b', 'database notifications lost') > lostBefore);
+    await until('B to log that notifications were lost', () => logged('b', 'database notifications lost') > lostBefore);
     expect(logged('b', 'database notifications lost')).toBe(lostBefore + 1);
 
     // Revoked while B cannot hear: B lets the key in from its cache (the TTL is the backstop)…
@@ -276,7 +269,7 @@ describe.skipIf(!postgres)(`two instances on one PostgreSQL database: access cha
     const heardAlready = logged('b', 'listening for database notifications again') > backBefore;
     if (!heardAlready) expect((await me(pair.b, key.token)).statusCode).toBe(200);
     // …until it listens again, when it forgets everything it had cached.
-    await waitFor(() => logged('b', 'listening for database notifications again') > backBefore);
+    await until('B to listen again', () => logged('b', 'listening for database notifications again') > backBefore);
     expect((await me(pair.b, key.token)).statusCode).toBe(401);
 
     // And it hears the next change as before.

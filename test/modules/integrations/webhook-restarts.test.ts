@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BUILT_IN_TRIAGE } from '../../helpers/built-in-triage';
 import { createTestDatabase } from '../../helpers/db';
+import { until } from '../../helpers/wait';
 import { startReceiver, type Receiver } from './receiver';
 
 const root = path.resolve(import.meta.dirname, '../../..');
@@ -81,16 +82,6 @@ type Delivery = { id: string; status: string; attempts: number; log: Array<{ out
 
 const deliveriesOf = async (server: Server, token: string, endpointId: string) =>
   (await call<{ items: Delivery[] }>(server, 'GET', `/v1/webhooks/${endpointId}/deliveries?limit=100`, { token })).items;
-
-async function until<T>(what: string, read: () => Promise<T> | T, done: (value: T) => boolean, timeoutMs = 120_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: still ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe('webhook deliveries across a restart of the server process', () => {
   const cleanups: Array<() => Promise<void> | void> = [];

@@ -12,7 +12,8 @@ import { queryRows } from '../../../src/platform/db';
 import { blobs } from '../../../src/platform/storage';
 import { bearer, problemOf, useTestApp, type TestContext } from '../../helpers/app';
 import { seedInvitation, seedOpenProcurement, seedOrganisation, type SeededOrganisation } from '../../helpers/factories';
-import { blobDirectory, generatedUpload, multipartFrame, PDF_HEAD, trickledUpload, until } from '../../helpers/uploads';
+import { blobDirectory, generatedUpload, multipartFrame, PDF_HEAD, trickledUpload } from '../../helpers/uploads';
+import { until } from '../../helpers/wait';
 import { readPage, webAgent } from '../../helpers/web';
 import { evidenceDefinition } from '../questionnaires/fixtures';
 
