@@ -76,6 +76,13 @@ describe('logs', () => {
       const job = lines.find((line) => line.includes('background job failed'))!;
       expect(job).toContain('insert into users');
       expect(job).not.toContain('Canary Param');
+
+      // A value the database could not take is quoted in the message itself (class 22, data exception).
+      const cast = await testDb.database.db.execute(sql`select ${'Canary Cast'}::integer`).catch((e: unknown) => e);
+      app.log.error({ err: cast }, 'cast failed');
+      const castLine = lines.find((line) => line.includes('cast failed'))!;
+      expect(castLine).toContain('invalid input syntax for type integer');
+      expect(castLine).not.toContain('Canary Cast');
     } finally {
       await app.close();
       await testDb.close();

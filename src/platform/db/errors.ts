@@ -16,8 +16,16 @@ function isDatabaseError(error: ErrorLike): boolean {
   return 'params' in error || (typeof error.code === 'string' && /^[0-9A-Z]{5}$/.test(error.code) && 'severity' in error);
 }
 
+/**
+ * A data exception (class 22: a bad cast, a value too long, out of range) quotes the value in its
+ * message, as in `invalid input syntax for type integer: "…"`; the kind of failure is kept, the value not.
+ */
+function withoutQuotedValues(message: string, code: unknown): string {
+  return typeof code === 'string' && code.startsWith('22') ? message.replace(/"(?:[^"]|"")*"/g, '"…"') : message;
+}
+
 function withoutValues(error: ErrorLike): Error {
-  const message = error.message.replace(/\nparams: [\s\S]*$/, '');
+  const message = withoutQuotedValues(error.message.replace(/\nparams: [\s\S]*$/, ''), error.code);
   const safe = Object.assign(new Error(message), Object.fromEntries(LOGGABLE_FIELDS.filter((field) => error[field] !== undefined).map((field) => [field, error[field]])));
   safe.name = error.name === 'Error' ? error.constructor.name : error.name;
   // The stack starts with the original message (values and all): keep only the frames after it.
