@@ -1,5 +1,6 @@
 import { recordAudit } from '../../platform/audit';
 import { actorOf, type Principal, type SupplierPrincipal } from '../../platform/auth';
+import { sha256Hex } from '../../platform/crypto';
 import { inTransaction, type Db } from '../../platform/db';
 import type { ResponseChangedHook } from '../../platform/http/deps';
 import { transactionWithMail, type Mailer } from '../../platform/mail';
@@ -96,7 +97,8 @@ export async function askClarification(
       actor: actorOf(ctx.principal),
       action: 'clarification.asked',
       subject: { type: 'response', id: response.id },
-      details: { clarificationId: row.id, questionKey: question.key, question: row.question, allowAmend: row.allowAmend, outboxId: mail.id },
+      // The text by its hash: the log is readable with `audit:read` alone, and a question may quote a confidential answer.
+      details: { clarificationId: row.id, questionKey: question.key, questionSha256: sha256Hex(row.question), allowAmend: row.allowAmend, outboxId: mail.id },
       now: ctx.now,
     });
     return toDto(row);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { bearer, problemOf, useTestApp } from '../../helpers/app';
 import { seedInvitation, seedOpenProcurement, seedOrganisation, type SeededOrganisation } from '../../helpers/factories';
@@ -90,8 +91,13 @@ describe('one supplier’s deadline, and clarifications', () => {
     const officerList = (await call('GET', `/v1/responses/${a.responseId}/clarifications`, org.admin.token)).json().items;
     expect(officerList[0]).toMatchObject({ originalAnswer: { value: 48 }, amendedAnswer: { value: 24 } });
 
-    const actions = (await auditOf(org, a.responseId)).map((e) => e.action);
-    expect(actions).toEqual(expect.arrayContaining(['clarification.asked', 'clarification.replied']));
+    const events = await auditOf(org, a.responseId);
+    expect(events.map((e) => e.action)).toEqual(expect.arrayContaining(['clarification.asked', 'clarification.replied']));
+    // The audit log is readable with `audit:read` alone, so it names what was asked by its hash: an
+    // officer's question may quote an answer the supplier marked confidential.
+    const askedEvent = events.find((e) => e.action === 'clarification.asked')!;
+    expect(JSON.stringify(askedEvent)).not.toContain('working hours or calendar hours');
+    expect(askedEvent.details).toMatchObject({ clarificationId: clarification.id, questionKey: 'b.hours', questionSha256: createHash('sha256').update('Is 48 hours working hours or calendar hours?').digest('hex') });
     const outbox = (await call('GET', '/v1/outbox?limit=100', org.admin.token)).json().items;
     expect(outbox.some((m: { kind: string }) => m.kind === 'clarification')).toBe(true);
   });
