@@ -4,7 +4,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'data/', 'coverage/', 'migrations/', 'openapi/'] },
+  { ignores: ['node_modules/', 'dist/', 'data/', 'coverage/', 'migrations/', 'openapi/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

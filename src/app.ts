@@ -3,14 +3,14 @@ import helmet from '@fastify/helmet';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { validatorCompiler } from 'fastify-type-provider-zod';
 import type { Config } from './config';
-import { createAccountTokenResolver, registerAccountsApi } from './modules/accounts';
-import { registerProcurementsApi } from './modules/procurements';
-import { registerQuestionnairesApi } from './modules/questionnaires';
-import { createInvitationTokenResolver, registerResponsesApi, registerResponsesWeb } from './modules/responses';
-import { registerReportsApi } from './modules/reports';
-import { registerScoringApi } from './modules/scoring';
-import { registerIntegrationsApi } from './modules/integrations';
-import { registerAuditApi } from './platform/audit';
+import { createAccountTokenResolver, oidcBeforeEmailLink, registerAccountPages, registerAccountsApi, registerConsolePages, registerIdentityProviderApi, registerIdentityProviderPages, registerOidcPages, registerSignInPages, registerAdminPages, staffWebHelpers } from './modules/accounts';
+import { registerProcurementPages, registerProcurementsApi } from './modules/procurements';
+import { registerQuestionnairePages, registerQuestionnairesApi } from './modules/questionnaires';
+import { createInvitationTokenResolver, registerResponsesApi, registerResponsesConsolePages, registerResponsesWeb } from './modules/responses';
+import { registerReportsApi, registerReportsConsolePages } from './modules/reports';
+import { registerScoringApi, registerScoringConsolePages } from './modules/scoring';
+import { registerIntegrationsApi, registerIntegrationsConsolePages, registerWebhookPages } from './modules/integrations';
+import { registerAuditApi, registerAuditPages } from './platform/audit';
 import { registerAuth, type Principal } from './platform/auth';
 import { createAccessChanges, createOrganisationCache } from './platform/cache';
 import type { Database } from './platform/db';
@@ -27,8 +27,9 @@ import { registerHsts } from './platform/http/security-headers';
 import { registerShutdownGate } from './platform/http/shutdown';
 import { serializerCompiler } from './platform/http/serializer';
 import { createBlobStorage, createUploadSlots } from './platform/storage';
-import { createOutboxMailer, createSmtpMailer, registerOutboxApi } from './platform/mail';
+import { createOutboxMailer, createSmtpMailer, registerOutboxApi, registerOutboxPages } from './platform/mail';
 import { createPdfRenderer, type PdfRenderer } from './platform/pdf';
+import { hideFromOpenApi, registerWeb } from './platform/web';
 
 export type BuildAppInput = {
   config: Config;
@@ -104,7 +105,7 @@ export async function buildApp({ config, database, now = () => new Date(), logge
   const blobStorage = createBlobStorage({ config: config.blobStorage, dataDir: config.dataDir, db: database.db });
   app.addHook('onClose', async () => blobStorage.close());
   const uploads = createUploadSlots({ perKey: config.evidenceUploads.perResponse, total: config.evidenceUploads.total });
-  const deps: AppDeps = { database, config, now, principalCache, accessChanges, storage: blobStorage.storage, uploads, mailer, pdf, rateLimits, hooks: { responseChanged: [] } };
+  const deps: AppDeps = { database, config, now, principalCache, accessChanges, storage: blobStorage.storage, uploads, mailer, pdf, rateLimits, hooks: { responseChanged: [], procurementFacts: [], auditNames: [] } };
   const accountTokens = createAccountTokenResolver({ db: database.db, now });
   const invitationTokens = createInvitationTokenResolver({ db: database.db, now });
   registerAuth(app, { resolvers: { pat: accountTokens, key: accountTokens, inv: invitationTokens }, cache: principalCache, onRefused: rateLimits.refused });
@@ -112,10 +113,35 @@ export async function buildApp({ config, database, now = () => new Date(), logge
   // 4. Features.
   registerHealth(app, deps);
   registerAccountsApi(app, deps);
+  registerIdentityProviderApi(app, deps);
   registerQuestionnairesApi(app, deps);
   registerProcurementsApi(app, deps);
   registerResponsesApi(app, deps);
   registerResponsesWeb(app, deps);
+  // The officer console: one plugin for every module's pages, each module adding its line below.
+  app.register(async (web) => {
+    hideFromOpenApi(web);
+    await registerWeb(web, { tooManyAttempts: 'console/too-many-attempts.njk', serviceProblem: 'console/service-problem.njk' });
+    const staff = staffWebHelpers(deps);
+    web.addHook('onRequest', staff.identify);
+    const consoleDeps = { ...deps, staff };
+    registerConsolePages(web, consoleDeps);
+    // Single sign-on takes over the sign-in of an address whose domain an identity provider claims.
+    registerSignInPages(web, { ...consoleDeps, beforeEmailLink: oidcBeforeEmailLink(deps) });
+    registerOidcPages(web, consoleDeps);
+    registerIdentityProviderPages(web, consoleDeps);
+    registerAccountPages(web, consoleDeps);
+    registerAdminPages(web, consoleDeps);
+    registerOutboxPages(web, consoleDeps);
+    registerQuestionnairePages(web, consoleDeps);
+    registerProcurementPages(web, consoleDeps);
+    registerResponsesConsolePages(web, consoleDeps);
+    registerScoringConsolePages(web, consoleDeps);
+    registerReportsConsolePages(web, consoleDeps);
+    registerIntegrationsConsolePages(web, consoleDeps);
+    registerWebhookPages(web, consoleDeps);
+    registerAuditPages(web, consoleDeps);
+  });
   registerScoringApi(app, deps);
   registerReportsApi(app, deps);
   registerIntegrationsApi(app, deps);

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { prepareDatabase } from './bootstrap';
 import { ConfigError, loadConfig } from './config';
-import { createApiKey, createOrganisationWithAdmin, organisationExists, setupFirstOrganisation } from './modules/accounts';
+import { createApiKey, createOrganisationWithAdmin, issueCliSignInLinks, organisationExists, setupFirstOrganisation } from './modules/accounts';
 import { auditedOrganisations, verifyAuditChain } from './platform/audit';
 import { SCOPES, type Scope } from './platform/auth';
 import { DataDirError, DataDirInUseError, openDatabase, resolveDataDir, type Database } from './platform/db';
@@ -17,6 +17,10 @@ Commands:
       admin's token. With --additional, creates a further organisation even if one exists.
   create-api-key --org-id <uuid> --name <name> --scopes <scope,scope>
       Create an organisation API key; prints JSON with the key's token. Scopes: ${SCOPES.join(', ')}.
+  sign-in-link --email <email>
+      Print a one-time link to sign in to the officer console as the user with that email address
+      (one per organisation it belongs to): for a fresh install without email, or an admin locked
+      out. Each link works once, for 15 minutes; the audit log records it as issued by the CLI.
   audit verify [--org-id <uuid>]
       Check the audit hash chain of one organisation, or of all; names the first broken row.
       Exits 1 if any chain is broken.
@@ -28,7 +32,20 @@ at a time: while the server runs, stop it first.
 export type CliOutput = { out: (text: string) => void; err: (text: string) => void };
 
 /** The CLI's logic, separate from process wiring so tests can run it against a test database. */
-export async function runCli({ argv, database, now = () => new Date(), output }: { argv: string[]; database: Database; now?: () => Date; output: CliOutput }): Promise<number> {
+export async function runCli({
+  argv,
+  database,
+  now = () => new Date(),
+  output,
+  publicBaseUrl = 'http://localhost:3000',
+}: {
+  argv: string[];
+  database: Database;
+  now?: () => Date;
+  output: CliOutput;
+  /** Where the links the CLI prints point: the server's PUBLIC_BASE_URL. */
+  publicBaseUrl?: string;
+}): Promise<number> {
   const [command, ...rest] = argv;
   const { values, positionals } = parseArgs({
     args: rest,
@@ -71,6 +88,16 @@ export async function runCli({ argv, database, now = () => new Date(), output }:
       output.out(JSON.stringify(result, null, 2));
       return 0;
     }
+    case 'sign-in-link': {
+      const email = need('email');
+      const links = await issueCliSignInLinks({ db: database.db, now: now(), publicBaseUrl, email });
+      if (links.length === 0) {
+        output.err(`No active user has the email address ${email.trim()}. Check the address, or create the organisation with "bootstrap".`);
+        return 1;
+      }
+      for (const link of links) output.out(`Sign-in link for ${link.name}, ${link.organisation} (works once, within 15 minutes):\n${link.url}`);
+      return 0;
+    }
     case 'audit': {
       if (positionals[0] !== 'verify') throw new UsageError('audit takes the subcommand "verify"');
       const organisationIds = values['org-id'] ? [values['org-id']] : await auditedOrganisations({ db: database.db });
@@ -95,7 +122,7 @@ export async function runCli({ argv, database, now = () => new Date(), output }:
 export class UsageError extends Error {}
 
 /** Commands that read an existing database: run where none is, they would only make an empty one. */
-const NEEDS_EXISTING_DATABASE = new Set(['create-api-key', 'audit']);
+const NEEDS_EXISTING_DATABASE = new Set(['create-api-key', 'audit', 'sign-in-link']);
 
 /** What the CLI says when a server (or another CLI) has the embedded database open. */
 function cliRefusal({ error, command }: { error: DataDirInUseError; command: string | undefined }): string {
@@ -106,6 +133,7 @@ function cliRefusal({ error, command }: { error: DataDirInUseError; command: str
   const instead =
     command === 'bootstrap' ? ', or create the organisation through the running service (POST /v1/setup with the setup token)'
     : command === 'create-api-key' ? ', or create the key through the running service (POST /v1/api-keys, as an admin)'
+    : command === 'sign-in-link' ? ', or ask for a link on the running service\'s sign-in page (/sign-in), which emails it'
     : '';
   return `The embedded database in ${error.directory} is in use by the server (process ${holder.pid}, ${started}). Stop the server, then run this command again${instead}.`;
 }
@@ -145,7 +173,7 @@ async function main(): Promise<void> {
   let code = 1;
   try {
     await prepareDatabase({ database });
-    code = await runCli({ argv: process.argv.slice(2), database, output });
+    code = await runCli({ argv: process.argv.slice(2), database, output, publicBaseUrl: config.publicBaseUrl });
     if (command === 'bootstrap' && code === 0 && !config.databaseUrl) console.error(`Created in the embedded database in ${directory}: start the server with this DATA_DIR.`);
   } catch (error) {
     if (error instanceof UsageError || (error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {

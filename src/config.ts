@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 
@@ -14,6 +15,9 @@ const optionalString = z
 const postgresUrl = z
   .string()
   .refine((value) => /^postgres(ql)?:\/\//.test(value), 'must be a postgres:// or postgresql:// URL');
+
+const SECRETS_KEY_PATTERN = /^[A-Za-z0-9_-]{43}=?$/;
+const MAKE_A_SECRETS_KEY = 'make one with: openssl rand -base64 32 | tr +/ -_';
 
 // The whole environment the service reads. Parsed once in server.ts or the CLI, then passed down.
 const environmentSchema = z.object({
@@ -46,6 +50,10 @@ const environmentSchema = z.object({
   AUTH_FAILURE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(30),
   SETUP_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(10),
   LINK_OPEN_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(30),
+  SIGN_IN_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(30),
+  SIGN_IN_EMAIL_LIMIT_PER_HOUR: z.coerce.number().int().min(1).default(10),
+  STAFF_SESSION_IDLE_MS: z.coerce.number().int().min(60_000).max(7 * 24 * 3_600_000).default(3_600_000),
+  STAFF_SESSION_ABSOLUTE_MS: z.coerce.number().int().min(60_000).max(30 * 24 * 3_600_000).default(12 * 3_600_000),
   TRUST_PROXY: booleanFlag.default(false),
   API_DOCS: booleanFlag.default(true),
   DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
@@ -53,7 +61,8 @@ const environmentSchema = z.object({
   AUTH_CACHE_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(5_000),
   REPORT_WORKERS: z.coerce.number().int().min(0).max(16).optional(),
   OCDS_OCID_PREFIX: z.string().regex(/^ocds-[a-z0-9]{6}$/, 'must look like ocds-xxxxxx (a prefix registered with OCDS)').default('ocds-aidd00'),
-  SECRETS_KEY: optionalString.pipe(z.string().regex(/^[A-Za-z0-9_-]{43}=?$/, 'must be 32 bytes, base64url').optional()),
+  SECRETS_KEY: optionalString.pipe(z.string().regex(SECRETS_KEY_PATTERN, 'must be 32 bytes, base64url').optional()),
+  SECRETS_KEY_FILE: optionalString,
   WEBHOOK_DELIVERY: booleanFlag.default(true),
   WEBHOOK_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
@@ -90,6 +99,13 @@ export type Config = {
   setupLimitPerMinute: number;
   /** Supplier invitation links opened per client address a minute. */
   linkOpenLimitPerMinute: number;
+  /** Staff sign-in requests (asking for a link, opening and using one) per client address a minute. */
+  signInLimitPerMinute: number;
+  /** Sign-in links asked for and failed sign-ins per email address an hour, whether or not it has an account. */
+  signInEmailLimitPerHour: number;
+  /** A staff session ends after this long without a request (sliding), and at the latest this long after sign-in. */
+  staffSessionIdleMs: number;
+  staffSessionAbsoluteMs: number;
   trustProxy: boolean;
   apiDocs: boolean;
   dbPoolMax: number;
@@ -143,7 +159,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError(problems);
   }
   const e = parsed.data;
-  if (e.NODE_ENV === 'production' && !e.SECRETS_KEY) throw new ConfigError(['SECRETS_KEY: required in production (32 random bytes, base64url: openssl rand -base64 32 | tr +/ -_)']);
+  const secretsKey = secretsKeyOf(e);
+  if (e.NODE_ENV === 'production' && !secretsKey) throw new ConfigError([`SECRETS_KEY: required in production (32 random bytes, base64url), or SECRETS_KEY_FILE naming a file that holds it; ${MAKE_A_SECRETS_KEY}`]);
   if (e.NODE_ENV === 'production' && e.WEBHOOK_ALLOW_LOOPBACK) throw new ConfigError(['WEBHOOK_ALLOW_LOOPBACK: not allowed in production']);
   const blobStorage = blobStorageOf(e);
   const publicBaseUrl = (e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
@@ -171,6 +188,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     authFailureLimitPerMinute: e.AUTH_FAILURE_LIMIT_PER_MINUTE,
     setupLimitPerMinute: e.SETUP_LIMIT_PER_MINUTE,
     linkOpenLimitPerMinute: e.LINK_OPEN_LIMIT_PER_MINUTE,
+    signInLimitPerMinute: e.SIGN_IN_LIMIT_PER_MINUTE,
+    signInEmailLimitPerHour: e.SIGN_IN_EMAIL_LIMIT_PER_HOUR,
+    staffSessionIdleMs: e.STAFF_SESSION_IDLE_MS,
+    staffSessionAbsoluteMs: e.STAFF_SESSION_ABSOLUTE_MS,
     trustProxy: e.TRUST_PROXY,
     apiDocs: e.API_DOCS,
     dbPoolMax: e.DB_POOL_MAX,
@@ -179,12 +200,29 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     reportWorkers: e.REPORT_WORKERS ?? Math.max(1, Math.min(4, availableParallelism() - 1)),
     ocdsOcidPrefix: e.OCDS_OCID_PREFIX,
     // Outside production a fixed development key keeps `npm start` free of set-up; it protects nothing.
-    secretsKey: e.SECRETS_KEY ? Buffer.from(e.SECRETS_KEY, 'base64url') : createHash('sha256').update('aidd development secrets key').digest(),
+    secretsKey: secretsKey ? Buffer.from(secretsKey, 'base64url') : createHash('sha256').update('aidd development secrets key').digest(),
     cookieSecure,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     warnings,
     webhooks: { deliver: e.WEBHOOK_DELIVERY, pollMs: e.WEBHOOK_POLL_MS, timeoutMs: e.WEBHOOK_TIMEOUT_MS, allowLoopback: e.WEBHOOK_ALLOW_LOOPBACK },
   };
+}
+
+/**
+ * SECRETS_KEY, or the contents of the file SECRETS_KEY_FILE names (Docker and compose secrets are
+ * files under /run/secrets, kept out of the environment that `docker inspect` shows). Not both.
+ */
+function secretsKeyOf(e: z.infer<typeof environmentSchema>): string | undefined {
+  if (!e.SECRETS_KEY_FILE) return e.SECRETS_KEY;
+  if (e.SECRETS_KEY) throw new ConfigError(['SECRETS_KEY_FILE: set SECRETS_KEY or SECRETS_KEY_FILE, not both']);
+  let key: string;
+  try {
+    key = readFileSync(e.SECRETS_KEY_FILE, 'utf8').trim();
+  } catch (error) {
+    throw new ConfigError([`SECRETS_KEY_FILE: cannot read ${e.SECRETS_KEY_FILE} (${(error as NodeJS.ErrnoException).code ?? String(error)})`]);
+  }
+  if (!SECRETS_KEY_PATTERN.test(key)) throw new ConfigError([`SECRETS_KEY_FILE: ${e.SECRETS_KEY_FILE} must hold 32 bytes, base64url (43 characters); ${MAKE_A_SECRETS_KEY}`]);
+  return key;
 }
 
 /** BLOB_STORAGE and what it needs: S3 is refused at start without its bucket and keys, not at the first upload. */

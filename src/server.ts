@@ -49,10 +49,11 @@ async function main(): Promise<void> {
   app.log.info({ database: database.kind }, `database: ${database.kind === 'embedded' ? `embedded PGlite in ${resolveDataDir(config.dataDir)}` : 'PostgreSQL (DATABASE_URL)'}`);
   if (setupNeeded) {
     const token = config.setupToken;
+    // The browser's way first: the /setup page takes the same token and ends signed in as the first admin.
     startupLog.info(
       generatedSetupToken
-        ? `No organisation yet. Setup token (valid until setup is done): ${token}\n  curl -X POST ${config.publicBaseUrl}/v1/setup -H 'X-Setup-Token: ${token}' -H 'Content-Type: application/json' -d '{"organisationName":"Example Council","adminEmail":"you@example.gov.uk","adminName":"Your Name"}'`
-        : 'No organisation yet. POST /v1/setup with the SETUP_TOKEN you configured in X-Setup-Token.',
+        ? `No organisation yet. Setup token (valid until setup is done): ${token}\n  Set up the service in your browser, with that token: ${config.publicBaseUrl}/setup\n  or over the API: curl -X POST ${config.publicBaseUrl}/v1/setup -H 'X-Setup-Token: ${token}' -H 'Content-Type: application/json' -d '{"organisationName":"Example Council","adminEmail":"you@example.gov.uk","adminName":"Your Name"}'`
+        : `No organisation yet. Set up the service in your browser at ${config.publicBaseUrl}/setup with the SETUP_TOKEN you configured (or POST /v1/setup with it in X-Setup-Token).`,
     );
   }
   startupLog.info(`AI due diligence service listening on http://${config.host}:${port} (API docs: ${config.publicBaseUrl}/docs)`);

@@ -1,3 +1,7 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config';
 
@@ -36,6 +40,25 @@ describe('configuration from the environment', () => {
     expect(() => loadConfig({ SECRETS_KEY: 'too-short' })).toThrowError(/SECRETS_KEY/);
     expect(() => loadConfig({ OCDS_OCID_PREFIX: 'ocds-TOO-LONG' })).toThrowError(/OCDS_OCID_PREFIX/);
     expect(loadConfig({}).webhooks).toEqual({ deliver: true, pollMs: 1000, timeoutMs: 10_000, allowLoopback: false });
+  });
+
+  it('reads SECRETS_KEY from the file SECRETS_KEY_FILE names (Docker secrets), refuses both or a bad file, and in development still needs neither', () => {
+    const directory = mkdtempSync(path.join(tmpdir(), 'aidd-secrets-key-'));
+    try {
+      const file = path.join(directory, 'secrets_key');
+      writeFileSync(file, `${Buffer.alloc(32, 9).toString('base64url')}\n`);
+      expect(loadConfig({ NODE_ENV: 'production', SECRETS_KEY_FILE: file }).secretsKey).toEqual(Buffer.alloc(32, 9));
+      expect(() => loadConfig({ NODE_ENV: 'production', SECRETS_KEY_FILE: file, SECRETS_KEY: Buffer.alloc(32, 7).toString('base64url') })).toThrowError(/SECRETS_KEY_FILE: set SECRETS_KEY or SECRETS_KEY_FILE, not both/);
+      expect(() => loadConfig({ NODE_ENV: 'production', SECRETS_KEY_FILE: path.join(directory, 'missing') })).toThrowError(/SECRETS_KEY_FILE: cannot read .*missing \(ENOENT\)/);
+      writeFileSync(file, 'not-a-key\n');
+      expect(() => loadConfig({ SECRETS_KEY_FILE: file })).toThrowError(/SECRETS_KEY_FILE: .* must hold 32 bytes, base64url/);
+      // Production without either: one line saying what is missing and how to make one.
+      expect(() => loadConfig({ NODE_ENV: 'production' })).toThrowError(/SECRETS_KEY: required in production .* SECRETS_KEY_FILE .*; make one with: openssl rand -base64 32/);
+      // Development keeps its fixed key, so `npm start` needs no set-up.
+      expect(loadConfig({ NODE_ENV: 'development' }).secretsKey).toEqual(createHash('sha256').update('aidd development secrets key').digest());
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
   });
 
   it('limits failed authentications, setup and link opening more tightly than other requests by default', () => {

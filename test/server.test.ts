@@ -64,6 +64,7 @@ describe('the server process', () => {
     cleanups.push(() => void server.child.kill('SIGKILL'));
     const setupToken = /Setup token \(valid until setup is done\): (\S+)/.exec(server.output())?.[1];
     expect(setupToken).toBeDefined();
+    expect(server.output()).toMatch(/Set up the service in your browser, with that token: http:\/\/\S+\/setup\n/);
 
     const ready = await fetch(`http://127.0.0.1:${server.port}/readyz`);
     expect(ready.status).toBe(200);

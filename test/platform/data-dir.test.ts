@@ -180,12 +180,21 @@ describe.skipIf(onPostgres)('the embedded database directory (DATA_DIR), with re
     expect(lines[0]).toContain(`The embedded database in ${dataDir} is in use by the server (process ${server.pid}, started `);
     expect(lines[0]).toContain('Stop the server, then run this command again');
     expect(refused.stdout).toBe('');
+    // A sign-in link is refused the same way, and says how to get one from the running service instead.
+    const link = await cli(['sign-in-link', '--email', 'admin@lockfield.gov.uk'], { DATA_DIR: dataDir });
+    expect(link.code).toBe(1);
+    expect(nonEmptyLines(link.stderr)).toEqual([expect.stringContaining(`is in use by the server (process ${server.pid}, started `)]);
+    expect(link.stderr).toContain("Stop the server, then run this command again, or ask for a link on the running service's sign-in page (/sign-in), which emails it.");
+    expect(link.stdout).toBe('');
     expect(await organisationSeenBy(server.url, token)).toBe('Lockfield Council');
 
     await stop(server);
     const verified = await cli(['audit', 'verify'], { DATA_DIR: dataDir });
     expect(verified.code).toBe(0);
     expect(verified.stdout).toMatch(new RegExp(`^ok +${organisationId}: [1-9]\\d* events`, 'm'));
+    const printed = await cli(['sign-in-link', '--email', 'admin@lockfield.gov.uk'], { DATA_DIR: dataDir });
+    expect(printed.code).toBe(0);
+    expect(printed.stdout).toMatch(/^Sign-in link for Ada Admin, Lockfield Council \(works once, within 15 minutes\):\nhttp:\/\/localhost:\d+\/sign-in\/link\/aidd_signin_[A-Za-z0-9_-]{43}$/m);
     expect(existsSync(path.join(dataDir, 'embedded-database.lock')), 'the CLI releases the lock when it ends').toBe(false);
   }, 180_000);
 

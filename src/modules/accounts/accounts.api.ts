@@ -11,6 +11,7 @@ import { accountsErrors, expiryInPast } from './accounts.errors';
 import * as s from './accounts.schemas';
 import * as usecases from './accounts.usecases';
 import type { Me } from './accounts.usecases';
+import { accountsAuditNames } from './accounts.audit-names';
 
 const ADMIN = { roles: ['admin'] } as const;
 const ANY_USER = { roles: ['admin', 'officer', 'evaluator', 'viewer'] } as const;
@@ -246,6 +247,7 @@ export function registerAccountsApi(app: FastifyInstance, deps: AppDeps): void {
   // Forgotten with the principals whenever access changes, on this instance or another.
   deps.accessChanges.track(meCache);
   registerMe(app, deps, meCache);
+  deps.hooks.auditNames.push(accountsAuditNames);
   registerUsers(app, deps);
   registerApiKeys(app, deps);
   registerPersonalTokens(app, deps);

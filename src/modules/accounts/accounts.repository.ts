@@ -150,6 +150,15 @@ export async function listAccessTokens({
   return toPage({ rows, limit, keyOf: createdAtIdKey, toItem: (row) => row });
 }
 
+/** One token of the given kind in the organisation, whatever its state. */
+export async function findAccessToken({ db, organisationId, kind, id }: { db: Db; organisationId: string; kind: 'pat' | 'key'; id: string }): Promise<AccessTokenRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(accessTokens)
+    .where(and(eq(accessTokens.organisationId, organisationId), eq(accessTokens.kind, kind), eq(accessTokens.id, id)));
+  return row;
+}
+
 /** Revokes a token of the given kind (and owner, for personal tokens); undefined when there is none to revoke. */
 export async function revokeAccessToken({
   db,

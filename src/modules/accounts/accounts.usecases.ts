@@ -19,6 +19,7 @@ import {
   type UserDto,
 } from './accounts.models';
 import * as repo from './accounts.repository';
+import * as staffRepo from './staff.repository';
 
 type Ctx = { db: Db; now: Date };
 type Scoped = Ctx & { principal: Principal };
@@ -225,6 +226,8 @@ export async function updateUser({
     const events: Array<[string, Record<string, unknown>]> = [];
     if (after.role !== before.role) events.push(['user.role_changed', { from: before.role, to: after.role }]);
     if (after.active !== before.active) events.push([after.active ? 'user.reactivated' : 'user.deactivated', {}]);
+    // Their console sessions end for good (resolving a session also checks the user is active, so none outlives this commit).
+    if (before.active && !after.active) await staffRepo.endSessionsOf({ db: tx, organisationId, userId: id, now });
     if (after.name !== before.name) events.push(['user.renamed', {}]);
     for (const [action, details] of events) {
       await recordAudit({ db: tx, organisationId, actor: actorOf(principal), action, subject: { type: 'user', id }, details, now });
@@ -273,6 +276,12 @@ export async function createApiKey({
 export async function listApiKeys({ db, principal, limit, cursor }: { db: Db; principal: Principal; limit: number; cursor?: string | undefined }) {
   const page = await repo.listAccessTokens({ db, organisationId: principal.organisationId, kind: 'key', limit, cursor });
   return { ...page, items: page.items.map(toApiKeyDto) };
+}
+
+export async function getApiKey({ db, principal, id }: { db: Db; principal: Principal; id: string }): Promise<ApiKeyDto> {
+  const row = await repo.findAccessToken({ db, organisationId: principal.organisationId, kind: 'key', id });
+  if (!row) throw accountsErrors.apiKeyNotFound();
+  return toApiKeyDto(row);
 }
 
 export async function revokeApiKey({ db, now, principal, id }: Scoped & { id: string }): Promise<ApiKeyDto> {

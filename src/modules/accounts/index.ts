@@ -1,3 +1,14 @@
 export { registerAccountsApi } from './accounts.api';
-export { createAccountTokenResolver, setupFirstOrganisation, createOrganisationWithAdmin, createApiKey, createUser, isSetupComplete, organisationExists, activeUsersAmong, contactFor, userNames } from './accounts.usecases';
-export { organisations, users, accessTokens } from './accounts.table';
+export { createAccountTokenResolver, setupFirstOrganisation, createOrganisationWithAdmin, createApiKey, createUser, isSetupComplete, organisationExists, activeUsersAmong, contactFor, userNames, listUsers } from './accounts.usecases';
+export { organisations, users, accessTokens, staffSessions, staffSignInLinks } from './accounts.table';
+export { startStaffSession, resolveStaffSession, type StaffSession } from './staff-sessions.usecases';
+export { STAFF_COOKIE, staffWebHelpers, type StaffWeb, type ConsoleArea, type ConsoleCommon } from './staff.web';
+export { registerConsolePages, staffSessionStarter, type ConsoleDeps } from './console.web';
+export { registerSignInPages, type BeforeEmailLink, type SignInDeps } from './sign-in.web';
+export { registerAccountPages } from './account.web';
+export { registerAdminPages } from './admin.pages';
+export { safeReturnTo, type SignInMethod } from './staff.models';
+export { issueCliSignInLinks } from './sign-in-links.usecases';
+export { registerIdentityProviderApi } from './identity-providers.api';
+export { registerIdentityProviderPages } from './identity-providers.web';
+export { oidcBeforeEmailLink, registerOidcPages } from './oidc.web';

@@ -1,4 +1,5 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Readable } from 'node:stream';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { principalOf } from '../../platform/auth';
 import { contentDisposition } from '../../platform/http/content-disposition';
@@ -11,6 +12,21 @@ const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
 // Described as text and as bytes; sent as a stream or a Buffer, so typed as whatever the handler sends.
 const csvText = z.string() as z.ZodType<unknown>;
 const fileBytes = z.string().meta({ format: 'binary' }) as z.ZodType<unknown>;
+
+/** Sends the results CSV as it streams (the API's download and the console's alike). */
+export function sendResultsCsv(reply: FastifyReply, file: usecases.ExportFile<Readable>) {
+  return reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', contentDisposition(file.filename)).header('cache-control', 'private, no-store').send(file.body);
+}
+
+/** Sends the comparison workbook (the API's download and the console's alike). */
+export function sendComparisonWorkbook(reply: FastifyReply, file: usecases.ExportFile<Buffer>) {
+  return reply
+    .header('content-type', XLSX)
+    .header('content-disposition', contentDisposition(file.filename))
+    .header('cache-control', 'private, no-store')
+    .header('content-length', file.body.length)
+    .send(file.body);
+}
 
 export function registerExportsApi(app: FastifyInstance, { database, now }: AppDeps): void {
   const r = zodApp(app);
@@ -32,12 +48,7 @@ export function registerExportsApi(app: FastifyInstance, { database, now }: AppD
       },
     },
     async (request, reply) => {
-      const file = await usecases.resultsCsv({ ...ctx(request), procurementId: request.params.id });
-      return reply
-        .header('content-type', 'text/csv; charset=utf-8')
-        .header('content-disposition', contentDisposition(file.filename))
-        .header('cache-control', 'private, no-store')
-        .send(file.body);
+      return sendResultsCsv(reply, await usecases.resultsCsv({ ...ctx(request), procurementId: request.params.id }));
     },
   );
 
@@ -57,13 +68,7 @@ export function registerExportsApi(app: FastifyInstance, { database, now }: AppD
       },
     },
     async (request, reply) => {
-      const file = await usecases.comparisonWorkbook({ ...ctx(request), procurementId: request.params.id });
-      return reply
-        .header('content-type', XLSX)
-        .header('content-disposition', contentDisposition(file.filename))
-        .header('cache-control', 'private, no-store')
-        .header('content-length', file.body.length)
-        .send(file.body);
+      return sendComparisonWorkbook(reply, await usecases.comparisonWorkbook({ ...ctx(request), procurementId: request.params.id }));
     },
   );
 }

@@ -1,1 +1,3 @@
 export { registerIntegrationsApi } from './integrations.api';
+export { registerIntegrationsConsolePages } from './exports.pages';
+export { registerWebhookPages } from './webhooks.pages';

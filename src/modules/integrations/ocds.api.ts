@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { principalOf } from '../../platform/auth';
+import { projectRoot } from '../../platform/project-root';
 import { zodApp, type AppDeps } from '../../platform/http/deps';
 import { RESULTS_READERS } from '../scoring';
 import { ocdsReleasePackage } from './ocds.usecases';
@@ -40,7 +42,7 @@ const releasePackageSchema = z
   })
   .meta({ id: 'OcdsReleasePackage' });
 
-const readExtensionFile = (name: string) => readFileSync(new URL(`../../../openapi/ocds-extension/${name}`, import.meta.url), 'utf8');
+const readExtensionFile = (name: string) => readFileSync(path.join(projectRoot(), 'openapi/ocds-extension', name), 'utf8');
 
 export function registerOcdsApi(app: FastifyInstance, { database, now, config }: AppDeps): void {
   const r = zodApp(app);

@@ -8,12 +8,13 @@ import { pageQuerySchema, pageSchema } from '../../platform/pagination';
 import { closeDueProcurements } from '../procurements';
 import { integrationsErrors } from './integrations.errors';
 import { createdWebhookSchema, createWebhookSchema, deliverySchema, webhookSchema } from './integrations.schemas';
-import { resolveWithDns } from './webhooks.address';
 import { WEBHOOK_EVENTS } from './webhooks.events';
 import * as usecases from './webhooks.usecases';
 import { createWebhookWorker } from './webhooks.worker';
 
-const MANAGERS = { roles: ['admin'], scopes: ['webhooks:manage'] } as const;
+/** Who manages webhooks, through the API and on the console's pages: admins, and API keys with `webhooks:manage`. */
+export const WEBHOOK_MANAGERS = { roles: ['admin'], scopes: ['webhooks:manage'] } as const;
+const MANAGERS = WEBHOOK_MANAGERS;
 const idParams = z.object({ id: z.uuid() });
 
 const SIGNING = [
@@ -23,7 +24,7 @@ const SIGNING = [
 ].join('\n\n');
 
 export function registerWebhooksApi(app: FastifyInstance, { database, now, config }: AppDeps): void {
-  const policy = { allowLoopback: config.webhooks.allowLoopback, requireHttps: config.env === 'production', resolve: resolveWithDns };
+  const policy = usecases.urlPolicyOf(config);
   if (config.webhooks.deliver) {
     const worker = createWebhookWorker({
       db: database.db,

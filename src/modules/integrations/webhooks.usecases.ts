@@ -1,18 +1,25 @@
 import { randomUUID } from 'node:crypto';
-import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNull } from 'drizzle-orm';
 import { recordAudit } from '../../platform/audit';
 import { actorOf, type Principal } from '../../platform/auth';
 import { sealSecret } from '../../platform/crypto';
 import { inTransaction, type Db } from '../../platform/db';
 import type { EventType } from '../../platform/events';
-import { afterCreatedAtId, createdAtIdKey, toPage, type Page } from '../../platform/pagination';
+import { afterCreatedAtId, beforeCreatedAtId, createdAtIdKey, toPage, type Page } from '../../platform/pagination';
 import { integrationsErrors } from './integrations.errors';
-import { AddressNotAllowed, checkedAddress, type ResolveHost } from './webhooks.address';
+import { AddressNotAllowed, checkedAddress, resolveWithDns, type ResolveHost } from './webhooks.address';
 import { newSigningSecret, SECRET_OVERLAP_MS } from './webhooks.models';
 import { webhookAttempts, webhookDeliveries, webhookEndpoints } from './webhooks.table';
 
 type Ctx = { db: Db; now: Date; principal: Principal };
 export type UrlPolicy = { allowLoopback: boolean; requireHttps: boolean; resolve: ResolveHost };
+
+/** Where deliveries may go, from the configuration: the same for the API and the console. */
+export const urlPolicyOf = (config: { env: string; webhooks: { allowLoopback: boolean } }): UrlPolicy => ({
+  allowLoopback: config.webhooks.allowLoopback,
+  requireHttps: config.env === 'production',
+  resolve: resolveWithDns,
+});
 
 type EndpointRow = typeof webhookEndpoints.$inferSelect;
 type DeliveryRow = typeof webhookDeliveries.$inferSelect;
@@ -179,6 +186,37 @@ export async function enableEndpoint(ctx: Ctx & { id: string; policy: UrlPolicy 
   });
 }
 
+/**
+ * Turns an endpoint off until it is enabled again, as the worker does after too many failures:
+ * events are still queued for it and go out once it is enabled; nothing is sent meanwhile.
+ */
+export async function disableEndpoint(ctx: Ctx & { id: string; reason: string }): Promise<EndpointDto> {
+  return inTransaction(ctx.db, async (tx) => {
+    const row = await findEndpoint({ ...ctx, db: tx }, ctx.id);
+    if (row.status === 'disabled') return toEndpoint(row);
+    const [updated] = await tx
+      .update(webhookEndpoints)
+      .set({ status: 'disabled', disabledReason: ctx.reason, updatedAt: ctx.now })
+      .where(eq(webhookEndpoints.id, row.id))
+      .returning();
+    await audit({ ...ctx, db: tx }, 'webhook.disabled', row.id, { reason: ctx.reason });
+    return toEndpoint(updated!);
+  });
+}
+
+export type LastDelivery = { status: DeliveryRow['status']; eventType: string; createdAt: string; completedAt: string | null };
+
+/** Each endpoint's latest delivery (by when it was queued), for the list of endpoints. */
+export async function lastDeliveries(ctx: Ctx & { endpointIds: string[] }): Promise<Map<string, LastDelivery>> {
+  if (ctx.endpointIds.length === 0) return new Map();
+  const rows = await ctx.db
+    .selectDistinctOn([webhookDeliveries.endpointId])
+    .from(webhookDeliveries)
+    .where(and(eq(webhookDeliveries.organisationId, ctx.principal.organisationId), inArray(webhookDeliveries.endpointId, ctx.endpointIds)))
+    .orderBy(webhookDeliveries.endpointId, desc(webhookDeliveries.createdAt), desc(webhookDeliveries.id));
+  return new Map(rows.map((row) => [row.endpointId, { status: row.status, eventType: row.eventType, createdAt: row.createdAt.toISOString(), completedAt: row.completedAt?.toISOString() ?? null }]));
+}
+
 async function withLog(db: Db, rows: DeliveryRow[]): Promise<DeliveryDto[]> {
   const attempts = rows.length === 0 ? [] : await db.select().from(webhookAttempts).where(inArray(webhookAttempts.deliveryId, rows.map((r) => r.id))).orderBy(asc(webhookAttempts.attempt), asc(webhookAttempts.startedAt));
   return rows.map((row) => ({
@@ -196,15 +234,15 @@ async function withLog(db: Db, rows: DeliveryRow[]): Promise<DeliveryDto[]> {
   }));
 }
 
-/** The endpoint's deliveries, oldest first (follow `nextCursor`), each with every attempt. */
-export async function listDeliveries(ctx: Ctx & { id: string; limit: number; cursor?: string | undefined }): Promise<Page<DeliveryDto>> {
+/** The endpoint's deliveries, oldest first unless `newestFirst` (follow `nextCursor`), each with every attempt. */
+export async function listDeliveries(ctx: Ctx & { id: string; limit: number; cursor?: string | undefined; newestFirst?: boolean }): Promise<Page<DeliveryDto>> {
   const endpoint = await findEndpoint(ctx, ctx.id);
-  const after = afterCreatedAtId({ cursor: ctx.cursor, createdAt: webhookDeliveries.createdAt, id: webhookDeliveries.id });
+  const keyset = { cursor: ctx.cursor, createdAt: webhookDeliveries.createdAt, id: webhookDeliveries.id };
   const rows = await ctx.db
     .select()
     .from(webhookDeliveries)
-    .where(and(eq(webhookDeliveries.organisationId, ctx.principal.organisationId), eq(webhookDeliveries.endpointId, endpoint.id), after))
-    .orderBy(asc(webhookDeliveries.createdAt), asc(webhookDeliveries.id))
+    .where(and(eq(webhookDeliveries.organisationId, ctx.principal.organisationId), eq(webhookDeliveries.endpointId, endpoint.id), ctx.newestFirst ? beforeCreatedAtId(keyset) : afterCreatedAtId(keyset)))
+    .orderBy(...(ctx.newestFirst ? [desc(webhookDeliveries.createdAt), desc(webhookDeliveries.id)] : [asc(webhookDeliveries.createdAt), asc(webhookDeliveries.id)]))
     .limit(ctx.limit + 1);
   const page = toPage({ rows, limit: ctx.limit, keyOf: createdAtIdKey, toItem: (row) => row });
   return { items: await withLog(ctx.db, page.items), nextCursor: page.nextCursor };

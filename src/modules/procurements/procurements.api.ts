@@ -6,13 +6,15 @@ import { zodApp, type AppDeps } from '../../platform/http/deps';
 import { etagOf, versionFromIfMatch } from '../../platform/http/etag';
 import { documentErrors, withExample } from '../../platform/http/openapi';
 import { pageQuerySchema, pageSchema } from '../../platform/pagination';
+import { PROCUREMENT_READERS, PROCUREMENT_WRITERS } from './procurements.access';
 import { PROCUREMENT_STATUSES, TRANSITIONS, type TransitionName } from './procurements.models';
 import { procurementsErrors } from './procurements.errors';
 import * as s from './procurements.schemas';
 import * as usecases from './procurements.usecases';
+import { procurementsAuditNames } from './procurements.audit-names';
 
-const READ = { roles: ['admin', 'officer', 'evaluator', 'viewer'], scopes: ['procurements:read'] } as const;
-const WRITE = { roles: ['admin', 'officer'] } as const;
+const READ = PROCUREMENT_READERS;
+const WRITE = PROCUREMENT_WRITERS;
 const idParams = z.object({ id: z.uuid() });
 const ifMatchHeader = z.object({ 'if-match': z.string().max(100).optional() });
 
@@ -37,7 +39,8 @@ function withEtag(reply: FastifyReply, procurement: usecases.ProcurementDto) {
   return procurement;
 }
 
-export function registerProcurementsApi(app: FastifyInstance, { database, now }: AppDeps): void {
+export function registerProcurementsApi(app: FastifyInstance, { database, now, hooks }: AppDeps): void {
+  hooks.auditNames.push(procurementsAuditNames);
   const r = zodApp(app);
   const ctx = (request: FastifyRequest) => ({ db: database.db, now: now(), principal: principalOf(request) });
   documentErrors(app, procurementsErrors);

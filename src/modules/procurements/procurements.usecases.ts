@@ -3,7 +3,7 @@ import { emitEvent, type EventType } from '../../platform/events';
 import { actorOf, type Actor, type Principal } from '../../platform/auth';
 import { inTransaction, isUniqueViolation, type Db } from '../../platform/db';
 import type { Page } from '../../platform/pagination';
-import { activeUsersAmong } from '../accounts';
+import { activeUsersAmong, listUsers } from '../accounts';
 import { computeRiskTier, getQuestionnaire, type Answers, type QuestionnaireDefinition, type RiskTier } from '../questionnaires';
 import { procurementsErrors } from './procurements.errors';
 import { checkTriage, checkWeights, defaultWeights, missingTriage, nextStatus, type ProcurementStatus, type TransitionName, type TriageValue } from './procurements.models';
@@ -39,7 +39,10 @@ export type ProcurementDto = {
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 
 async function toDto(ctx: { db: Db; principal: Principal }, row: repo.ProcurementRow): Promise<ProcurementDto> {
-  const q = await getQuestionnaire({ db: ctx.db, principal: ctx.principal, id: row.questionnaireId });
+  return dtoOf(row, await getQuestionnaire({ db: ctx.db, principal: ctx.principal, id: row.questionnaireId }));
+}
+
+function dtoOf(row: repo.ProcurementRow, q: { id: string; key: string; version: string; title: string }): ProcurementDto {
   return {
     id: row.id,
     title: row.title,
@@ -215,6 +218,15 @@ export async function getProcurement(ctx: Ctx & { id: string }): Promise<Procure
   return toDto(ctx, await closeIfDue(ctx, row));
 }
 
+/** A procurement with its pinned questionnaire's definition, for pages that show both: the questionnaire read once. */
+export async function getProcurementWithDefinition(ctx: Ctx & { id: string }): Promise<{ procurement: ProcurementDto; definition: QuestionnaireDefinition }> {
+  const row = await repo.findProcurement({ db: ctx.db, organisationId: ctx.principal.organisationId, id: ctx.id });
+  if (!row) throw procurementsErrors.notFound();
+  const current = await closeIfDue(ctx, row);
+  const q = await getQuestionnaire({ db: ctx.db, principal: ctx.principal, id: current.questionnaireId });
+  return { procurement: dtoOf(current, q), definition: q.definition };
+}
+
 export async function listProcurements(ctx: Ctx & { limit: number; cursor?: string | undefined; status?: ProcurementStatus | undefined }): Promise<Page<ProcurementDto>> {
   const page = await repo.listProcurements({ db: ctx.db, organisationId: ctx.principal.organisationId, limit: ctx.limit, cursor: ctx.cursor, status: ctx.status });
   const items = [];
@@ -301,4 +313,19 @@ export async function transition(ctx: Ctx & { id: string; transition: Transition
     await emitStatusEvent({ db: tx, row: updated, now: ctx.now });
     return toDto(scoped, updated);
   });
+}
+
+/**
+ * The organisation's active users, by name: whom a procurement may name as evaluators or moderator
+ * (`checkPeople` accepts exactly these; what each may do on the panel is checked when they do it).
+ */
+export async function panelCandidates(ctx: { db: Db; principal: Principal }): Promise<{ id: string; name: string; email: string; role: string }[]> {
+  const found: { id: string; name: string; email: string; role: string }[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await listUsers({ db: ctx.db, principal: ctx.principal, limit: 100, cursor });
+    for (const u of page.items) if (u.active) found.push({ id: u.id, name: u.name, email: u.email, role: u.role });
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  return found.sort((a, b) => a.name.localeCompare(b.name, 'en-GB') || a.email.localeCompare(b.email));
 }

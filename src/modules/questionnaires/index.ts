@@ -1,5 +1,7 @@
 export { registerQuestionnairesApi } from './questionnaires.api';
-export { seedBuiltInQuestionnaires, getQuestionnaire, exportDefinition, normaliseDefinition } from './questionnaires.usecases';
+export { registerQuestionnairePages } from './questionnaires.pages';
+export { seedBuiltInQuestionnaires, getQuestionnaire, listQuestionnaires, exportDefinition, normaliseDefinition, type QuestionnaireSummary } from './questionnaires.usecases';
+export { TIER_NAMES } from './questionnaires.methodology';
 export { resolveVisibility, computeRiskTier, evaluateCondition, isAnswered, tierAtLeast, type Answers, type AnswerValue, type Visibility } from './questionnaires.models';
 export { validateDefinition, type DefinitionProblem } from './questionnaires.validation';
 export * from './questionnaires.definition';

@@ -39,7 +39,7 @@ const PUBLISHED_RESIDUAL_RISK = {
 
 const PUBLISHED_RATING_FOR_RISK = { low: 'acceptable', medium: 'acceptable_with_conditions', high: 'significant_concerns', very_high: 'not_acceptable' } as const;
 
-const TIER_NAMES: Record<RiskTier, string> = { low: 'Low', medium: 'Medium', high: 'High', very_high: 'Very high' };
+export const TIER_NAMES: Record<RiskTier, string> = { low: 'Low', medium: 'Medium', high: 'High', very_high: 'Very high' };
 
 /** A condition in words, naming option labels rather than values where it can. */
 export function describeCondition(condition: Condition, labelOf: (operand: Operand, value: string | number | boolean) => string, nameOf: (operand: Operand) => string): string {
@@ -56,7 +56,11 @@ export function describeCondition(condition: Condition, labelOf: (operand: Opera
   return `${nameOf(operand)} is ${words[operator]} ${operand.value}`;
 }
 
-export function buildMethodology(definition: QuestionnaireDefinition): Methodology {
+/**
+ * Conditions of one definition in words, naming its questions and option labels: what the published
+ * methodology says, and what the console's readable view of a definition says, from one place.
+ */
+export function conditionWords(definition: QuestionnaireDefinition): (condition: Condition) => string {
   const questions = new Map(definition.sections.flatMap((s) => s.questions.map((q) => [q.key, q] as const)));
   const triage = new Map(definition.triage.questions.map((q) => [q.key, q] as const));
   const targetOf = (operand: Operand) => ('question' in operand ? questions.get(operand.question) : triage.get(operand.triage));
@@ -68,6 +72,11 @@ export function buildMethodology(definition: QuestionnaireDefinition): Methodolo
     const ref = (target as { ref?: string } | undefined)?.ref;
     return ref ? `the answer to ${ref}` : `the answer to "${target?.text ?? operand.question}"`;
   };
+  return (condition) => describeCondition(condition, labelOf, nameOf);
+}
+
+export function buildMethodology(definition: QuestionnaireDefinition): Methodology {
+  const words = conditionWords(definition);
   const critical = new Set(definition.riskAreas.filter((a) => a.critical).map((a) => a.key));
   const capTier = TIER_NAMES[definition.evidenceRule.fromTier];
 
@@ -85,7 +94,7 @@ export function buildMethodology(definition: QuestionnaireDefinition): Methodolo
       'A question marked by evaluators counts once the moderator has recorded the consensus mark; until then the evaluation is provisional and the question is left out. The moderator may override an automatic mark, with a written rationale that is shown.',
     ],
     tiers: [
-      ...definition.triage.tierRules.map((rule) => ({ tier: rule.tier, rule: `${rule.reason} (when ${describeCondition(rule.when, labelOf, nameOf)})` })),
+      ...definition.triage.tierRules.map((rule) => ({ tier: rule.tier, rule: `${rule.reason} (when ${words(rule.when)})` })),
       { tier: definition.triage.defaultTier, rule: 'Otherwise.' },
     ],
     sections: definition.sections.map((section) => ({
@@ -93,7 +102,7 @@ export function buildMethodology(definition: QuestionnaireDefinition): Methodolo
       ref: section.ref ?? null,
       title: section.title,
       critical: critical.has(section.riskArea),
-      condition: section.showIf ? `Only when ${describeCondition(section.showIf, labelOf, nameOf)}.` : null,
+      condition: section.showIf ? `Only when ${words(section.showIf)}.` : null,
       weights: Object.fromEntries(RISK_TIERS.map((tier) => [tier, definition.weights[tier][section.key] ?? 0])) as Record<RiskTier, number>,
       questionCount: section.questions.length,
     })),
@@ -105,7 +114,7 @@ export function buildMethodology(definition: QuestionnaireDefinition): Methodolo
           ref: q.ref ?? null,
           sectionKey: section.key,
           question: q.text,
-          passes: `Passes when ${describeCondition(q.gateway!.pass, labelOf, nameOf)}.`,
+          passes: `Passes when ${words(q.gateway!.pass)}.`,
           appliesFrom: q.gateway!.minTier ?? ('all' as const),
           failureMessage: q.gateway!.failureMessage,
         })),

@@ -1,2 +1,3 @@
 export { registerReportsApi } from './reports.api';
 export { reports } from './reports.table';
+export { registerReportsConsolePages } from './reports.pages';

@@ -7,7 +7,7 @@ import { zodApp, type AppDeps } from '../../platform/http/deps';
 import { documentErrors } from '../../platform/http/openapi';
 import { EVALUATION_REPORT_READERS, REPORT_READERS } from '../scoring';
 import { reportErrors } from './reports.errors';
-import { createReportRenders } from './reports.once';
+import { reportRendersOf } from './reports.once';
 import * as usecases from './reports.usecases';
 
 const idParams = z.object({ id: z.uuid() });
@@ -17,7 +17,8 @@ const pdf = {
 };
 const conditional = z.object({ 'if-none-match': z.string().max(200).optional().describe('The ETag of a copy you hold: 304 if it is still current.') });
 
-function sendReport(request: FastifyRequest, reply: FastifyReply, file: usecases.ReportFile) {
+/** Sends a report as the API does (the console's downloads too): its hashes as headers, 304 for a copy still current. */
+export function sendReport(request: FastifyRequest, reply: FastifyReply, file: usecases.ReportFile) {
   const etag = `"${file.sha256}"`;
   reply.header('etag', etag).header('x-content-sha256', file.sha256).header('x-evaluation-hash', file.evaluationHash).header('x-report-id', file.id).header('cache-control', 'private, no-store');
   if (request.headers['if-none-match'] === etag) return reply.code(304).send();
@@ -31,7 +32,7 @@ type Access = typeof EVALUATION_REPORT_READERS | typeof REPORT_READERS;
 export function registerReportsApi(app: FastifyInstance, { database, now, storage, pdf: renderer, config }: AppDeps): void {
   const r = zodApp(app);
   // Concurrent cold requests for one report draw it once; at most one drawing per PDF worker holds a connection.
-  const renders = createReportRenders({ engine: database.kind, slots: config.reportWorkers });
+  const renders = reportRendersOf({ app: renderer, engine: database.kind, slots: config.reportWorkers });
   const ctx = (request: FastifyRequest) => ({ db: database.db, now: now(), principal: principalOf(request), storage, renderer, renders });
   documentErrors(app, reportErrors);
   const pdfRoute = (url: string, access: Access, operationId: string, summary: string, description: string, produce: (request: FastifyRequest<{ Params: { id: string } }>) => Promise<usecases.ReportFile>) =>

@@ -1,5 +1,6 @@
 import type { AnswerValue, Question, QuestionnaireDefinition, RiskTier } from '../questionnaires';
 import { RATING_WORDS as SCORING_RATING_WORDS, RESIDUAL_RISK_MATRIX, RISK_WORDS as SCORING_RISK_WORDS, type Evaluation, type QuestionEvaluation, type Rating, type ResidualRisk, type SectionEvaluation } from '../scoring';
+import { AUDIT_ACTION_WORDS, auditEventWords } from '../../platform/audit/audit.words';
 import { calendarDay, fileSize, ukDayTime } from '../../platform/format';
 import { MARKING, type Block, type ReportDocument } from './reports.document';
 
@@ -248,39 +249,10 @@ function riskMatrix(evaluation: Evaluation): Block[] {
 
 // ───────────────────────────────────────────── the evaluation report
 
-const ACTION_WORDS: Record<string, string> = {
-  'invitation.sent': 'Invited the supplier',
-  'invitation.resent': 'Sent the supplier a new link',
-  'invitation.reminded': 'Reminded the supplier',
-  'invitation.revoked': 'Revoked the supplier’s link',
-  'response.deadline_extended': 'Extended the supplier’s deadline',
-  'response.submitted': 'Submitted the response',
-  'response.withdrawn': 'Withdrew the response',
-  'clarification.asked': 'Asked a clarification',
-  'clarification.replied': 'Replied to a clarification',
-  'evaluation.declared': 'Declared on conflicts of interest',
-  'evaluation.conflict_mitigated': 'Recorded a conflict mitigation',
-  'evaluation.marked': 'Marked a question',
-  'evaluation.marks_submitted': 'Submitted their marks',
-  'evaluation.moderated': 'Moderated a mark',
-  'evaluation.score_overridden': 'Overrode an automatic score',
-  'evaluation.gateway_decided': 'Decided a gateway',
-  'procurement.decision_recorded': 'Recorded the decision',
-};
-
 /** The audit actions the appendix lists: decisions and contact with the supplier, not reads or report generation. */
-export const TRAIL_ACTIONS: readonly string[] = Object.keys(ACTION_WORDS);
+export const TRAIL_ACTIONS: readonly string[] = Object.keys(AUDIT_ACTION_WORDS);
 
-function trailText(event: ReportTrailEvent): string {
-  const d = event.details;
-  const words = ACTION_WORDS[event.action] ?? event.action;
-  const key = typeof d.questionKey === 'string' ? ` ${d.questionKey}` : '';
-  if (event.action === 'evaluation.marked' || event.action === 'evaluation.moderated' || event.action === 'evaluation.score_overridden') return `${words}${key}: ${String(d.score)}`;
-  if (event.action === 'evaluation.gateway_decided') return `${words}${key}: ${String(d.outcome)}`;
-  if (event.action === 'evaluation.declared') return `${words}: ${d.hasConflict ? 'a conflict declared' : 'no conflict'}`;
-  if (event.action === 'procurement.decision_recorded') return `${words}: ${d.outcome === 'award' ? 'award' : 'no award'}`;
-  return `${words}${key}`;
-}
+const trailText = (event: ReportTrailEvent): string => auditEventWords(event) ?? event.action;
 
 function questionBlocks(input: EvaluationReportInput, question: Question, q: QuestionEvaluation): Block[] {
   const answer = input.answers[question.key];

@@ -62,3 +62,18 @@ export function createReportRenders({ engine, slots }: { engine: DatabaseKind; s
     },
   };
 }
+
+const perApp = new WeakMap<object, ReportRenders>();
+
+/**
+ * The app's one `ReportRenders`, kept against an object the app has one of (its PDF pool), so the
+ * API and the console share one in-memory flight per report and one bound on connections.
+ */
+export function reportRendersOf({ app, engine, slots }: { app: object; engine: DatabaseKind; slots: number }): ReportRenders {
+  let renders = perApp.get(app);
+  if (!renders) {
+    renders = createReportRenders({ engine, slots });
+    perApp.set(app, renders);
+  }
+  return renders;
+}

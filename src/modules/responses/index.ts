@@ -7,3 +7,5 @@ export { WITHHELD_NOTICE } from './responses.models';
 export { EVIDENCE_FILE_HEADERS, evidenceFileResponse, sendEvidenceFile } from './evidence.api';
 export { invitations, responses } from './responses.table';
 export { registerResponsesWeb } from './responses.web';
+export { registerResponsesConsolePages } from './responses.pages';
+export { isResponseOfProcurement } from './responses.usecases';

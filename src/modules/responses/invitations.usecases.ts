@@ -9,7 +9,7 @@ import { contactFor } from '../accounts';
 import type { ProcurementDto } from '../procurements';
 import { getQuestionnaire, type Answers } from '../questionnaires';
 import { effectiveDeadline, procurementOf } from './responses.access';
-import { invitationEmail, newLinkEmail, reminderEmail, type Contact } from './responses.emails';
+import { invitationEmail, newLinkEmail, reminderEmail, type Contact, type Email } from './responses.emails';
 import { responsesErrors } from './responses.errors';
 import { completenessOf, invitationExpiry } from './responses.models';
 import * as repo from './responses.repository';
@@ -57,7 +57,7 @@ export const respondUrl = (publicBaseUrl: string, token: string) => `${publicBas
 /** Invites a supplier: one invitation, one empty response, and a token shown only in this answer. */
 export async function inviteSupplier(
   ctx: MailCtx & { procurementId: string; supplierName: string; contactEmail: string; companyNumber?: string | undefined; publicBaseUrl: string },
-): Promise<{ invitation: InvitationDto; token: string; respondUrl: string; emailed: boolean }> {
+): Promise<{ invitation: InvitationDto; token: string; respondUrl: string; emailed: boolean; email: Email }> {
   return transactionWithMail(ctx, async (tx, send) => {
     const scoped = { ...ctx, db: tx };
     const procurement = await procurementOf(scoped, ctx.procurementId);
@@ -103,11 +103,12 @@ export async function inviteSupplier(
       data: { procurementId: procurement.id, invitationId: invitation.id, responseId: response.id, emailed, resent: false },
       now: ctx.now,
     });
+    // Written either way: the console shows the officer its words, to send themselves while a draft.
+    const email = invitationEmail({ procurement, supplierName: invitation.supplierName, respondUrl: link, deadline: new Date(procurement.deadline), contact: await contactOf(scoped) });
     if (emailed) {
-      const email = invitationEmail({ procurement, supplierName: invitation.supplierName, respondUrl: link, deadline: new Date(procurement.deadline), contact: await contactOf(scoped) });
       await send({ organisationId: ctx.principal.organisationId, message: { ...email, to: invitation.contactEmail, kind: 'invitation', about: { type: 'invitation', id: invitation.id }, secrets: [issued.token] } });
     }
-    return { invitation: toInvitationDto({ invitation, response }), token: issued.token, respondUrl: link, emailed };
+    return { invitation: toInvitationDto({ invitation, response }), token: issued.token, respondUrl: link, emailed, email };
   });
 }
 
@@ -115,6 +116,13 @@ export async function listInvitations(ctx: Ctx & { procurementId: string; limit:
   await procurementOf(ctx, ctx.procurementId);
   const page = await repo.listInvitations({ db: ctx.db, organisationId: ctx.principal.organisationId, procurementId: ctx.procurementId, limit: ctx.limit, cursor: ctx.cursor });
   return { ...page, items: page.items.map(toInvitationDto) };
+}
+
+/** One invitation of this procurement; another procurement's (or another council's) is not found, as a console URL names both. */
+export async function invitationOfProcurement(ctx: { db: Db; principal: Principal; procurementId: string; invitationId: string }): Promise<InvitationDto> {
+  const found = await repo.findInvitation({ db: ctx.db, organisationId: ctx.principal.organisationId, id: ctx.invitationId });
+  if (!found || found.invitation.procurementId !== ctx.procurementId) throw responsesErrors.invitationNotFound();
+  return toInvitationDto(found);
 }
 
 export async function revokeInvitation(ctx: Ctx & { id: string }): Promise<InvitationDto> {
@@ -129,7 +137,7 @@ export async function revokeInvitation(ctx: Ctx & { id: string }): Promise<Invit
 }
 
 /** A new token for the same invitation and response; the old token stops working at once. */
-export async function resendInvitation(ctx: MailCtx & { id: string; publicBaseUrl: string }): Promise<{ invitation: InvitationDto; token: string; respondUrl: string; emailed: boolean }> {
+export async function resendInvitation(ctx: MailCtx & { id: string; publicBaseUrl: string }): Promise<{ invitation: InvitationDto; token: string; respondUrl: string; emailed: boolean; email: Email }> {
   return transactionWithMail(ctx, async (tx, send) => {
     const found = await repo.findInvitation({ db: tx, organisationId: ctx.principal.organisationId, id: ctx.id, forUpdate: true });
     if (!found) throw responsesErrors.invitationNotFound();
@@ -150,7 +158,7 @@ export async function resendInvitation(ctx: MailCtx & { id: string; publicBaseUr
     const procurement = await procurementOf(scoped, invitation.procurementId);
     const email = newLinkEmail({ procurement, supplierName: invitation.supplierName, respondUrl: link, deadline: effectiveDeadline(procurement, found.response), contact: await contactOf(scoped) });
     await send({ organisationId: ctx.principal.organisationId, message: { ...email, to: invitation.contactEmail, kind: 'new_link', about: { type: 'invitation', id: invitation.id }, secrets: [issued.token] } });
-    return { invitation: toInvitationDto({ invitation, response: found.response }), token: issued.token, respondUrl: link, emailed: true };
+    return { invitation: toInvitationDto({ invitation, response: found.response }), token: issued.token, respondUrl: link, emailed: true, email };
   });
 }
 

@@ -9,6 +9,10 @@ import * as repo from './responses.repository';
 /** Council staff and API keys with `responses:read`: the answers and evidence. Evaluators read them only through evaluation, after declaring. */
 export const RESPONSE_READERS = { roles: ['admin', 'officer', 'viewer'], scopes: ['responses:read'] } as const;
 
+// Evaluators see responses only through evaluation (after declaring conflicts of interest), not progress.
+/** Each supplier's progress, procurement-level and without answers (those need responses:read): council staff other than the panel's evaluators, and keys with procurements:read. */
+export const PROGRESS_READERS = { roles: ['admin', 'officer', 'viewer'], scopes: ['procurements:read'] } as const;
+
 /**
  * Whether answers the supplier marked confidential are withheld from this caller: from an API key
  * without `responses:read-confidential`. Council staff see them by role, suppliers their own.

@@ -14,7 +14,8 @@ import { registerReceiptApi } from './receipt.api';
 import { answerErrors, clarificationErrors, evidenceErrors, receiptErrors, responsesErrors, submitErrors, teamErrors } from './responses.errors';
 import * as usecases from './responses.usecases';
 import { listTeamForOfficer } from './team.usecases';
-import { RESPONSE_READERS } from './responses.access';
+import { PROGRESS_READERS, RESPONSE_READERS } from './responses.access';
+import { supplierCounts } from './procurement-facts.usecases';
 
 const SUPPLIER = { supplier: true } as const;
 const idParams = z.object({ id: z.uuid() });
@@ -227,10 +228,6 @@ function registerSubmission(app: FastifyInstance, { database, now, hooks }: AppD
   );
 }
 
-// Evaluators see responses only through evaluation (after declaring conflicts of interest), not here.
-// Progress is procurement-level (no answers); the answers need responses:read.
-const PROGRESS_READERS = { roles: ['admin', 'officer', 'viewer'], scopes: ['procurements:read'] } as const;
-
 function registerOfficerView(app: FastifyInstance, { database, now, mailer, principalCache, accessChanges }: AppDeps): void {
   const r = zodApp(app);
   r.get(
@@ -306,6 +303,8 @@ function registerOfficerView(app: FastifyInstance, { database, now, mailer, prin
 
 export function registerResponsesApi(app: FastifyInstance, deps: AppDeps): void {
   documentErrors(app, responsesErrors, teamErrors, answerErrors, receiptErrors, submitErrors, evidenceErrors, clarificationErrors);
+  // The procurement pages show how many suppliers were invited and have submitted.
+  deps.hooks.procurementFacts.push(supplierCounts);
   registerInvitationsApi(app, deps);
   registerSupplier(app, deps);
   registerAnswers(app, deps);

@@ -393,3 +393,18 @@ export async function revokeTeamMember({ db, id, now }: { db: Db; id: string; no
   await db.delete(supplierSessions).where(eq(supplierSessions.teamMemberId, id));
   return row!;
 }
+
+/** Per procurement of the organisation: invitations not revoked, and how many of them have submitted (a reopened response had). */
+export async function supplierCountsOf({ db, organisationId, procurementIds }: { db: Db; organisationId: string; procurementIds: string[] }): Promise<{ procurementId: string; invited: number; submitted: number }[]> {
+  if (procurementIds.length === 0) return [];
+  return db
+    .select({
+      procurementId: invitations.procurementId,
+      invited: sql<number>`count(*)::int`,
+      submitted: sql<number>`(count(*) filter (where ${responses.status} in ('submitted', 'reopened')))::int`,
+    })
+    .from(invitations)
+    .innerJoin(responses, eq(responses.invitationId, invitations.id))
+    .where(and(eq(invitations.organisationId, organisationId), inArray(invitations.procurementId, procurementIds), sql`${invitations.revokedAt} is null`))
+    .groupBy(invitations.procurementId);
+}

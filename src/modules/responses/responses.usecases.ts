@@ -2,7 +2,7 @@ import { recordAudit } from '../../platform/audit';
 import { emitEvent } from '../../platform/events';
 import type { ResponseChangedHook } from '../../platform/http/deps';
 import { transactionWithMail, type Mailer } from '../../platform/mail';
-import { getProcurement, keepOpenUntil } from '../procurements';
+import { getProcurement, keepOpenUntil, type ProcurementDto } from '../procurements';
 import { deadlineExtendedEmail } from './responses.emails';
 import { contactOf } from './invitations.usecases';
 import { actorOf, type Principal, type SupplierPrincipal } from '../../platform/auth';
@@ -11,7 +11,8 @@ import { getQuestionnaire, isAnswered, type Answers, type QuestionnaireDefinitio
 import { answerErrors, responsesErrors, submitErrors } from './responses.errors';
 import { completenessOf, redactResponse, supplierView, type SupplierSection } from './responses.models';
 import * as repo from './responses.repository';
-import type { SubmittedEvidence } from './responses.table';
+import type { AnswerSnapshot, SubmittedEvidence } from './responses.table';
+import { listClarificationsForOfficer, type ClarificationDto } from './clarifications.usecases';
 import { assertLead, assertWritable, confidentialQuestions, effectiveDeadline, procurementOf, questionsByKey, supplierContext, withholdsConfidential } from './responses.access';
 import { toEvidenceDto, type EvidenceDto } from './evidence.usecases';
 import { toAnswerDto, type AnswerDto } from './answers.usecases';
@@ -238,6 +239,12 @@ function groupBy<T>(items: T[], keyOf: (item: T) => string): Map<string, T[]> {
   return groups;
 }
 
+/** Whether a response of the caller's organisation belongs to this procurement: a console URL names both, and must name them together. */
+export async function isResponseOfProcurement(ctx: { db: Db; principal: Principal; procurementId: string; responseId: string }): Promise<boolean> {
+  const response = await repo.findResponse({ db: ctx.db, organisationId: ctx.principal.organisationId, id: ctx.responseId });
+  return response !== undefined && response.procurementId === ctx.procurementId;
+}
+
 export type OfficerResponseDto = ResponseProgressDto & {
   procurementId: string;
   deadline: string;
@@ -268,6 +275,35 @@ export async function getResponseForOfficer(ctx: Ctx & { id: string }): Promise<
     evidence: files.map(toEvidenceDto),
   };
   return withholdsConfidential(ctx.principal) ? redactResponse(view, await confidentialQuestions({ db: ctx.db, responseId: found.response.id })) : view;
+}
+
+/**
+ * A response as the console's page shows it, under its procurement's URL: the submitted answers
+ * (or, before submission, the answers so far) laid out in the sections those answers make visible,
+ * with the clarifications asked about it. Another procurement's response is not found here.
+ */
+export async function responseForCouncilPage(ctx: Ctx & { procurementId: string; responseId: string }): Promise<{
+  response: OfficerResponseDto;
+  procurement: ProcurementDto;
+  sections: SupplierSection[];
+  shown: { kind: 'submission' | 'draft'; at: string; answers: Record<string, AnswerSnapshot>; files: Array<SubmittedEvidence | EvidenceDto> };
+  clarifications: ClarificationDto[];
+}> {
+  if (!(await isResponseOfProcurement(ctx))) throw responsesErrors.responseNotFound();
+  const response = await getResponseForOfficer({ ...ctx, id: ctx.responseId });
+  const procurement = await procurementOf(ctx, ctx.procurementId);
+  const { definition } = await getQuestionnaire({ db: ctx.db, principal: ctx.principal, id: procurement.questionnaire.id });
+  const shown = response.submission
+    ? { kind: 'submission' as const, at: response.submission.submittedAt, answers: response.submission.answers as Record<string, AnswerSnapshot>, files: response.submission.evidence }
+    : { kind: 'draft' as const, at: response.updatedAt, answers: response.answers as Record<string, AnswerSnapshot>, files: response.evidence };
+  const { visibility } = completenessOf({
+    definition,
+    triage: procurement.triage as Answers,
+    answers: Object.entries(shown.answers).map(([questionKey, a]) => ({ questionKey, value: a.value })),
+    evidence: shown.files,
+  });
+  const clarifications = await listClarificationsForOfficer({ db: ctx.db, principal: ctx.principal, responseId: response.responseId });
+  return { response, procurement, sections: supplierView({ definition, visibility }), shown, clarifications };
 }
 
 /**

@@ -5,6 +5,9 @@ import { zodApp, type AppDeps } from '../http/deps';
 import { pageQuerySchema, pageSchema } from '../pagination';
 import { listAuditEvents } from './audit';
 
+/** Who may read the audit log, through the API and on its pages: admins and viewers (auditors, the DPO), and API keys with `audit:read`. */
+export const AUDIT_READERS = { roles: ['admin', 'viewer'], scopes: ['audit:read'] } as const;
+
 const auditEventSchema = z
   .object({
     id: z.uuid(),
@@ -23,7 +26,7 @@ export function registerAuditApi(app: FastifyInstance, { database }: AppDeps): v
   zodApp(app).get(
     '/v1/audit-events',
     {
-      config: { access: { roles: ['admin', 'viewer'], scopes: ['audit:read'] } },
+      config: { access: AUDIT_READERS },
       schema: {
         tags: ['audit'],
         operationId: 'listAuditEvents',

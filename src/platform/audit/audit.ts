@@ -103,7 +103,7 @@ export async function recordAudit({
 
 type AuditRow = typeof auditEvents.$inferSelect;
 
-function toEvent(row: AuditRow): AuditEvent {
+export function toEvent(row: AuditRow): AuditEvent {
   return {
     id: row.id,
     organisationId: row.organisationId,

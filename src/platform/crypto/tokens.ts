@@ -2,12 +2,12 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /**
  * Kinds of bearer secret; the kind is readable in the token so a leaked one is easy to recognise and route.
- * `team` is a bid-team colleague's link: it opens the web form only and has no API resolver, so as a
- * bearer token it is refused like an unknown one.
+ * `team` is a bid-team colleague's link and `signin` a council user's one-time sign-in link: they open
+ * web pages only and have no API resolver, so as a bearer token they are refused like an unknown one.
  */
-export type TokenKind = 'pat' | 'key' | 'inv' | 'team';
+export type TokenKind = 'pat' | 'key' | 'inv' | 'team' | 'signin';
 
-const TOKEN_PATTERN = /^aidd_(pat|key|inv|team)_([A-Za-z0-9_-]{43})$/;
+const TOKEN_PATTERN = /^aidd_(pat|key|inv|team|signin)_([A-Za-z0-9_-]{43})$/;
 
 export type IssuedToken = {
   /** The secret itself: shown to its owner once, never stored. */

@@ -1,5 +1,4 @@
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
@@ -12,6 +11,7 @@ import pg from 'pg';
 import { acquireDataDirLock, type DataDirLock } from './data-dir-lock';
 import { ensureDataDir, resolveDataDir } from './data-dir';
 import { listenForNotifications, type ListenInput, type NotificationListener } from './notifications';
+import { projectRoot } from '../project-root';
 import { queryRows } from './query';
 
 /** Either engine's drizzle handle, or a transaction on it: everything below a use case takes this. */
@@ -39,7 +39,7 @@ export type Database = {
 
 type Logger = { warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
 
-export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../../migrations', import.meta.url));
+export const MIGRATIONS_FOLDER = path.join(projectRoot(), 'migrations');
 const MIGRATION_LOCK_KEY = 7_210_001; // any constant shared by every instance of this service
 
 let expectedMigrations: number | undefined;

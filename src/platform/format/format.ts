@@ -35,3 +35,29 @@ export function fileSize(bytes: number): string {
   if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
   return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
 }
+
+const UK_WALL = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
+
+/** The UK calendar and clock at a moment, as numbers: what a date and time form shows for it. */
+export function ukWallTime(at: Date | string): { year: number; month: number; day: number; hour: number; minute: number } {
+  const parts = Object.fromEntries(UK_WALL.formatToParts(dateOf(at)).map((p) => [p.type, p.value]));
+  return { year: Number(parts.year), month: Number(parts.month), day: Number(parts.day), hour: Number(parts.hour), minute: Number(parts.minute) };
+}
+
+/**
+ * The moment a UK date and clock time name (what a person types into a form), or null when the
+ * date is not a real one. In the hour the clocks go forward the time does not exist and is read as
+ * GMT; in the hour they go back, the earlier (BST) moment is chosen.
+ */
+export function fromUkWallTime({ year, month, day, hour, minute }: { year: number; month: number; day: number; hour: number; minute: number }): Date | null {
+  const asUtc = Date.UTC(year, month - 1, day, hour, minute);
+  const check = new Date(asUtc);
+  if (check.getUTCFullYear() !== year || check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day || check.getUTCHours() !== hour || check.getUTCMinutes() !== minute) return null;
+  // London is UTC or UTC+1: try the BST reading first, then GMT, and keep the one whose UK clock says what was typed.
+  for (const offsetHours of [1, 0]) {
+    const candidate = new Date(asUtc - offsetHours * 3_600_000);
+    const wall = ukWallTime(candidate);
+    if (wall.year === year && wall.month === month && wall.day === day && wall.hour === hour && wall.minute === minute) return candidate;
+  }
+  return new Date(asUtc);
+}

@@ -1,1 +1,1 @@
-export { ukDay, ukClock, ukDayTime, ukDayNumber, calendarDay, fileSize } from './format';
+export { ukDay, ukClock, ukDayTime, ukDayNumber, calendarDay, fileSize, ukWallTime, fromUkWallTime } from './format';

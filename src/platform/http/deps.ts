@@ -31,9 +31,26 @@ export type AppDeps = {
   /**
    * Calls between modules that must not import each other, made inside the caller's transaction:
    * `responseChanged` runs when a submitted response changes (submission, withdrawal, an amendment).
+   * `procurementFacts` tell the procurement pages what later modules know about procurements.
+   * `auditNames` name the people and procurements the audit log's pages show by id.
    */
-  hooks: { responseChanged: ResponseChangedHook[] };
+  hooks: { responseChanged: ResponseChangedHook[]; procurementFacts: ProcurementFactsHook[]; auditNames: AuditNamesHook[] };
 };
+
+/** Names for ids the audit log records: an organisation's users and API keys (former ones too), and its procurements. */
+export type AuditNames = {
+  people?: Array<{ kind: 'user' | 'api_key'; id: string; name: string }>;
+  procurements?: Array<{ id: string; title: string; reference: string | null }>;
+};
+
+/** Everything of one organisation a module can name for the audit log; only asked on behalf of someone who may read the log. */
+export type AuditNamesHook = (input: { db: Db; organisationId: string }) => Promise<AuditNames>;
+
+/** What another module knows about a procurement that its pages show (suppliers invited and submitted). */
+export type ProcurementFacts = { suppliersInvited?: number; suppliersSubmitted?: number };
+
+/** Facts about these procurements of the principal's organisation, by procurement id: only what the principal may read. */
+export type ProcurementFactsHook = (input: { db: Db; principal: Principal; procurementIds: string[] }) => Promise<Map<string, ProcurementFacts>>;
 
 export type ResponseChangedHook = (input: { db: Db; organisationId: string; responseId: string; now: Date }) => Promise<void>;
 

@@ -3,7 +3,7 @@ import type { FastifyServerOptions, RawRequestDefaultExpression } from 'fastify'
 import { stdSerializers } from 'pino';
 import { loggableError } from '../db';
 
-const TOKEN_IN_TEXT = /aidd_(pat|key|inv|team)_[A-Za-z0-9_-]+/g;
+const TOKEN_IN_TEXT = /aidd_(pat|key|inv|team|signin)_[A-Za-z0-9_-]+/g;
 
 /** Tokens can appear in a URL (a supplier's link); they never reach the log. */
 export function redactTokens(text: string): string {

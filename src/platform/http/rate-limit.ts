@@ -1,6 +1,7 @@
 import rateLimit, { normalizeIP, type FastifyRateLimitStore, type FastifyRateLimitStoreCtor } from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import { actorOf } from '../auth';
+import { sha256Hex } from '../crypto';
 import { AppError } from '../errors';
 
 // Keyed by who the caller really is: a checked token's principal (many council staff share one NAT),
@@ -14,7 +15,7 @@ declare module 'fastify' {
      * tighter per-address limit, is refused while its address is locked out for failed
      * authentications, and reports a wrong credential through `RateLimits.authenticationFailed`.
      */
-    checksCredential?: 'setup' | 'link';
+    checksCredential?: 'setup' | 'link' | 'sign-in';
   }
 }
 
@@ -25,7 +26,11 @@ export type RateLimitConfig = {
   authFailureLimitPerMinute: number;
   setupLimitPerMinute: number;
   linkOpenLimitPerMinute: number;
+  signInLimitPerMinute: number;
+  signInEmailLimitPerHour: number;
 };
+
+export const EMAIL_WINDOW_MS = 60 * 60_000;
 
 /** What routes and the auth hook tell the limiter. */
 export type RateLimits = {
@@ -33,6 +38,12 @@ export type RateLimits = {
   authenticationFailed(input: { request: FastifyRequest; reply: FastifyReply }): Promise<void>;
   /** The auth hook refused the request (401, or 403 for a principal): counts it, and throws a 429 when over. */
   refused(input: { request: FastifyRequest; reply: FastifyReply }): Promise<void>;
+  /**
+   * Sign-in attempts for one email address (links asked for, failed sign-ins), whether or not it has
+   * an account: counts one (unless `increment` is false, which only checks), and throws the 429 once
+   * the hour's allowance is used up.
+   */
+  emailAttempt(input: { request: FastifyRequest; reply: FastifyReply; email: string; increment?: boolean }): Promise<void>;
 };
 
 type Count = { current: number; ttl: number };
@@ -131,7 +142,7 @@ export async function registerRateLimits(
   app: FastifyInstance,
   { config, now, store = memoryRateLimitStore({ now }) }: { config: RateLimitConfig; now: () => Date; store?: FastifyRateLimitStoreCtor },
 ): Promise<RateLimits> {
-  const credentialLimits = { setup: config.setupLimitPerMinute, link: config.linkOpenLimitPerMinute } as const;
+  const credentialLimits = { setup: config.setupLimitPerMinute, link: config.linkOpenLimitPerMinute, 'sign-in': config.signInLimitPerMinute } as const;
 
   // Before the plugin's own onRoute hook, which reads each route's `config.rateLimit`.
   app.addHook('onRoute', (route) => {
@@ -159,6 +170,9 @@ export async function registerRateLimits(
 
   const perCaller = app.createRateLimit();
   const failures = app.createRateLimit({ max: config.authFailureLimitPerMinute, timeWindow: RATE_LIMIT_WINDOW_MS, keyGenerator: (request) => `failed:${addressOf(request)}` });
+  // The address counted is the one the call names, not the request's; kept as a hash, as it is personal data.
+  const emailOf = new WeakMap<FastifyRequest, string>();
+  const perEmail = app.createRateLimit({ max: config.signInEmailLimitPerHour, timeWindow: EMAIL_WINDOW_MS, keyGenerator: (request) => `email:${sha256Hex(emailOf.get(request) ?? '').slice(0, 32)}` });
 
   async function lockedOut(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const state = await failures(request, { increment: false });
@@ -175,6 +189,13 @@ export async function registerRateLimits(
 
   return {
     authenticationFailed,
+    async emailAttempt({ request, reply, email, increment = true }) {
+      emailOf.set(request, email.trim().toLowerCase());
+      const state = await perEmail(request, { increment });
+      if (state.isAllowed) return;
+      // Counting: refused past the allowance. Checking only: refused once it is used up.
+      if (increment ? state.isExceeded : state.remaining === 0 && state.ttl > 0) throw refuse(reply, state);
+    },
     async refused({ request, reply }) {
       const state = await perCaller(request);
       if (state.isAllowed) return;

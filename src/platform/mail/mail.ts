@@ -1,7 +1,7 @@
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray } from 'drizzle-orm';
 import nodemailer from 'nodemailer';
 import { inTransaction, type Db } from '../db';
-import { afterCreatedAtId, createdAtIdKey, toPage, type Page } from '../pagination';
+import { afterCreatedAtId, beforeCreatedAtId, createdAtIdKey, toPage, type Page } from '../pagination';
 import { outbox } from './mail.table';
 
 export type MailMessage = {
@@ -14,7 +14,11 @@ export type MailMessage = {
   secrets?: string[];
 };
 
-export type QueuedMail = { id: string; organisationId: string; message: MailMessage };
+/**
+ * `copies`: further outbox rows recording the same email in other organisations' outboxes (a person
+ * with an account in several gets one email); their status follows this one's.
+ */
+export type QueuedMail = { id: string; organisationId: string; message: MailMessage; copies?: string[] };
 
 export const REDACTED = '[REDACTED]';
 
@@ -65,7 +69,7 @@ export function createSmtpMailer({ url, from, logger }: { url: string; from: str
       for (const mail of mails) {
         try {
           await transporter.sendMail({ from, to: mail.message.to, subject: mail.message.subject, text: mail.message.text });
-          await db.update(outbox).set({ status: 'sent', sentAt: now() }).where(eq(outbox.id, mail.id));
+          await db.update(outbox).set({ status: 'sent', sentAt: now() }).where(inArray(outbox.id, [mail.id, ...(mail.copies ?? [])]));
         } catch (error) {
           // The error text is the SMTP server's; it never contains the message body.
           const reason = error instanceof Error ? error.message.slice(0, 500) : 'unknown error';
@@ -73,7 +77,7 @@ export function createSmtpMailer({ url, from, logger }: { url: string; from: str
           await db
             .update(outbox)
             .set({ status: 'failed', error: redact(reason, mail.message.secrets) })
-            .where(eq(outbox.id, mail.id))
+            .where(inArray(outbox.id, [mail.id, ...(mail.copies ?? [])]))
             .catch(() => undefined);
         }
       }
@@ -83,14 +87,35 @@ export function createSmtpMailer({ url, from, logger }: { url: string; from: str
 
 export type OutboxRow = typeof outbox.$inferSelect;
 
-export async function listOutbox({ db, organisationId, limit, cursor }: { db: Db; organisationId: string; limit: number; cursor?: string | undefined }): Promise<Page<OutboxRow>> {
+/** The organisation's messages, oldest first (the API's order) or newest first (the console's). */
+export async function listOutbox({
+  db,
+  organisationId,
+  limit,
+  cursor,
+  order = 'oldest',
+}: {
+  db: Db;
+  organisationId: string;
+  limit: number;
+  cursor?: string | undefined;
+  order?: 'oldest' | 'newest';
+}): Promise<Page<OutboxRow>> {
+  const newest = order === 'newest';
+  const position = (newest ? beforeCreatedAtId : afterCreatedAtId)({ cursor, createdAt: outbox.createdAt, id: outbox.id });
   const rows = await db
     .select()
     .from(outbox)
-    .where(and(eq(outbox.organisationId, organisationId), afterCreatedAtId({ cursor, createdAt: outbox.createdAt, id: outbox.id })))
-    .orderBy(asc(outbox.createdAt), asc(outbox.id))
+    .where(and(eq(outbox.organisationId, organisationId), position))
+    .orderBy(...(newest ? [desc(outbox.createdAt), desc(outbox.id)] : [asc(outbox.createdAt), asc(outbox.id)]))
     .limit(limit + 1);
   return toPage({ rows, limit, keyOf: createdAtIdKey, toItem: (row) => row });
+}
+
+/** One message of the organisation, or undefined (another organisation's included). */
+export async function findOutboxMessage({ db, organisationId, id }: { db: Db; organisationId: string; id: string }): Promise<OutboxRow | undefined> {
+  const [row] = await db.select().from(outbox).where(and(eq(outbox.organisationId, organisationId), eq(outbox.id, id)));
+  return row;
 }
 
 /**

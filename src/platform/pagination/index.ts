@@ -1,1 +1,1 @@
-export { pageQuerySchema, pageSchema, encodeCursor, decodeCursor, toPage, afterCreatedAtId, createdAtIdKey, type Page, type PageQuery } from './pagination';
+export { pageQuerySchema, pageSchema, encodeCursor, decodeCursor, toPage, afterCreatedAtId, beforeCreatedAtId, createdAtIdKey, type Page, type PageQuery } from './pagination';

@@ -1,4 +1,4 @@
-import { and, eq, gt, or, type SQL } from 'drizzle-orm';
+import { and, eq, gt, lt, or, type SQL } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
 import { z } from 'zod';
 import { AppError } from '../errors';
@@ -75,6 +75,14 @@ export function afterCreatedAtId({ cursor, createdAt, id }: { cursor: string | u
   const [at, lastId] = decodeCursor(cursor, createdAtIdCursor);
   const when = new Date(at);
   return or(gt(createdAt, when), and(eq(createdAt, when), gt(id, lastId)));
+}
+
+/** The same, for lists ordered newest first (createdAt, id descending): rows strictly before the cursor's row. */
+export function beforeCreatedAtId({ cursor, createdAt, id }: { cursor: string | undefined; createdAt: PgColumn; id: PgColumn }): SQL | undefined {
+  if (!cursor) return undefined;
+  const [at, lastId] = decodeCursor(cursor, createdAtIdCursor);
+  const when = new Date(at);
+  return or(lt(createdAt, when), and(eq(createdAt, when), lt(id, lastId)));
 }
 
 export const createdAtIdKey = (row: { createdAt: Date; id: string }) => [row.createdAt.toISOString(), row.id] as const;

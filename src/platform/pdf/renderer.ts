@@ -13,6 +13,9 @@ export function createInlineRenderer(): PdfRenderer {
 type Task = { document: PdfDocument; resolve: (rendered: RenderedPdf) => void; reject: (error: Error) => void };
 type Slot = { worker: Worker; task: Task | null };
 
+// The same name, two different files: from the source (tsx) this is src/platform/pdf/worker.mjs, the
+// plain-JavaScript shim that loads worker.ts through tsx; from the bundle (`node dist/server.mjs`)
+// it is dist/worker.mjs, worker.ts compiled by scripts/build.ts with no tsx anywhere.
 const workerUrl = new URL('./worker.mjs', import.meta.url);
 
 /**

@@ -1,1 +1,2 @@
-export { registerWeb, page } from './web';
+export { registerWeb, page, hideFromOpenApi, type WebOptions } from './web';
+export { putFlash, takeFlash, FLASH_COOKIE } from './flash';

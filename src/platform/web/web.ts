@@ -12,6 +12,7 @@ import { loggableError } from '../db';
 import { isAppError, isDatabaseUnavailable } from '../errors';
 import { ukClock, ukDay } from '../format';
 import { retryAfterOf } from '../http/rate-limit';
+import { projectRoot } from '../project-root';
 
 /**
  * The HTML side of the service: GOV.UK Frontend templates through Nunjucks, its assets served
@@ -23,7 +24,7 @@ import { retryAfterOf } from '../http/rate-limit';
 // Resolved when the web is registered, not when this module loads: drizzle-kit loads the table
 // files (and what they import) as CommonJS, where import.meta is empty.
 const govukDist = () => path.dirname(createRequire(import.meta.url).resolve('govuk-frontend/package.json')) + '/dist';
-const viewsDir = () => path.resolve(import.meta.dirname, '../../views');
+const viewsDir = () => path.join(projectRoot(), 'src/views');
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -45,7 +46,13 @@ export function parseForm(body: string): Record<string, string | string[]> {
   return form;
 }
 
-export async function registerWeb(app: FastifyInstance): Promise<void> {
+/** GOV.UK's assets are routes of the whole server: served once, by the first group of pages registered. */
+const assetsServed = new WeakSet<object>();
+
+/** The pages a group of pages shows for a rate limit's refusal and for a failure on our side (the supplier form's by default). */
+export type WebOptions = { tooManyAttempts?: string; serviceProblem?: string };
+
+export async function registerWeb(app: FastifyInstance, { tooManyAttempts = 'too-many-attempts.njk', serviceProblem = 'service-problem.njk' }: WebOptions = {}): Promise<void> {
   const dist = govukDist();
   await app.register(formbody, { parser: parseForm });
   await app.register(cookie);
@@ -70,14 +77,17 @@ export async function registerWeb(app: FastifyInstance): Promise<void> {
     },
   });
   // GOV.UK Frontend's fonts, images and manifest, and its compiled CSS and JavaScript, from the package.
-  await app.register(fastifyStatic, { root: path.join(dist, 'govuk/assets'), prefix: '/assets/', decorateReply: false, maxAge: '1d' });
-  await app.register(fastifyStatic, {
-    root: path.join(dist, 'govuk'),
-    prefix: '/govuk/',
-    decorateReply: false,
-    maxAge: '1d',
-    allowedPath: (pathName) => pathName === '/govuk-frontend.min.css' || pathName === '/govuk-frontend.min.js',
-  });
+  if (!assetsServed.has(app.server)) {
+    assetsServed.add(app.server);
+    await app.register(fastifyStatic, { root: path.join(dist, 'govuk/assets'), prefix: '/assets/', decorateReply: false, maxAge: '1d' });
+    await app.register(fastifyStatic, {
+      root: path.join(dist, 'govuk'),
+      prefix: '/govuk/',
+      decorateReply: false,
+      maxAge: '1d',
+      allowedPath: (pathName) => pathName === '/govuk-frontend.min.css' || pathName === '/govuk-frontend.min.js',
+    });
+  }
 
   // A rate limit's refusal is a page saying how long to wait, and a failure on our side a page
   // saying so (never JSON, never the error's text); other client errors go on to the app's handler.
@@ -85,7 +95,7 @@ export async function registerWeb(app: FastifyInstance): Promise<void> {
     const wait = retryAfterOf(error);
     if (wait !== null) {
       reply.header('retry-after', wait);
-      return page(request, reply, 'too-many-attempts.njk', { title: 'Too many attempts', minutes: Math.max(1, Math.ceil(wait / 60)) }, 429);
+      return page(request, reply, tooManyAttempts, { title: 'Too many attempts', minutes: Math.max(1, Math.ceil(wait / 60)) }, 429);
     }
     const status = (error as { statusCode?: unknown }).statusCode;
     if (isAppError(error) || (typeof status === 'number' && status < 500)) throw error;
@@ -93,7 +103,7 @@ export async function registerWeb(app: FastifyInstance): Promise<void> {
     const unavailable = isDatabaseUnavailable(error);
     if (unavailable) reply.header('retry-after', '30');
     const title = unavailable ? 'Sorry, the service is unavailable' : 'Sorry, there is a problem with the service';
-    return page(request, reply, 'service-problem.njk', { title, unavailable, reference: String(request.id) }, unavailable ? 503 : 500);
+    return page(request, reply, serviceProblem, { title, unavailable, reference: String(request.id) }, unavailable ? 503 : 500);
   });
 
   app.decorateRequest('cspNonce', '');
@@ -127,4 +137,11 @@ export function page(request: FastifyRequest, reply: FastifyReply, template: str
     .code(status)
     .type('text/html; charset=utf-8')
     .view(template, { ...context, cspNonce: request.cspNonce, serviceName: 'AI supplier due diligence' });
+}
+
+/** Pages are not part of the API contract: keeps every route registered on `web` out of the OpenAPI document. */
+export function hideFromOpenApi(web: FastifyInstance): void {
+  web.addHook('onRoute', (route) => {
+    route.schema = { ...route.schema, hide: true };
+  });
 }

@@ -1,0 +1,40 @@
+/**
+ * Audit actions in plain words, for every reader of the log: the evaluation report's audit trail
+ * and the console's audit log page say the same thing about the same event. Pure: no database.
+ */
+
+/**
+ * The actions that have words; an action without any is shown by its code. These are also the
+ * actions the evaluation report's audit trail lists (its `TRAIL_ACTIONS`): add one knowing that.
+ */
+export const AUDIT_ACTION_WORDS: Readonly<Record<string, string>> = {
+  'invitation.sent': 'Invited the supplier',
+  'invitation.resent': 'Sent the supplier a new link',
+  'invitation.reminded': 'Reminded the supplier',
+  'invitation.revoked': 'Revoked the supplier’s link',
+  'response.deadline_extended': 'Extended the supplier’s deadline',
+  'response.submitted': 'Submitted the response',
+  'response.withdrawn': 'Withdrew the response',
+  'clarification.asked': 'Asked a clarification',
+  'clarification.replied': 'Replied to a clarification',
+  'evaluation.declared': 'Declared on conflicts of interest',
+  'evaluation.conflict_mitigated': 'Recorded a conflict mitigation',
+  'evaluation.marked': 'Marked a question',
+  'evaluation.marks_submitted': 'Submitted their marks',
+  'evaluation.moderated': 'Moderated a mark',
+  'evaluation.score_overridden': 'Overrode an automatic score',
+  'evaluation.gateway_decided': 'Decided a gateway',
+  'procurement.decision_recorded': 'Recorded the decision',
+};
+
+/** One event in words (with the question, mark or outcome it concerns), or null when its action has none. */
+export function auditEventWords({ action, details }: { action: string; details: Record<string, unknown> }): string | null {
+  const words = AUDIT_ACTION_WORDS[action];
+  if (words === undefined) return null;
+  const key = typeof details.questionKey === 'string' ? ` ${details.questionKey}` : '';
+  if (action === 'evaluation.marked' || action === 'evaluation.moderated' || action === 'evaluation.score_overridden') return `${words}${key}: ${String(details.score)}`;
+  if (action === 'evaluation.gateway_decided') return `${words}${key}: ${String(details.outcome)}`;
+  if (action === 'evaluation.declared') return `${words}: ${details.hasConflict ? 'a conflict declared' : 'no conflict'}`;
+  if (action === 'procurement.decision_recorded') return `${words}: ${details.outcome === 'award' ? 'award' : 'no award'}`;
+  return `${words}${key}`;
+}
