@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
@@ -199,4 +200,16 @@ export async function seedEvidenceInvitation(ctx: TestContext, { definition = ev
   const procurementId = await seedOpenProcurement(ctx, org, { definition, triage: { 'triage.personal_data': 'yes', 'triage.people': 10 }, title: 'Council tax chatbot', deadline });
   const invitation = await seedInvitation(ctx, org, procurementId, { supplierName: 'Acme AI Ltd' });
   return { org, procurementId, invitation };
+}
+
+/**
+ * A loopback port nothing listens on now, for the app to listen on later: for tests where another
+ * server (an OpenID provider) must know the app's address before the app starts.
+ */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
 }

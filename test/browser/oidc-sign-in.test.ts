@@ -1,12 +1,10 @@
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, useTestApp } from '../helpers/app';
 import { seedOrganisation } from '../helpers/factories';
 import { useOidcProvider } from '../helpers/oidc-provider';
 import { staffCookie } from '../helpers/staff';
-import { axeViolations, axeViolationsWithoutJs, h1, horizontalOverflow, launchChromium, screenshot, skipWithoutChromium } from './browser';
+import { axeViolations, axeViolationsWithoutJs, freePort, h1, horizontalOverflow, launchChromium, screenshot, skipWithoutChromium } from './browser';
 
 /**
  * Single sign-on in Chromium with JavaScript off: from the sign-in page, through the organisation's
@@ -19,14 +17,6 @@ import { axeViolations, axeViolationsWithoutJs, h1, horizontalOverflow, launchCh
 const skip = skipWithoutChromium('test/browser/oidc-sign-in.test.ts', 'single sign-on in a browser');
 const DOMAIN = 'borsetshire.gov.uk';
 
-/** A loopback port nothing listens on now, for the app to listen on later. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe.skipIf(skip)('single sign-on in a browser without JavaScript', () => {
   const held = {} as { port: number; base: string; browser: Browser };
