@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page, type Route } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, it } from 'vitest';
 import type { QuestionnaireDefinitionInput } from '../../src/modules/questionnaires';
 import type { TestContext } from '../helpers/app';
@@ -122,9 +122,12 @@ export async function axeViolations(page: Page, state: string): Promise<string[]
 export async function axeViolationsWithoutJs(source: Page, checker: Page, state: string): Promise<string[]> {
   const origin = new URL(source.url()).origin;
   const html = (await source.content()).replace(/<script\b[\s\S]*?<\/script>/gi, '');
-  await checker.route(`${origin}/__without-js`, (route) => route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: html }));
-  await checker.goto(`${origin}/__without-js`);
-  await checker.unrouteAll();
+  const copy = `${origin}/__without-js`;
+  const serve = (route: Route) => route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: html });
+  await checker.route(copy, serve);
+  await checker.goto(copy);
+  // Only this route: one the caller set stays (a page that refreshes itself elsewhere is kept in place by one).
+  await checker.unroute(copy, serve);
   if ((await checker.locator('body.govuk-frontend-supported, body.js-enabled').count()) !== 0) throw new Error(`[${state}] the copy of the page ran GOV.UK's scripts`);
   return axeViolations(checker, state);
 }

@@ -1,5 +1,6 @@
 import { eq } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
+import { segmentTooLongToRoute } from '../../platform/errors';
 import type { AppDeps } from '../../platform/http/deps';
 import { users } from './accounts.table';
 import { CONSOLE_HOME } from './staff.models';
@@ -24,6 +25,8 @@ export function registerConsolePages(web: FastifyInstance, { staff, database, co
 
   web.get('/*', async (request, reply) => {
     const path = request.url.split('?')[0]!;
+    const tooLong = segmentTooLongToRoute(path, request.server.initialConfig.maxParamLength ?? 100);
+    if (tooLong) throw tooLong;
     if (path === '/v1' || path.startsWith('/v1/') || !String(request.headers.accept ?? '').includes('text/html')) return reply.callNotFound();
     await staff.sessionOf(request);
     return staff.notFound(request, reply);

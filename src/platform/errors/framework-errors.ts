@@ -28,6 +28,15 @@ const MALFORMED: FrameworkProblem = { status: 400, code: 'request.malformed', ti
 const MISSING_HOST: FrameworkProblem = { status: 400, code: 'request.missing_host', title: 'The request has no Host header', detail: 'Send a Host header, as HTTP/1.1 requires.' };
 const CONNECT_REFUSED: FrameworkProblem = { status: 405, code: 'request.method_not_allowed', title: 'The method is not allowed', detail: 'This service is not a proxy: it never takes CONNECT.' };
 
+/**
+ * The router's own 414 for a path segment longer than it routes, for a wildcard route to give: the
+ * router answers 414 itself only when no wildcard matches the path instead (the console's not-found
+ * page has one), so such a route asks this first.
+ */
+export function segmentTooLongToRoute(path: string, maxParamLength: number): AppError | null {
+  return path.split('/').some((segment) => segment.length > maxParamLength) ? new AppError(ROUTING_PROBLEMS.FST_ERR_MAX_PARAM_LENGTH!) : null;
+}
+
 /** A problem written straight to the socket, for answers given before fastify has a request; then the connection closes. */
 function writeProblem(socket: Duplex, problem: FrameworkProblem, config: { publicBaseUrl: string; trustProxy: boolean }, extra: Record<string, string> = {}): void {
   const body = JSON.stringify({ type: problemType(problem.code), ...problem });
