@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../../platform/http/deps';
-import { registerWeb } from '../../platform/web';
+import { hideFromOpenApi, registerWeb } from '../../platform/web';
 import { registerClarificationPages } from './clarifications.web';
 import { registerEvidencePages } from './evidence.web';
 import { registerReceiptPages } from './receipt.web';
@@ -9,7 +9,7 @@ import { registerSectionPages } from './sections.web';
 import { registerSessionPages } from './sessions.web';
 import { registerSubmissionPages } from './submission.web';
 import { registerTeamPages } from './team.web';
-import { hideFromOpenApi, webHelpers } from './web.context';
+import { webHelpers } from './web.context';
 
 /**
  * The supplier web form (GOV.UK Design System, works without JavaScript). It calls the same use

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { SupplierPrincipal } from '../../platform/auth';
 import type { AppDeps } from '../../platform/http/deps';
 import { page } from '../../platform/web';
@@ -108,11 +108,4 @@ export function webHelpers({ database, now }: AppDeps) {
     };
   };
   return { linkProblem, load, sessionOf, contextOf, csrfOk, forbidden, common, sectionOf, savedNotice };
-}
-
-/** Pages are not part of the API contract: keeps every route registered on `web` out of the OpenAPI document. */
-export function hideFromOpenApi(web: FastifyInstance): void {
-  web.addHook('onRoute', (route) => {
-    route.schema = { ...route.schema, hide: true };
-  });
 }
