@@ -6,10 +6,9 @@
 // lifecycle task list through Nunjucks and GOV.UK Frontend's macros. Beside it, in the same run,
 // the fastify hello-world (the ceiling of any route), interleaved, same connections; the ratio is
 // printed against S5's bar for a page (≥ 0.2 of hello-world).
-import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { SMTPServer } from 'smtp-server';
 import { BUILT_IN_TRIAGE } from '../helpers/built-in-triage';
+import { startSmtpCapture, type SmtpCapture } from '../helpers/smtp-server';
 import { call } from './lib/http';
 import { cv, fmt, load, median, type LoadResult } from './lib/load';
 import { startHelloWorld, startService, type Engine } from './lib/servers';
@@ -42,35 +41,11 @@ function keepCookies(jar: Map<string, string>, response: Response): void {
 const cookieHeader = (jar: Map<string, string>) => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
 const csrfOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
 
-type MailCatcher = { url: string; received: { to: string[]; text: string }[]; stop: () => Promise<void> };
-
-/** An SMTP server on loopback keeping what it is sent: the sign-in link reaches only the inbox (the outbox redacts it). */
-async function startMailCatcher(): Promise<MailCatcher> {
-  const received: MailCatcher['received'] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    logger: false,
-    onData(stream, session, callback) {
-      let data = '';
-      stream.on('data', (chunk: Buffer) => (data += chunk.toString()));
-      // Quoted-printable soft line breaks would split a long link.
-      stream.on('end', () => {
-        received.push({ to: session.envelope.rcptTo.map((r) => r.address), text: data.replace(/=\r\n/g, '') });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.server.address() as AddressInfo;
-  return { url: `smtp://127.0.0.1:${port}`, received, stop: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-}
-
 /**
  * Signs the admin in as a browser does: the sign-in page, the email address posted, the link taken
  * from the email, the link's page, and its button pressed. Returns the cookie header.
  */
-async function signIn(base: string, mail: MailCatcher): Promise<string> {
+async function signIn(base: string, mail: SmtpCapture): Promise<string> {
   const jar = new Map<string, string>();
   const form = async (path: string, fields: Record<string, string>) => {
     const response = await fetch(`${base}${path}`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookieHeader(jar) }, body: new URLSearchParams(fields).toString() });
@@ -102,7 +77,7 @@ async function signIn(base: string, mail: MailCatcher): Promise<string> {
 type Setup = { path: string; cookie: string; seconds: number };
 
 /** Through the real HTTP API: a draft on the built-in questionnaire, triage answered, the admin on the panel, opened, 10 suppliers invited. */
-async function setUpProcurement(base: string, adminToken: string, mail: MailCatcher): Promise<Setup> {
+async function setUpProcurement(base: string, adminToken: string, mail: SmtpCapture): Promise<Setup> {
   const started = performance.now();
   const me = await call<{ user: { id: string } }>(base, adminToken, 'GET', '/v1/me');
   const builtIn = await call<{ items: { id: string }[] }>(base, adminToken, 'GET', '/v1/questionnaires?builtIn=true');
@@ -154,7 +129,7 @@ const totalAll = (runs: LoadResult[]) => runs.reduce((n, run) => n + Object.valu
 
 async function measure(engine: Engine): Promise<string[]> {
   const hello = await startHelloWorld();
-  const mail = await startMailCatcher();
+  const mail = await startSmtpCapture();
   const service = await startService({ engine, env: { SMTP_URL: mail.url } });
   try {
     const setup = await setUpProcurement(service.url, service.adminToken, mail);

@@ -1,37 +1,22 @@
-import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll } from 'vitest';
+import { startSmtpCapture, type SmtpCapture } from './smtp-server';
 
 /**
- * A real SMTP server on loopback that keeps every message it receives, for tests that need what
+ * A real SMTP server on loopback for a test file (see smtp-server.ts): started before its tests and stopped after, for tests that need what
  * only the recipient sees (a link whose token the outbox redacts). Call it before `useTestApp`, and
  * give the app `SMTP_URL: smtp.url()` from a config function (the port is known only once it listens).
  */
 export function useSmtpCapture() {
-  const received: Array<{ to: string[]; text: string }> = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    logger: false,
-    onData(stream, session, callback) {
-      let data = '';
-      stream.on('data', (chunk: Buffer) => (data += chunk.toString()));
-      stream.on('end', () => {
-        // Quoted-printable soft line breaks would split a long link.
-        received.push({ to: session.envelope.rcptTo.map((r) => r.address), text: data.replace(/=\r\n/g, '') });
-        callback();
-      });
-    },
-  });
-  let port = 0;
+  const received: SmtpCapture['received'] = [];
+  let capture: SmtpCapture | undefined;
   beforeAll(async () => {
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    port = (server.server.address() as AddressInfo).port;
+    // One array for the file's whole life: tests hold `received` from before the server started.
+    capture = await startSmtpCapture({ received });
   });
-  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  afterAll(async () => capture?.stop());
   return {
     received,
-    url: () => `smtp://127.0.0.1:${port}`,
+    url: () => capture?.url ?? 'smtp://127.0.0.1:0',
     /** The path of the latest web-form link emailed to `to` (`/respond/<token>`). */
     linkTo(to: string): string {
       const mail = [...received].reverse().find((m) => m.to.includes(to));
