@@ -97,7 +97,7 @@ export type Problem = paths['/v1/procurements/{id}']['get']['responses'][404]['c
     const ids: string[] = [];
     for (const [route, operations] of Object.entries(document.paths)) {
       for (const [method, operation] of Object.entries(operations)) {
-        expect(operation.operationId, `${method.toUpperCase()} ${route}`).toMatch(/^(archive|ask|cancel|clear|clone|close|create|decide|declare|delete|download|enable|export|extend|get|import|invite|list|moderate|open|publish|recompute|record|redeliver|remind|replace|reply|resend|revoke|rotate|save|start|submit|update|upload|withdraw)[A-Z][A-Za-z]*$/);
+        expect(operation.operationId, `${method.toUpperCase()} ${route}`).toMatch(/^(archive|ask|cancel|clear|clone|close|create|decide|declare|delete|download|enable|export|extend|finalise|get|import|invite|list|moderate|open|publish|recompute|record|redeliver|remind|replace|reply|resend|revoke|rotate|save|start|submit|update|upload|withdraw)[A-Z][A-Za-z]*$/);
         expect(operation.summary, `${method.toUpperCase()} ${route}`).toMatch(/\w/);
         ids.push(operation.operationId!);
       }

@@ -68,6 +68,7 @@ const SCOPE_TABLE: Record<string, 'public' | ScopeRequirement[]> = {
   'GET /v1/responses/{id}': ['responses:read'],
   'GET /v1/responses/{id}/evidence/{evidenceId}': ['responses:read'],
   'GET /v1/responses/{id}/clarifications': ['responses:read'],
+  'GET /v1/responses/{id}/integrity-flags': ['responses:read'],
   'GET /v1/responses/{id}/team': ['responses:read'],
   'POST /v1/responses/{id}/deadline-extension': [],
   'POST /v1/responses/{id}/clarifications': [],
@@ -107,6 +108,9 @@ const SCOPE_TABLE: Record<string, 'public' | ScopeRequirement[]> = {
   'POST /v1/responses/{id}/marks/submit': [],
   'PUT /v1/responses/{id}/moderation/{questionKey}': [],
   'PUT /v1/responses/{id}/gateways/{questionKey}': [],
+  'POST /v1/responses/{id}/evaluation/finalise': [],
+  'POST /v1/responses/{id}/clarifications/{clarificationId}/amendment-decision': [],
+  'PUT /v1/responses/{id}/integrity-flags/{flagId}/action': [],
   'POST /v1/procurements/{id}/evaluations/recompute': [],
   'POST /v1/procurements/{id}/decision': [],
 

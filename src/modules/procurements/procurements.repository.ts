@@ -1,4 +1,4 @@
-import { and, asc, eq, lte, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, lte, or, sql } from 'drizzle-orm';
 import type { Db } from '../../platform/db';
 import { afterCreatedAtId, createdAtIdKey, toPage, type Page } from '../../platform/pagination';
 import { procurements } from './procurements.table';
@@ -40,4 +40,14 @@ export async function openPastDeadline({ db, now, limit }: { db: Db; now: Date; 
     .where(and(eq(procurements.status, 'open'), lte(sql`greatest(${procurements.deadline}, coalesce(${procurements.latestExtension}, ${procurements.deadline}))`, now)))
     .orderBy(asc(procurements.deadline))
     .limit(limit);
+}
+
+/** Ids of the organisation's procurements with the user on the evaluation panel (evaluator or moderator), newest first. */
+export async function procurementIdsOnPanel({ db, organisationId, userId }: { db: Db; organisationId: string; userId: string }): Promise<string[]> {
+  const rows = await db
+    .select({ id: procurements.id })
+    .from(procurements)
+    .where(and(eq(procurements.organisationId, organisationId), or(eq(procurements.moderatorId, userId), sql`${procurements.evaluatorIds} @> ${JSON.stringify([userId])}::jsonb`)))
+    .orderBy(desc(procurements.createdAt), desc(procurements.id));
+  return rows.map((r) => r.id);
 }

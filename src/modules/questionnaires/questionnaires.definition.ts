@@ -74,6 +74,14 @@ export const optionSchema = z
     score: score.optional(),
     /** Choosing it takes the question out of the denominator (e.g. "we are not a processor"). */
     notApplicable: z.boolean().optional(),
+    /**
+     * On a gateway question: what choosing this option does to the gateway. `pass` and `fail` state
+     * what the pass condition gives (validation checks they agree); `review` means no rule can
+     * decide: a person on the panel decides, with a reason, and until then the evaluation is provisional.
+     */
+    gatewayOutcome: z.enum(['pass', 'fail', 'review']).optional(),
+    /** With `review`: the outcome the panel usually reaches, published so bidders know (e.g. `conditional` for a certification in progress). */
+    usualOutcome: z.enum(['pass', 'fail', 'conditional']).optional(),
   })
   .strict();
 
@@ -141,6 +149,23 @@ export const evidenceSchema = z
   })
   .strict();
 
+/** What the date of a `date` question is of: something finished (`completion`) or something that lapses (`expiry`). */
+export const DATE_MEANINGS = ['completion', 'expiry'] as const;
+
+/**
+ * Answers that contradict each other: `when` is a condition over the supplier's answers (and the
+ * triage) that must NOT hold. When it does, the panel sees an integrity flag with `message`; a flag
+ * never changes a score by itself.
+ */
+export const consistencyRuleSchema = z
+  .object({
+    key,
+    when: conditionSchema,
+    /** What contradicts what, in plain words (e.g. "Data is said to stay in the UK or EEA, but the transfer mechanism given is the UK–US data bridge."). */
+    message: text(1000),
+  })
+  .strict();
+
 export const questionSchema = z
   .object({
     key,
@@ -157,6 +182,11 @@ export const questionSchema = z
     gateway: gatewaySchema.optional(),
     evidence: evidenceSchema.optional(),
     showIf: conditionSchema.optional(),
+    /**
+     * On a `date` question: what the date is of, so a date that cannot be right is flagged for the
+     * panel: a completion (an audit, a test) after the response was submitted, or an expiry before it.
+     */
+    date: z.object({ of: z.enum(DATE_MEANINGS) }).strict().optional(),
     riskAreas: z.array(key).min(1).max(10),
     sources: z.array(z.enum(SOURCES)).min(1).max(10),
     atrsField: z.string().max(120).optional(),
@@ -170,7 +200,7 @@ export const triageQuestionSchema = z
     guidance: z.string().max(4000).optional(),
     type: z.enum(['yes_no', 'single_choice', 'multi_choice', 'number']),
     required: z.boolean().default(true),
-    options: z.array(optionSchema.omit({ score: true, notApplicable: true })).min(1).max(50).optional(),
+    options: z.array(optionSchema.omit({ score: true, notApplicable: true, gatewayOutcome: true, usualOutcome: true })).min(1).max(50).optional(),
     limits: limitsSchema.optional(),
     sources: z.array(z.enum(SOURCES)).max(10).default([]),
   })
@@ -219,6 +249,8 @@ export const questionnaireDefinitionSchema = z
       })
       .strict(),
     sections: z.array(sectionSchema).min(1).max(50),
+    // Optional rather than defaulted, so definitions without rules export exactly as they were imported.
+    consistency: z.array(consistencyRuleSchema).max(100).optional(),
   })
   .strict();
 
@@ -228,3 +260,5 @@ export type Section = QuestionnaireDefinition['sections'][number];
 export type Question = Section['questions'][number];
 export type TriageQuestion = QuestionnaireDefinition['triage']['questions'][number];
 export type Option = z.infer<typeof optionSchema>;
+export type ConsistencyRule = z.infer<typeof consistencyRuleSchema>;
+export type DateMeaning = (typeof DATE_MEANINGS)[number];

@@ -11,10 +11,22 @@ export type Methodology = {
   scoringSteps: string[];
   tiers: Array<{ tier: RiskTier; rule: string }>;
   sections: Array<{ key: string; ref: string | null; title: string; critical: boolean; condition: string | null; weights: Record<RiskTier, number>; questionCount: number }>;
-  gateways: Array<{ questionKey: string; ref: string | null; sectionKey: string; question: string; passes: string; appliesFrom: RiskTier | 'all'; failureMessage: string }>;
+  gateways: Array<{
+    questionKey: string;
+    ref: string | null;
+    sectionKey: string;
+    question: string;
+    passes: string;
+    /** Answers no rule decides: the panel does, with a reason; each with the outcome it usually reaches. */
+    decidedByPanel: Array<{ answer: string; usualOutcome: 'pass' | 'fail' | 'conditional' | null }>;
+    appliesFrom: RiskTier | 'all';
+    failureMessage: string;
+  }>;
   evidenceRule: string;
   manualQuestions: Array<{ questionKey: string; ref: string | null; question: string; descriptors: Record<'0' | '1' | '2' | '3' | '4', string> }>;
   informationOnly: Array<{ questionKey: string; ref: string | null; question: string }>;
+  /** Answers that must not go together: each raises an integrity flag for the panel, never a change of score. */
+  consistency: Array<{ key: string; flaggedWhen: string; message: string }>;
   /** How scores read as residual risk and the overall rating, as the scoring engine applies them. */
   rating: {
     bands: string[];
@@ -88,9 +100,10 @@ export function buildMethodology(definition: QuestionnaireDefinition): Methodolo
       'Each visible question is marked 0 (Unacceptable) to 4 (Excellent): from the option chosen, from the number band the answer falls in, or by evaluators against the published descriptors (marked independently, then moderated). Questions that are hidden or answered "not applicable" are left out; a required question left unanswered scores 0.',
       `From the ${capTier} tier up, a question that asks for evidence scores at most ${definition.evidenceRule.capWithoutEvidence} without it, unless the question sets its own cap.`,
       'A section score (0–100) is the weighted mean of its question marks divided by 4, times 100. Sections that are hidden share their weight among the visible ones in proportion.',
-      'The overall score (0–100) is the weighted sum of section scores using the weights for the procurement’s tier (published below; the council may set its own before inviting bids).',
+      'The overall score (0–100) is the weighted sum of section scores using the weights for the procurement’s tier (published below; the council may set its own before inviting bids). It is computed from the unrounded section scores and rounded once, to one decimal; section scores are shown to one decimal, so the shown parts can differ from the total by 0.1, and the working says so when they do.',
       'Each section’s residual risk is read from its score and the tier in the table below; so is the overall score, and that residual risk gives the overall rating: low "acceptable", medium "acceptable with conditions", high "significant concerns", very high "not acceptable". At the high and very high tiers the best rating is therefore "acceptable with conditions".',
       'The overall rating is never better than the worst critical section. A gateway passed on conditions (an action by a due date, decided by the moderator) limits it to "acceptable with conditions"; any failed gateway makes it "not acceptable", whatever the score.',
+      'Some answers to a gateway question are decided by a person, not a rule (listed with each gateway below): the moderator decides pass, fail or conditional and records why. Until then the evaluation is provisional, the response is not ranked and it cannot be awarded.',
       'A question marked by evaluators counts once the moderator has recorded the consensus mark; until then the evaluation is provisional and the question is left out. The moderator may override an automatic mark, with a written rationale that is shown.',
     ],
     tiers: [
@@ -115,6 +128,7 @@ export function buildMethodology(definition: QuestionnaireDefinition): Methodolo
           sectionKey: section.key,
           question: q.text,
           passes: `Passes when ${words(q.gateway!.pass)}.`,
+          decidedByPanel: (q.options ?? []).filter((o) => o.gatewayOutcome === 'review').map((o) => ({ answer: o.label, usualOutcome: o.usualOutcome ?? null })),
           appliesFrom: q.gateway!.minTier ?? ('all' as const),
           failureMessage: q.gateway!.failureMessage,
         })),
@@ -128,6 +142,8 @@ export function buildMethodology(definition: QuestionnaireDefinition): Methodolo
     informationOnly: definition.sections.flatMap((section) =>
       section.questions.flatMap((q) => (q.scoring.method === 'none' ? [{ questionKey: q.key, ref: q.ref ?? null, question: q.text }] : [])),
     ),
+    // Bidders should know what is checked, so each rule is published in the same words as any condition.
+    consistency: (definition.consistency ?? []).map((rule) => ({ key: rule.key, flaggedWhen: `Flagged for the panel when ${words(rule.when)}.`, message: rule.message })),
     rating: {
       bands: [...SCORE_BANDS],
       residualRisk: Object.fromEntries(RISK_TIERS.map((tier) => [tier, [...PUBLISHED_RESIDUAL_RISK[tier]]])) as Record<RiskTier, string[]>,

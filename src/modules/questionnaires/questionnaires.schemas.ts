@@ -67,6 +67,9 @@ export const methodologySchema = z
         sectionKey: z.string(),
         question: z.string(),
         passes: z.string(),
+        decidedByPanel: z
+          .array(z.object({ answer: z.string(), usualOutcome: z.enum(['pass', 'fail', 'conditional']).nullable() }))
+          .describe('Answers no rule decides: the panel does, with a reason; each with the outcome it usually reaches.'),
         appliesFrom: z.enum([...RISK_TIERS, 'all']),
         failureMessage: z.string(),
       }),
@@ -74,6 +77,9 @@ export const methodologySchema = z
     evidenceRule: z.string(),
     manualQuestions: z.array(z.object({ questionKey: z.string(), ref: z.string().nullable(), question: z.string(), descriptors: z.record(z.string(), z.string()) })),
     informationOnly: z.array(z.object({ questionKey: z.string(), ref: z.string().nullable(), question: z.string() })),
+    consistency: z
+      .array(z.object({ key: z.string(), flaggedWhen: z.string().describe('The rule in words: the answers that must not go together.'), message: z.string() }))
+      .describe('Consistency rules: each raises an integrity flag for the evaluation panel when it holds; a flag never changes a score by itself.'),
     rating: z
       .object({
         bands: z.array(z.string()).describe('Score bands, best first.'),

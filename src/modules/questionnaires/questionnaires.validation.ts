@@ -6,6 +6,7 @@ import {
   type Operand,
   type QuestionnaireDefinition,
 } from './questionnaires.definition';
+import { evaluateCondition } from './questionnaires.models';
 
 /** One problem with a definition: where (a JSON pointer into the document) and what, in plain words. */
 export type DefinitionProblem = { path: string; message: string };
@@ -179,6 +180,7 @@ export function validateDefinition(input: unknown): DefinitionValidation {
       if (question.type === 'file' && !question.evidence?.requested) add([...path, 'evidence'], 'a file question must request evidence');
       if (question.evidence?.mandatory && !question.evidence.requested) add([...path, 'evidence'], 'evidence cannot be mandatory without being requested');
       if (question.limits?.min !== undefined && question.limits.max !== undefined && question.limits.min > question.limits.max) add([...path, 'limits'], 'min is greater than max');
+      if (question.date && question.type !== 'date') add([...path, 'date'], `only a date question can say what its date is of; this one is ${question.type}`);
 
       const deps = [...sectionDeps];
       if (question.showIf) {
@@ -196,7 +198,30 @@ export function validateDefinition(input: unknown): DefinitionValidation {
           else checkOperand(condPath, operand, node);
         });
       }
+      (question.options ?? []).forEach((option, o) => {
+        const optionPath = [...path, 'options', o];
+        if (option.usualOutcome !== undefined && option.gatewayOutcome !== 'review') add([...optionPath, 'usualOutcome'], 'a usual outcome goes only with gatewayOutcome "review"');
+        if (option.gatewayOutcome === undefined) return;
+        if (!question.gateway) return add([...optionPath, 'gatewayOutcome'], 'a gateway outcome needs a question with a gateway');
+        if (option.gatewayOutcome === 'review') return;
+        // The pass condition looks only at this question, so it decides each option alone.
+        const passes = evaluateCondition(question.gateway.pass, (operand) => ('question' in operand && operand.question === question.key ? option.value : undefined));
+        if (passes !== (option.gatewayOutcome === 'pass')) add([...optionPath, 'gatewayOutcome'], `"${option.gatewayOutcome}" contradicts the gateway's pass condition, which ${passes ? 'passes' : 'fails'} this option`);
+      });
     });
+  });
+
+  // Consistency rules are checked like any condition; one over triage answers alone would flag every response alike.
+  const ruleKeys = new Set<string>();
+  (definition.consistency ?? []).forEach((rule, i) => {
+    if (ruleKeys.has(rule.key)) add(['consistency', i, 'key'], `consistency rule "${rule.key}" is declared twice`);
+    ruleKeys.add(rule.key);
+    const answersSeen: string[] = [];
+    walkCondition(rule.when, ['consistency', i, 'when'], (operand, node, path) => {
+      checkOperand(path, operand, node);
+      if ('question' in operand) answersSeen.push(operand.question);
+    });
+    if (answersSeen.length === 0) add(['consistency', i, 'when'], 'a consistency rule must look at one or more of the supplier’s answers');
   });
 
   // A question whose visibility depends, through any chain, on itself can never be decided.

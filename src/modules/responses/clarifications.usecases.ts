@@ -27,6 +27,8 @@ export type ClarificationDto = {
   reply: string | null;
   amendedAnswer: AnswerSnapshot | null;
   repliedAt: string | null;
+  /** With an amended answer: the moderator's decision on it (`pending` until then). */
+  amendment: { status: 'pending' | 'accepted' | 'rejected'; reason: string | null; decidedBy: string | null; decidedAt: string | null } | null;
 };
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
@@ -45,6 +47,7 @@ function toDto(row: repo.ClarificationRow): ClarificationDto {
     reply: row.reply,
     amendedAnswer: row.amendedAnswer,
     repliedAt: iso(row.repliedAt),
+    amendment: row.amendedAnswer ? { status: row.amendmentStatus ?? 'pending', reason: row.amendmentReason, decidedBy: row.amendmentDecidedBy, decidedAt: iso(row.amendmentDecidedAt) } : null,
   };
 }
 
@@ -130,7 +133,8 @@ export async function getOwnClarification(ctx: { db: Db; principal: SupplierPrin
 /**
  * The supplier replies, once. When the officer allowed it, the reply may carry an amended answer:
  * checked like any answer, kept in the clarification beside the original, and written to the
- * live answer with its history ('amended'). The frozen submission is not touched.
+ * live answer with its history ('amended'). The frozen submission is not touched, and the
+ * evaluation keeps scoring the submitted answer until the moderator accepts the amendment.
  */
 export async function replyToClarification(ctx: {
   db: Db;
@@ -167,7 +171,7 @@ export async function replyToClarification(ctx: {
       });
       await repo.bumpResponse({ db: tx, id: response.id, now: ctx.now });
     }
-    const updated = await repo.updateClarification({ db: tx, id: row.id, changes: { reply: ctx.reply.trim(), amendedAnswer: amended, repliedAt: ctx.now } });
+    const updated = await repo.updateClarification({ db: tx, id: row.id, changes: { reply: ctx.reply.trim(), amendedAnswer: amended, repliedAt: ctx.now, ...(amended ? { amendmentStatus: 'pending' as const } : {}) } });
     await recordAudit({
       db: tx,
       organisationId: principal.organisationId,

@@ -200,6 +200,15 @@ export const clarificationSchema = z
     reply: z.string().nullable(),
     amendedAnswer: answerSnapshotSchema.nullable(),
     repliedAt: z.iso.datetime().nullable(),
+    amendment: z
+      .object({
+        status: z.enum(['pending', 'accepted', 'rejected']),
+        reason: z.string().nullable(),
+        decidedBy: z.string().nullable(),
+        decidedAt: z.iso.datetime().nullable(),
+      })
+      .nullable()
+      .describe('With an amended answer: the moderator’s decision. Only an accepted amendment counts in the evaluation; until then the answer as submitted does.'),
     redacted: z
       .literal(true)
       .optional()

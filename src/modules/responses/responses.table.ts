@@ -174,6 +174,14 @@ export const clarifications = pgTable(
     reply: text(),
     amendedAnswer: jsonb().$type<AnswerSnapshot | null>(),
     repliedAt: timestamp({ withTimezone: true, precision: 3 }),
+    /**
+     * With an amended answer: `pending` until the moderator accepts it (it then counts in the
+     * evaluation) or rejects it (the answer as submitted keeps counting), with who, when and why.
+     */
+    amendmentStatus: text().$type<'pending' | 'accepted' | 'rejected'>(),
+    amendmentReason: text(),
+    amendmentDecidedBy: text(),
+    amendmentDecidedAt: timestamp({ withTimezone: true, precision: 3 }),
   },
   (t) => [index('clarifications_response').on(t.responseId, t.askedAt, t.id)],
 );

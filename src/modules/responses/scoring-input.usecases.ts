@@ -3,7 +3,17 @@ import type { AnswerValue } from '../questionnaires';
 import * as repo from './responses.repository';
 import type { SubmittedEvidence } from './responses.table';
 
-/** What scoring reads of one response: the answers as submitted, with clarification amendments on top. */
+/** The scoring engine's record of an amended answer (same shape, kept here so this module does not import scoring). */
+export type Amendment = {
+  clarificationId: string;
+  status: 'pending' | 'accepted' | 'rejected';
+  original: AnswerValue;
+  amended: AnswerValue;
+  decidedBy: string | null;
+  reason: string | null;
+};
+
+/** What scoring reads of one response: the answers as submitted, with accepted clarification amendments on top. */
 export type SubmittedResponse = {
   responseId: string;
   procurementId: string;
@@ -13,10 +23,12 @@ export type SubmittedResponse = {
   companyNumber: string | null;
   status: repo.ResponseRow['status'];
   submittedAt: string | null;
-  /** Submitted values by question key, each replaced by its amendment when a clarification amended it. */
+  /** Submitted values by question key, each replaced by its amendment once the moderator accepted it. */
   answers: Record<string, AnswerValue>;
-  /** Question keys whose value comes from a clarification amendment. */
+  /** Question keys whose value comes from an accepted clarification amendment. */
   amended: string[];
+  /** The latest amendment of each amended question (pending, accepted or rejected), by question key. */
+  amendments: Record<string, Amendment>;
   /** Evidence files per question key, as frozen at submission. */
   evidence: Record<string, number>;
   /** The evidence files as frozen at submission: ids, names, types, sizes and SHA-256. */
@@ -41,13 +53,23 @@ function toSubmitted(
   const answers: Record<string, AnswerValue> = Object.fromEntries(Object.entries(submission?.answers ?? {}).map(([key, a]) => [key, a.value as AnswerValue]));
   const details = Object.fromEntries(Object.entries(submission?.answers ?? {}).map(([key, a]) => [key, detailsOf(a)]));
   const amended: string[] = [];
-  // Oldest first, so a later amendment of the same answer wins.
+  const amendments: Record<string, Amendment> = {};
+  // Oldest first, so a later accepted amendment of the same answer wins; only accepted ones count.
   for (const c of [...clarifications].sort((a, b) => (a.repliedAt?.getTime() ?? 0) - (b.repliedAt?.getTime() ?? 0))) {
-    if (c.amendedAnswer && submission) {
-      answers[c.questionKey] = c.amendedAnswer.value as AnswerValue;
-      details[c.questionKey] = detailsOf(c.amendedAnswer);
-      if (!amended.includes(c.questionKey)) amended.push(c.questionKey);
-    }
+    if (!c.amendedAnswer || !submission) continue;
+    const status = c.amendmentStatus ?? 'pending';
+    amendments[c.questionKey] = {
+      clarificationId: c.id,
+      status,
+      original: answers[c.questionKey],
+      amended: c.amendedAnswer.value as AnswerValue,
+      decidedBy: c.amendmentDecidedBy,
+      reason: c.amendmentReason,
+    };
+    if (status !== 'accepted') continue;
+    answers[c.questionKey] = c.amendedAnswer.value as AnswerValue;
+    details[c.questionKey] = detailsOf(c.amendedAnswer);
+    if (!amended.includes(c.questionKey)) amended.push(c.questionKey);
   }
   const evidence: Record<string, number> = {};
   for (const file of submission?.evidence ?? []) evidence[file.questionKey] = (evidence[file.questionKey] ?? 0) + 1;
@@ -61,6 +83,7 @@ function toSubmitted(
     submittedAt: found.response.submittedAt?.toISOString() ?? null,
     answers,
     amended: amended.sort(),
+    amendments,
     evidence,
     evidenceFiles: submission?.evidence ?? [],
     details,
@@ -94,4 +117,34 @@ export async function responsesForScoring({ db, organisationId, procurementId }:
     const submission = submissions.get(row.response.id);
     return toSubmitted(row, submission, submission ? clarifications.filter((c) => c.responseId === row.response.id) : []);
   });
+}
+
+/**
+ * Records the moderator's decision on a clarification's amended answer, in the caller's transaction:
+ * `not_found` for a clarification not of this response, `no_amendment` when the reply amended
+ * nothing, `decided` when a decision is already recorded (each amendment is decided once).
+ */
+export async function decideAmendment({
+  db,
+  responseId,
+  clarificationId,
+  status,
+  reason,
+  decidedBy,
+  now,
+}: {
+  db: Db;
+  responseId: string;
+  clarificationId: string;
+  status: 'accepted' | 'rejected';
+  reason: string;
+  decidedBy: string;
+  now: Date;
+}): Promise<{ outcome: 'not_found' | 'no_amendment' | 'decided' } | { outcome: 'ok'; questionKey: string; original: unknown; amended: unknown }> {
+  const row = await repo.findClarification({ db, responseId, id: clarificationId, forUpdate: true });
+  if (!row) return { outcome: 'not_found' };
+  if (!row.amendedAnswer) return { outcome: 'no_amendment' };
+  if ((row.amendmentStatus ?? 'pending') !== 'pending') return { outcome: 'decided' };
+  await repo.updateClarification({ db, id: row.id, changes: { amendmentStatus: status, amendmentReason: reason, amendmentDecidedBy: decidedBy, amendmentDecidedAt: now } });
+  return { outcome: 'ok', questionKey: row.questionKey, original: row.originalAnswer?.value ?? null, amended: row.amendedAnswer.value };
 }

@@ -14,6 +14,8 @@ const OFFICERS = { roles: ['admin', 'officer'] } as const;
 // Panel members may hold any role; membership and declaration are checked per procurement.
 const PANEL = { roles: ['admin', 'officer', 'evaluator', 'viewer'] } as const;
 const idParams = z.object({ id: z.uuid() });
+/** Flags quote no confidential answer, but name questions and files: staff, keys that read answers, and the panel. */
+const FLAG_READERS = { roles: ['admin', 'officer', 'evaluator', 'viewer'], scopes: ['responses:read'] } as const;
 const questionParams = z.object({ id: z.uuid(), questionKey: z.string().min(1).max(80) });
 
 export function registerScoringApi(app: FastifyInstance, deps: AppDeps): void {
@@ -155,13 +157,63 @@ export function registerScoringApi(app: FastifyInstance, deps: AppDeps): void {
         tags: ['evaluation'],
         operationId: 'decideGateway',
         summary: 'Decide a gateway (moderator)',
-        description: 'pass, fail, or conditional with an action and a due date. Returns the evaluation, recomputed.',
+        description:
+          'pass, fail, or conditional with an action, an owner and a due date (422 `evaluations.condition_incomplete` without them). Returns the evaluation, recomputed. 409 `evaluations.finalised` once the evaluation is finalised.',
         params: questionParams,
         body: s.gatewayBodySchema,
         response: { 200: s.evaluationSchema, ...problemResponses(409) },
       },
     },
     async (request) => usecases.decideGateway({ ...ctx(request), responseId: request.params.id, questionKey: request.params.questionKey, ...request.body }),
+  );
+  r.get(
+    '/v1/responses/:id/integrity-flags',
+    {
+      config: { access: FLAG_READERS },
+      schema: {
+        tags: ['evaluation'],
+        operationId: 'listIntegrityFlags',
+        summary: 'Integrity flags of a submitted response, and what the panel did about each',
+        description:
+          'Each flag names the rule that raised it (the same evidence file for different questions, evidence too small to be what it claims, a finished thing dated after submission, an expiry before it, a consistency rule of the questionnaire, a declared conflict, an amendment after submission). Flags never change a score. Council staff, keys with `responses:read`, and declared panel members.',
+        params: idParams,
+        response: { 200: s.integrityFlagsSchema, ...problemResponses(409) },
+      },
+    },
+    async (request) => usecases.integrityFlagsOf({ ...ctx(request), responseId: request.params.id }),
+  );
+  r.put(
+    '/v1/responses/:id/integrity-flags/:flagId/action',
+    {
+      config: { access: PANEL },
+      schema: {
+        tags: ['evaluation'],
+        operationId: 'recordIntegrityFlagAction',
+        summary: 'Record what the panel did about an integrity flag (moderator)',
+        description: 'Replaces an earlier record for the same flag; audited. 404 `evaluations.flag_not_found` for a flag the response does not raise; 409 `evaluations.finalised` once finalised.',
+        params: z.object({ id: z.uuid(), flagId: z.string().min(1).max(200) }),
+        body: withExample(s.flagActionBodySchema, { action: 'Asked the supplier for the full audit report; the file given was its cover page. Marked on the full report.' }),
+        response: { 200: s.integrityFlagsSchema, ...problemResponses(409) },
+      },
+    },
+    async (request) => usecases.recordFlagAction({ ...ctx(request), responseId: request.params.id, flagId: request.params.flagId, action: request.body.action }),
+  );
+  r.post(
+    '/v1/responses/:id/clarifications/:clarificationId/amendment-decision',
+    {
+      config: { access: PANEL },
+      schema: {
+        tags: ['evaluation'],
+        operationId: 'decideAmendment',
+        summary: 'Accept or reject an amended answer (moderator)',
+        description:
+          'An answer amended in reply to a clarification counts only once the moderator accepts it, saying why it clarifies the tender rather than changing it; rejected, the answer as submitted keeps counting. Each amendment is decided once (409 `evaluations.amendment_decided`); a clarification without an amended answer is 409 `evaluations.no_amendment`. Returns the evaluation, recomputed.',
+        params: z.object({ id: z.uuid(), clarificationId: z.uuid() }),
+        body: withExample(s.amendmentDecisionBodySchema, { decision: 'accept', reason: 'It states in calendar hours the figure the tender gave in working hours; nothing new is offered.' }),
+        response: { 200: s.evaluationSchema, ...problemResponses(409) },
+      },
+    },
+    async (request) => usecases.decideAmendment({ ...ctx(request), responseId: request.params.id, clarificationId: request.params.clarificationId, ...request.body }),
   );
   r.get(
     '/v1/responses/:id/evaluation',
@@ -192,6 +244,22 @@ export function registerScoringApi(app: FastifyInstance, deps: AppDeps): void {
       },
     },
     async (request) => usecases.recomputeProcurement({ ...ctx(request), procurementId: request.params.id }),
+  );
+  r.post(
+    '/v1/responses/:id/evaluation/finalise',
+    {
+      config: { access: PANEL },
+      schema: {
+        tags: ['evaluation'],
+        operationId: 'finaliseEvaluation',
+        summary: 'Finalise a response’s evaluation (moderator)',
+        description:
+          'Once no mark and no gateway decision is outstanding (409 `evaluations.not_ready_to_finalise` lists what is) and while the procurement is evaluating. Records who and when; calling again answers the same record. Afterwards marks, moderation and gateway decisions on the response answer 409 `evaluations.finalised`.',
+        params: idParams,
+        response: { 200: s.finalisationSchema, ...problemResponses(409) },
+      },
+    },
+    async (request) => usecases.finaliseEvaluation({ ...ctx(request), responseId: request.params.id }),
   );
   r.get(
     '/v1/procurements/:id/results',

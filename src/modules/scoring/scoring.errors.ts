@@ -29,9 +29,25 @@ export const scoringErrors = {
     new AppError({
       status: 422,
       code: 'evaluations.condition_incomplete',
-      title: 'A conditional pass needs an action and a due date',
-      errors: [{ path: '/body/action', message: 'Enter what the supplier must do, and by when (dueDate)' }],
+      title: 'A conditional pass needs an action, an owner and a due date',
+      errors: [{ path: '/body/action', message: 'Enter what the supplier must do, who owns it (owner), and by when (dueDate)' }],
     }),
+  finalised: () =>
+    new AppError({ status: 409, code: 'evaluations.finalised', title: 'This evaluation has been finalised', detail: 'Its marks, moderation and gateway decisions can no longer change.' }),
+  notReadyToFinalise: (outstanding: string[]) =>
+    new AppError({
+      status: 409,
+      code: 'evaluations.not_ready_to_finalise',
+      title: 'The evaluation cannot be finalised while anything is outstanding',
+      detail: `Outstanding: ${outstanding.map(String).join('; ')}`,
+      errors: outstanding.map((message) => ({ path: '/outstanding', message })),
+    }),
+  flagNotFound: () => notFound({ code: 'evaluations.flag_not_found', what: 'Integrity flag' }),
+  clarificationNotFound: () => notFound({ code: 'clarifications.not_found', what: 'Clarification' }),
+  noAmendment: () =>
+    new AppError({ status: 409, code: 'evaluations.no_amendment', title: 'This clarification did not amend an answer', detail: 'Only a reply that amended an answer needs the moderator’s decision.' }),
+  amendmentDecided: () =>
+    new AppError({ status: 409, code: 'evaluations.amendment_decided', title: 'This amendment has already been decided', detail: 'Each amended answer is accepted or rejected once; the decision is in the evaluation and the audit log.' }),
   marksSubmitted: () => new AppError({ status: 409, code: 'evaluations.marks_submitted', title: 'You have submitted your marks for this response', detail: 'They can no longer change; the moderator records the consensus.' }),
   marksIncomplete: (problems: FieldProblem[]) =>
     new AppError({ status: 422, code: 'evaluations.marks_incomplete', title: 'Mark every question before submitting your marks', errors: problems }),

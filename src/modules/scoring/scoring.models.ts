@@ -22,7 +22,7 @@ import {
  */
 
 /** Bump when a rule changes, so a stored evaluation says which method produced it. */
-export const SCORING_METHOD_VERSION = '1.0.0';
+export const SCORING_METHOD_VERSION = '1.1.0';
 
 /** A mark on the 0–4 scale (Unacceptable, Poor, Acceptable, Good, Excellent). */
 export type Score = 0 | 1 | 2 | 3 | 4;
@@ -90,6 +90,24 @@ export type EvaluationInput = {
   marks: Readonly<Record<string, Mark>>;
   /** Moderator decisions by gateway question key. */
   gatewayDecisions: Readonly<Record<string, GatewayDecision>>;
+  /**
+   * The latest clarification amendment of each amended question, by question key; absent when there
+   * are none. `answers` already carries an accepted amendment's value; a pending or rejected one
+   * leaves the answer as submitted, so an amendment never counts until the moderator accepts it.
+   */
+  amendments?: Readonly<Record<string, Amendment>>;
+};
+
+/** An answer amended in reply to a clarification, and the moderator's decision on it. */
+export type Amendment = {
+  clarificationId: string;
+  status: 'pending' | 'accepted' | 'rejected';
+  /** The value before the amendment (as submitted, or as an earlier accepted amendment left it). */
+  original: AnswerValue;
+  amended: AnswerValue;
+  /** The moderator's user id and reason, once decided. */
+  decidedBy: string | null;
+  reason: string | null;
 };
 
 export type QuestionStatus = 'scored' | 'not_applicable' | 'hidden' | 'unanswered' | 'pending_mark' | 'not_scored';
@@ -112,6 +130,8 @@ export type QuestionEvaluation = {
   weight: number;
   evidenceFiles: number;
   working: string[];
+  /** Present when a clarification amended the answer: both scores, and the moderator's decision. */
+  amendment?: { clarificationId: string; status: Amendment['status']; originalScore: Score | null; amendedScore: Score | null; decidedBy: string | null; reason: string | null };
 };
 
 export type GatewayEvaluation = {
@@ -123,6 +143,10 @@ export type GatewayEvaluation = {
   automaticOutcome: 'pass' | 'fail' | 'pending';
   decidedBy: 'rule' | 'moderator';
   reason: string;
+  /** Present when the answer is one the questionnaire sends to the panel (`gatewayOutcome: review`): no rule decides it. */
+  review?: true;
+  /** With `review`: the outcome the questionnaire says the panel usually reaches. */
+  usualOutcome?: 'pass' | 'fail' | 'conditional';
   action?: string;
   dueDate?: string;
 };
@@ -247,10 +271,6 @@ function nameOf(question: Question): string {
   if (question.ref) return question.ref;
   const text = question.text.length > 60 ? `${question.text.slice(0, 57)}…` : question.text;
   return `"${text}"`;
-}
-
-function labelOf(question: Question, value: string): string {
-  return question.options?.find((o) => o.value === value)?.label ?? value;
 }
 
 const quote = (label: string) => `'${label}'`;
@@ -486,13 +506,15 @@ type GatewayContext = {
   decision: GatewayDecision | undefined;
 };
 
-/** The answers that pass a gateway, found by trying each option against its pass condition. */
+/** The answers that pass a gateway, found by trying each option against its pass condition; answers a person decides are not among them. */
 function passingLabels(ctx: GatewayContext): string[] {
   const { question, triage, answers } = ctx;
   const pass = question.gateway!.pass;
   return (question.options ?? [])
-    .filter((option) =>
-      evaluateCondition(pass, (operand: Operand) => ('triage' in operand ? triage[operand.triage] : operand.question === question.key ? option.value : answers[operand.question])),
+    .filter(
+      (option) =>
+        option.gatewayOutcome !== 'review' &&
+        evaluateCondition(pass, (operand: Operand) => ('triage' in operand ? triage[operand.triage] : operand.question === question.key ? option.value : answers[operand.question])),
     )
     .map((option) => quote(option.label));
 }
@@ -518,18 +540,26 @@ function evaluateGateway(ctx: GatewayContext): { gateway: GatewayEvaluation | nu
   const working: string[] = [];
   let automaticOutcome: 'pass' | 'fail' | 'pending';
   let reason: string;
-  const validAnswer = typeof value === 'string' && (question.options ?? []).some((o) => o.value === value);
+  const chosen = typeof value === 'string' ? (question.options ?? []).find((o) => o.value === value) : undefined;
+  let review: Pick<GatewayEvaluation, 'review' | 'usualOutcome'> = {};
   if (question.scoring.method === 'manual') {
     // The format allows gateways only on choice questions; a marked question could only be judged by a person.
     automaticOutcome = 'pending';
     reason = 'Needs a moderator decision: the answer is marked by evaluators.';
     working.push(`${name}: ${reason}`);
-  } else if (validAnswer) {
+  } else if (chosen?.gatewayOutcome === 'review') {
+    // Answers such as "joint controller" or "accepted with exceptions" can be fine or fatal: only a person reading them can say.
+    automaticOutcome = 'pending';
+    const usual = chosen.usualOutcome ? ` It is usually ${chosen.usualOutcome === 'conditional' ? 'passed on conditions' : chosen.usualOutcome === 'pass' ? 'passed' : 'failed'}.` : '';
+    reason = `The answer ${quote(chosen.label)} is one the panel decides, with a reason; no rule passes or fails it.${usual}`;
+    review = { review: true, ...(chosen.usualOutcome ? { usualOutcome: chosen.usualOutcome } : {}) };
+    working.push(`${name} ${requirement}; answer ${quote(chosen.label)} is decided by the panel: pending.`);
+  } else if (chosen) {
     const passes = evaluateCondition(gateway.pass, (operand: Operand) =>
       'triage' in operand ? ctx.triage[operand.triage] : visibility.isVisible(operand.question) ? ctx.answers[operand.question] : undefined,
     );
     automaticOutcome = passes ? 'pass' : 'fail';
-    const answerWords = quote(labelOf(question, value));
+    const answerWords = quote(chosen.label);
     reason = passes ? `The answer ${answerWords} meets the pass condition.` : gateway.failureMessage;
     working.push(`${name} ${requirement}; answer ${answerWords}: ${automaticOutcome}.`);
   } else if (question.required) {
@@ -550,6 +580,7 @@ function evaluateGateway(ctx: GatewayContext): { gateway: GatewayEvaluation | nu
     automaticOutcome,
     decidedBy: 'rule',
     reason,
+    ...review,
   };
   if (decision) {
     result.outcome = decision.outcome;
@@ -568,9 +599,39 @@ function conditionWords(decision: { action?: string | undefined; dueDate?: strin
   return ` (action: ${decision.action ?? 'not recorded'}; due ${decision.dueDate ?? 'date not recorded'})`;
 }
 
+// ───────────────────────────────────────────────────────────── clarification amendments
+
+/**
+ * Both scores of an amended answer. The question is scored alone with each value: a different value
+ * could also show or hide follow-up questions, which this comparison leaves as they are.
+ */
+function amendmentOf({ amendment, scoreWith }: { amendment: Amendment; scoreWith: (value: AnswerValue) => Score | null }): NonNullable<QuestionEvaluation['amendment']> {
+  return {
+    clarificationId: amendment.clarificationId,
+    status: amendment.status,
+    originalScore: scoreWith(amendment.original),
+    amendedScore: scoreWith(amendment.amended),
+    decidedBy: amendment.decidedBy,
+    reason: amendment.reason,
+  };
+}
+
+function amendmentWords(a: NonNullable<QuestionEvaluation['amendment']>): string {
+  const score = (value: Score | null) => (value === null ? 'no score' : String(value));
+  switch (a.status) {
+    case 'accepted':
+      return `The answer was amended in reply to a clarification and accepted by the moderator: ${a.reason} As submitted it scored ${score(a.originalScore)}, as amended ${score(a.amendedScore)}; the amended answer counts.`;
+    case 'rejected':
+      return `An amended answer given in reply to a clarification was rejected by the moderator: ${a.reason} The answer as submitted counts (${score(a.originalScore)}; as amended it would score ${score(a.amendedScore)}).`;
+    default:
+      return `An amended answer given in reply to a clarification awaits the moderator’s decision: as submitted it scores ${score(a.originalScore)}, as amended it would score ${score(a.amendedScore)}. The answer as submitted counts until the moderator accepts the amendment.`;
+  }
+}
+
 // ───────────────────────────────────────────────────────────── sections and overall
 
-function sectionScore(questions: QuestionEvaluation[], names: ReadonlyMap<string, string>): { score: number | null; working: string[] } {
+/** The section's score to 1 decimal as published, and its unrounded value, which the overall score is computed from. */
+function sectionScore(questions: QuestionEvaluation[], names: ReadonlyMap<string, string>): { score: number | null; exact: number | null; working: string[] } {
   const counted = questions.filter((q) => q.score !== null);
   const working: string[] = [];
   const leftOut = questions.filter((q) => q.score === null && q.status !== 'hidden');
@@ -585,12 +646,12 @@ function sectionScore(questions: QuestionEvaluation[], names: ReadonlyMap<string
   const refOf = (q: QuestionEvaluation) => names.get(q.key) ?? q.key;
   if (counted.length === 0) {
     working.push(`No question in this section has a score${leftOut.length > 0 ? ` (${leftOut.map((q) => `${refOf(q)}: ${why[q.status]}`).join('; ')})` : ''}, so the section has no score.`);
-    return { score: null, working };
+    return { score: null, exact: null, working };
   }
   const totalWeight = counted.reduce((sum, q) => sum + q.weight, 0);
   if (totalWeight <= 0) {
     working.push('Every question with a score has weight 0, so the section has no score.');
-    return { score: null, working };
+    return { score: null, exact: null, working };
   }
   const equalWeights = counted.every((q) => q.weight === counted[0]!.weight);
   const raw = (counted.reduce((sum, q) => sum + q.weight * q.score!, 0) / totalWeight / 4) * 100;
@@ -604,7 +665,7 @@ function sectionScore(questions: QuestionEvaluation[], names: ReadonlyMap<string
     working.push(`Section score = weighted mean = (${terms}) / ${plain(totalWeight)} / 4 × 100 = ${fixed1(score)}`);
   }
   if (leftOut.length > 0) working.push(`Left out of the denominator: ${leftOut.map((q) => `${refOf(q)} (${why[q.status]})`).join(', ')}.`);
-  return { score, working };
+  return { score, exact: raw, working };
 }
 
 // ───────────────────────────────────────────────────────────── the engine
@@ -614,7 +675,7 @@ function sectionScore(questions: QuestionEvaluation[], names: ReadonlyMap<string
  * its records or the order of the definition's sections.
  */
 export function evaluateResponse(input: EvaluationInput): Evaluation {
-  const { definition, riskTier: tier, triage, answers, evidence, marks, gatewayDecisions, weights } = input;
+  const { definition, riskTier: tier, triage, answers, evidence, marks, gatewayDecisions, weights, amendments = {} } = input;
   const { definition: _definition, ...hashed } = input;
   const inputsHash = sha256Hex(canonicalJson(hashed));
 
@@ -644,6 +705,8 @@ export function evaluateResponse(input: EvaluationInput): Evaluation {
   const questions: QuestionEvaluation[] = [];
   const gateways: GatewayEvaluation[] = [];
   const sections: SectionEvaluation[] = [];
+  // Unrounded section scores by key: rounding each part first could move the overall score by 0.1.
+  const exactScores = new Map<string, number>();
 
   for (const { section, questions: sectionQuestions } of sortedSections(definition)) {
     const sectionVisible = visibleSections.get(section.key) ?? false;
@@ -661,6 +724,11 @@ export function evaluateResponse(input: EvaluationInput): Evaluation {
         files,
         mark: own(marks, question.key),
       });
+      const amendment = own(amendments, question.key);
+      if (amendment && visibility.isVisible(question.key)) {
+        evaluated.amendment = amendmentOf({ amendment, scoreWith: (value) => evaluateQuestion({ definition, tier, visibility, sectionVisible, section, question, value, files, mark: own(marks, question.key) }).score });
+        evaluated.working.push(amendmentWords(evaluated.amendment));
+      }
       const decision = own(gatewayDecisions, question.key);
       if (question.gateway) {
         const outcome = evaluateGateway({ tier, triage, answers, visibility, section, question, decision });
@@ -683,6 +751,7 @@ export function evaluateResponse(input: EvaluationInput): Evaluation {
     } else {
       const computedScore = sectionScore(results, names);
       score = computedScore.score;
+      if (computedScore.exact !== null) exactScores.set(section.key, computedScore.exact);
       working.push(...computedScore.working);
       if (score !== null) {
         risk = residualRisk({ score, tier });
@@ -723,11 +792,11 @@ export function evaluateResponse(input: EvaluationInput): Evaluation {
     if (Math.abs(scoredWeight - 100) > 1e-9) {
       top.push(`The weights of the scored sections add up to ${plain(scoredWeight)}, so each is scaled by 100 / ${plain(scoredWeight)}.`);
     }
-    const total = scored.reduce((sum, s) => sum + s.score! * s.weight, 0);
-    overallScore = round(total / scoredWeight, 1);
+    const exactOf = (s: SectionEvaluation) => exactScores.get(s.key)!;
+    overallScore = round(scored.reduce((sum, s) => sum + exactOf(s) * s.weight, 0) / scoredWeight, 1);
     for (const s of scored) {
       s.effectiveWeight = round((s.weight * 100) / scoredWeight, 2);
-      s.weightedContribution = round((s.score! * s.weight) / scoredWeight, 2);
+      s.weightedContribution = round((exactOf(s) * s.weight) / scoredWeight, 2);
       s.working.push(
         Math.abs(scoredWeight - 100) > 1e-9
           ? `Weight ${plain(s.weight)}, scaled to ${plain(s.effectiveWeight)}: contributes ${plain(s.weightedContribution)} to the overall score.`
@@ -736,6 +805,12 @@ export function evaluateResponse(input: EvaluationInput): Evaluation {
     }
     const terms = scored.map((s) => `${s.title} ${fixed1(s.score!)} × ${plain(s.weight)}`).join(' + ');
     top.push(`Overall score = (${terms}) / ${plain(scoredWeight)} = ${fixed1(overallScore)}`);
+    const fromShown = round(scored.reduce((sum, s) => sum + s.score! * s.weight, 0) / scoredWeight, 1);
+    if (fromShown !== overallScore) {
+      top.push(
+        `The section scores above are rounded to one decimal; the overall score is computed from their unrounded values (${scored.map((s) => `${s.title} ${String(round(exactOf(s), 4))}`).join(', ')}), so the shown figures give ${fixed1(fromShown)}, not ${fixed1(overallScore)}.`,
+      );
+    }
   }
 
   // Rating: the score's residual risk, then the caps, each stated.
@@ -780,6 +855,7 @@ export function evaluateResponse(input: EvaluationInput): Evaluation {
 
   const outstanding = [
     ...questions.filter((q) => q.status === 'pending_mark').map((q) => `Question ${names.get(q.key)} needs a moderated mark.`),
+    ...questions.filter((q) => q.amendment?.status === 'pending').map((q) => `Question ${names.get(q.key)}: an amended answer awaits the moderator’s decision.`),
     ...gateways.filter((g) => g.outcome === 'pending').map((g) => `Gateway ${names.get(g.questionKey)} needs a moderator decision.`),
   ];
   const provisional = outstanding.length > 0;
@@ -833,8 +909,8 @@ export function activeGateways({ definition, riskTier, triage, answers }: Visibi
 }
 
 /**
- * Gateways the rule cannot decide, so a moderator must: those on marked questions, and optional
- * gateway questions left unanswered. A moderator may still record a decision on any active gateway.
+ * Gateways the rule cannot decide, so a moderator must: those on marked questions, answers the
+ * questionnaire sends to the panel (`gatewayOutcome: review`), and optional gateway questions left unanswered. A moderator may still record a decision on any active gateway.
  */
 export function gatewaysNeedingDecision(input: VisibilityInput & { riskTier: RiskTier }): string[] {
   const questions = new Map(input.definition.sections.flatMap((s) => s.questions.map((q) => [q.key, q] as const)));
@@ -842,8 +918,9 @@ export function gatewaysNeedingDecision(input: VisibilityInput & { riskTier: Ris
     const question = questions.get(key)!;
     if (question.scoring.method === 'manual') return true;
     const value = own(input.answers, key);
-    const valid = typeof value === 'string' && (question.options ?? []).some((o) => o.value === value);
-    return !question.required && !valid;
+    const chosen = typeof value === 'string' ? (question.options ?? []).find((o) => o.value === value) : undefined;
+    if (chosen?.gatewayOutcome === 'review') return true;
+    return !question.required && !chosen;
   });
 }
 

@@ -1,6 +1,6 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../platform/db';
-import { declarations, evaluations, gatewayDecisions, markSubmissions, marks, moderations, procurementDecisions } from './scoring.table';
+import { declarations, evaluationFinalisations, evaluations, gatewayDecisions, integrityFlagActions, markSubmissions, marks, moderations, procurementDecisions } from './scoring.table';
 
 export type DeclarationRow = typeof declarations.$inferSelect;
 export type MarkRow = typeof marks.$inferSelect;
@@ -8,6 +8,7 @@ export type ModerationRow = typeof moderations.$inferSelect;
 export type GatewayDecisionRow = typeof gatewayDecisions.$inferSelect;
 export type EvaluationRow = typeof evaluations.$inferSelect;
 export type ProcurementDecisionRow = typeof procurementDecisions.$inferSelect;
+export type FinalisationRow = typeof evaluationFinalisations.$inferSelect;
 
 export async function findDeclaration({ db, procurementId, userId }: { db: Db; procurementId: string; userId: string }): Promise<DeclarationRow | undefined> {
   const [row] = await db.select().from(declarations).where(and(eq(declarations.procurementId, procurementId), eq(declarations.userId, userId)));
@@ -78,7 +79,7 @@ export async function upsertGatewayDecision({ db, values }: { db: Db; values: ty
     .values(values)
     .onConflictDoUpdate({
       target: [gatewayDecisions.responseId, gatewayDecisions.questionKey],
-      set: { outcome: values.outcome, rationale: values.rationale, action: values.action, dueDate: values.dueDate, decidedBy: values.decidedBy, updatedAt: values.updatedAt },
+      set: { outcome: values.outcome, rationale: values.rationale, action: values.action, owner: values.owner, dueDate: values.dueDate, decidedBy: values.decidedBy, updatedAt: values.updatedAt },
     })
     .returning();
   return row!;
@@ -130,4 +131,35 @@ export async function insertProcurementDecision({ db, values }: { db: Db; values
 export async function findProcurementDecision({ db, procurementId }: { db: Db; procurementId: string }): Promise<ProcurementDecisionRow | undefined> {
   const [row] = await db.select().from(procurementDecisions).where(eq(procurementDecisions.procurementId, procurementId));
   return row;
+}
+
+export async function findFinalisation({ db, responseId }: { db: Db; responseId: string }): Promise<FinalisationRow | undefined> {
+  const [row] = await db.select().from(evaluationFinalisations).where(eq(evaluationFinalisations.responseId, responseId));
+  return row;
+}
+
+/** Inserts the finalisation unless one exists (a concurrent second call), and answers the one that stands. */
+export async function insertFinalisation({ db, values }: { db: Db; values: typeof evaluationFinalisations.$inferInsert }): Promise<FinalisationRow> {
+  await db.insert(evaluationFinalisations).values(values).onConflictDoNothing();
+  return (await findFinalisation({ db, responseId: values.responseId }))!;
+}
+
+export async function finalisationsOf({ db, organisationId, procurementId }: { db: Db; organisationId: string; procurementId: string }): Promise<FinalisationRow[]> {
+  return db.select().from(evaluationFinalisations).where(and(eq(evaluationFinalisations.organisationId, organisationId), eq(evaluationFinalisations.procurementId, procurementId)));
+}
+
+export type IntegrityFlagActionRow = typeof integrityFlagActions.$inferSelect;
+
+export async function flagActionsOf({ db, responseId }: { db: Db; responseId: string }): Promise<IntegrityFlagActionRow[]> {
+  return db.select().from(integrityFlagActions).where(eq(integrityFlagActions.responseId, responseId)).orderBy(asc(integrityFlagActions.flagId));
+}
+
+/** Records (or replaces) what the panel did about one flag. */
+export async function upsertFlagAction({ db, values }: { db: Db; values: typeof integrityFlagActions.$inferInsert }): Promise<IntegrityFlagActionRow> {
+  const [row] = await db
+    .insert(integrityFlagActions)
+    .values(values)
+    .onConflictDoUpdate({ target: [integrityFlagActions.responseId, integrityFlagActions.flagId], set: { action: values.action, recordedBy: values.recordedBy, recordedAt: values.recordedAt } })
+    .returning();
+  return row!;
 }

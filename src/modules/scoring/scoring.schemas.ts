@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { INTEGRITY_RULES } from './integrity.models';
 import { RATINGS, RESIDUAL_RISKS } from './scoring.models';
 
 const score = z.number().int().min(0).max(4);
@@ -29,7 +30,10 @@ export const evaluationSchema = z
         automaticOutcome: z.enum(['pass', 'fail', 'pending']),
         decidedBy: z.enum(['rule', 'moderator']),
         reason: z.string(),
+        review: z.literal(true).optional().describe('The answer is one the questionnaire sends to the panel: no rule decides the gateway, a person does, with a reason.'),
+        usualOutcome: z.enum(['pass', 'fail', 'conditional']).optional().describe('With review: the outcome the questionnaire says the panel usually reaches.'),
         action: z.string().optional(),
+        owner: z.string().optional().describe('Conditional only: who sees the action through (from the moderator’s decision).'),
         dueDate: z.string().optional(),
       }),
     ),
@@ -61,9 +65,22 @@ export const evaluationSchema = z
         weight: z.number(),
         evidenceFiles: z.number().int(),
         working,
+        amendment: z
+          .object({
+            clarificationId: z.uuid(),
+            status: z.enum(['pending', 'accepted', 'rejected']),
+            originalScore: score.nullable(),
+            amendedScore: score.nullable(),
+            decidedBy: z.string().nullable().describe('The moderator’s user id, once decided.'),
+            reason: z.string().nullable(),
+          })
+          .optional()
+          .describe('Present when a clarification amended the answer: the score as submitted and as amended, and the moderator’s decision. Only an accepted amendment counts.'),
       }),
     ),
     working,
+    finalisedAt: z.iso.datetime().nullable().describe('When the moderator finalised this evaluation; null until then.'),
+    finalisedBy: z.uuid().nullable(),
     matchesStored: z.boolean().optional().describe('With ?recompute=true: whether the fresh computation equals the stored evaluation exactly.'),
   })
   .meta({ id: 'Evaluation' });
@@ -90,11 +107,33 @@ export const markSchema = z
   .meta({ id: 'Mark' });
 export const putMarkSchema = z.object({ score, justification: z.string().trim().min(1).max(10_000).describe('Required: why this mark, against the published descriptors.') }).strict();
 export const moderationBodySchema = z.object({ score, rationale: z.string().trim().min(1).max(10_000) }).strict();
+export const flagActionBodySchema = z.object({ action: z.string().trim().min(1).max(10_000).describe('What the panel did about the flag, and why.') }).strict();
+export const integrityFlagsSchema = z
+  .object({
+    flags: z.array(
+      z.object({
+        id: z.string().describe('Stable for the same finding on this response.'),
+        rule: z.enum(INTEGRITY_RULES),
+        ruleText: z.string().describe('The rule that raised the flag, in words.'),
+        questionKeys: z.array(z.string()),
+        message: z.string(),
+        action: z.object({ text: z.string(), recordedBy: z.uuid(), recordedAt: z.iso.datetime() }).nullable().describe('What the panel did about it; null until recorded.'),
+      }),
+    ),
+  })
+  .meta({ id: 'IntegrityFlags' });
+export const amendmentDecisionBodySchema = z
+  .object({
+    decision: z.enum(['accept', 'reject']),
+    reason: z.string().trim().min(1).max(10_000).describe('Why the amendment is (or is not) a clarification of the tender rather than a new one.'),
+  })
+  .strict();
 export const gatewayBodySchema = z
   .object({
     outcome: z.enum(['pass', 'fail', 'conditional']),
     rationale: z.string().trim().min(1).max(10_000),
     action: z.string().trim().max(2000).optional().describe('Conditional only: what the supplier must do.'),
+    owner: z.string().trim().max(200).optional().describe('Conditional only: who sees the action through (a person or team).'),
     dueDate: z.iso.date().optional().describe('Conditional only: by when.'),
   })
   .strict();
@@ -130,6 +169,7 @@ export const resultsSchema = z
         rating: z.string().nullable(),
         gatewaysPassed: z.boolean().nullable(),
         provisional: z.boolean().nullable(),
+        finalisedAt: z.iso.datetime().nullable().describe('When the moderator finalised the evaluation; null until then.'),
         rank: z.number().int().nullable().describe('Among submitted responses that passed every gateway; equal scores share a rank.'),
       }),
     ),
@@ -151,3 +191,7 @@ export const decideSchema = z
   .refine((b) => b.outcome === 'no_award' || b.responseId !== undefined, { message: 'An award names the responseId', path: ['responseId'] });
 
 export const decisionResultSchema = z.object({ decision: decisionSchema, procurementStatus: z.string() }).meta({ id: 'Decision' });
+
+export const finalisationSchema = z
+  .object({ responseId: z.uuid(), procurementId: z.uuid(), finalisedBy: z.uuid(), finalisedAt: z.iso.datetime() })
+  .meta({ id: 'EvaluationFinalisation' });

@@ -77,7 +77,7 @@ export const moderations = pgTable(
   (t) => [unique('moderations_response_question').on(t.responseId, t.questionKey)],
 );
 
-/** The moderator's decision on a gateway: pass, fail, or conditional with an action and a due date. */
+/** The moderator's decision on a gateway: pass, fail, or conditional with an action, an owner and a due date. */
 export const gatewayDecisions = pgTable(
   'gateway_decisions',
   {
@@ -90,6 +90,8 @@ export const gatewayDecisions = pgTable(
     outcome: text().$type<'pass' | 'fail' | 'conditional'>().notNull(),
     rationale: text().notNull(),
     action: text(),
+    /** Conditional only: who sees the action through. Kept here, not in the engine's input, as it changes no score. */
+    owner: text(),
     dueDate: text(),
     decidedBy: uuid().notNull(),
     updatedAt: at().notNull(),
@@ -114,6 +116,44 @@ export const evaluations = pgTable(
     computedAt: at().notNull(),
   },
   (t) => [index('evaluations_procurement').on(t.organisationId, t.procurementId)],
+);
+
+/**
+ * The moderator's sign-off of one response's evaluation, once nothing is outstanding. After it the
+ * panel's inputs to that response (marks, moderation, gateway decisions) are fixed.
+ */
+export const evaluationFinalisations = pgTable(
+  'evaluation_finalisations',
+  {
+    responseId: uuid()
+      .primaryKey()
+      .references(() => responses.id),
+    organisationId: uuid().notNull(),
+    procurementId: uuid().notNull(),
+    finalisedBy: uuid().notNull(),
+    finalisedAt: at().notNull(),
+  },
+  (t) => [index('evaluation_finalisations_procurement').on(t.organisationId, t.procurementId)],
+);
+
+/**
+ * What the panel did about an integrity flag on a response. Flags are computed, not stored (they
+ * follow the response, the declarations and the amendments); their ids are stable, so an action
+ * stays with its flag and a flag that no longer arises keeps its record here.
+ */
+export const integrityFlagActions = pgTable(
+  'integrity_flag_actions',
+  {
+    responseId: uuid()
+      .notNull()
+      .references(() => responses.id),
+    flagId: text().notNull(),
+    organisationId: uuid().notNull(),
+    action: text().notNull(),
+    recordedBy: uuid().notNull(),
+    recordedAt: at().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.responseId, t.flagId] })],
 );
 
 /** The council's decision at the end of a procurement. */

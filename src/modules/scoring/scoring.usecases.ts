@@ -1,14 +1,15 @@
 import { recordAudit } from '../../platform/audit';
 import { actorOf, type Principal } from '../../platform/auth';
-import { canonicalJson } from '../../platform/crypto';
+import { canonicalJson, sha256Hex } from '../../platform/crypto';
 import { inTransaction, type Db } from '../../platform/db';
-import { getProcurement, transitionProcurement, type ProcurementDto } from '../procurements';
+import { getProcurement, procurementIdsOnPanel, transitionProcurement, type ProcurementDto } from '../procurements';
 import { getQuestionnaire, type Answers, type QuestionnaireDefinition } from '../questionnaires';
-import { downloadEvidenceForOfficer, responsesForScoring, submittedResponse, WITHHELD_NOTICE, withholdsConfidential, type SubmittedResponse } from '../responses';
+import { decideAmendment as recordAmendmentDecision, downloadEvidenceForOfficer, responsesForScoring, submittedResponse, WITHHELD_NOTICE, withholdsConfidential, type SubmittedResponse } from '../responses';
 import type { BlobStorage } from '../../platform/storage';
 import { scoringErrors } from './scoring.errors';
 import { activeGateways, evaluateResponse, questionsNeedingMarks, rankByScore, withholdConfidentialWorking, type Evaluation, type EvaluationInput, type Score } from './scoring.models';
 import { feedItemOf, publishScore } from './scoring.feed';
+import { integrityFlags, type IntegrityFlag } from './integrity.models';
 import * as repo from './scoring.repository';
 
 type Ctx = { db: Db; now: Date; principal: Principal };
@@ -60,6 +61,8 @@ function inputFor({
     triage: context.procurement.triage as Answers,
     answers: response.answers,
     evidence: response.evidence,
+    // Only when there are any, so an evaluation without amendments keeps the inputs hash it had.
+    ...(Object.keys(response.amendments).length > 0 ? { amendments: response.amendments } : {}),
     marks: Object.fromEntries(moderations.map((m) => [m.questionKey, { score: m.score as Score, rationale: m.rationale }])),
     gatewayDecisions: Object.fromEntries(
       decisions.map((d) => [d.questionKey, { outcome: d.outcome, rationale: d.rationale, ...(d.action ? { action: d.action } : {}), ...(d.dueDate ? { dueDate: d.dueDate } : {}) }]),
@@ -109,7 +112,37 @@ export async function refreshEvaluation({ db, organisationId, responseId, now }:
   await store({ db, organisationId, context, response, evaluation: await computeFor(db, context, response), now });
 }
 
-export type EvaluationDto = Evaluation & { responseId: string; procurementId: string; supplierName: string; computedAt: string };
+/**
+ * The evaluation as the API answers it: the engine's result, plus what the engine does not take
+ * (who owns each condition, and the moderator's sign-off).
+ */
+export type EvaluationDto = Omit<Evaluation, 'gateways'> & {
+  gateways: Array<Evaluation['gateways'][number] & { owner?: string }>;
+  responseId: string;
+  procurementId: string;
+  supplierName: string;
+  computedAt: string;
+  finalisedAt: string | null;
+  finalisedBy: string | null;
+};
+
+/** The extra facts of an evaluation's answer, read beside the stored evaluation. */
+async function answerOf({ db, evaluation, response, computedAt }: { db: Db; evaluation: Evaluation; response: SubmittedResponse; computedAt: Date }): Promise<EvaluationDto> {
+  // One after the other: inside a transaction both share one connection.
+  const decisions = await repo.gatewayDecisionsOf({ db, responseIds: [response.responseId] });
+  const finalisation = await repo.findFinalisation({ db, responseId: response.responseId });
+  const owners = new Map(decisions.filter((d) => d.outcome === 'conditional' && d.owner).map((d) => [d.questionKey, d.owner!]));
+  return {
+    ...evaluation,
+    gateways: evaluation.gateways.map((g) => (g.outcome === 'conditional' && owners.has(g.questionKey) ? { ...g, owner: owners.get(g.questionKey)! } : g)),
+    responseId: response.responseId,
+    procurementId: response.procurementId,
+    supplierName: response.supplierName,
+    computedAt: computedAt.toISOString(),
+    finalisedAt: finalisation?.finalisedAt.toISOString() ?? null,
+    finalisedBy: finalisation?.finalisedBy ?? null,
+  };
+}
 
 /**
  * The stored evaluation. With `recompute`, it is computed again from the stored inputs and
@@ -120,13 +153,17 @@ export async function getEvaluation(ctx: Ctx & { responseId: string; recompute: 
   await assertMayReadEvaluations(ctx, context.procurement);
   const stored = await repo.findEvaluation({ db: ctx.db, organisationId: ctx.principal.organisationId, responseId: response.responseId });
   if (!stored || response.status !== 'submitted') throw scoringErrors.notSubmitted();
-  const base = { responseId: response.responseId, procurementId: response.procurementId, supplierName: response.supplierName, computedAt: stored.computedAt.toISOString() };
   // The working quotes answers: an API key without responses:read-confidential gets the numbers only for confidential ones.
   const shown = (evaluation: Evaluation) =>
-    withholdsConfidential(ctx.principal) ? withholdConfidentialWorking(evaluation, new Set(Object.keys(response.details).filter((key) => response.details[key]?.confidential)), WITHHELD_NOTICE) : evaluation;
-  if (!ctx.recompute) return { ...shown(stored.evaluation), ...base };
+    answerOf({
+      db: ctx.db,
+      response,
+      computedAt: stored.computedAt,
+      evaluation: withholdsConfidential(ctx.principal) ? withholdConfidentialWorking(evaluation, new Set(Object.keys(response.details).filter((key) => response.details[key]?.confidential)), WITHHELD_NOTICE) : evaluation,
+    });
+  if (!ctx.recompute) return shown(stored.evaluation);
   const fresh = await computeFor(ctx.db, context, response);
-  return { ...shown(fresh), ...base, matchesStored: canonicalJson(fresh) === canonicalJson(stored.evaluation) };
+  return { ...(await shown(fresh)), matchesStored: canonicalJson(fresh) === canonicalJson(stored.evaluation) };
 }
 
 /** Recomputes and stores every submitted response of a procurement; says how many changed. */
@@ -194,6 +231,11 @@ async function assertMayReadEvaluations(ctx: Ctx, procurement: ProcurementDto): 
 
 function assertEvaluating(procurement: ProcurementDto): void {
   if (procurement.status !== 'evaluating') throw scoringErrors.notEvaluating(procurement.status);
+}
+
+/** Once the moderator has finalised a response's evaluation, the panel's inputs to it are fixed. */
+async function assertNotFinalised(db: Db, responseId: string): Promise<void> {
+  if (await repo.findFinalisation({ db, responseId })) throw scoringErrors.finalised();
 }
 
 // ───────────────────────────────────────────── declarations
@@ -313,6 +355,7 @@ export async function putMark(ctx: Ctx & { responseId: string; questionKey: stri
     await assertPanel(scoped, procurement, 'evaluator');
     assertEvaluating(procurement);
     if (response.status !== 'submitted') throw scoringErrors.notSubmitted();
+    await assertNotFinalised(tx, response.responseId);
     const evaluatorId = userIdOf(ctx.principal)!;
     if (await repo.findMarkSubmission({ db: tx, responseId: response.responseId, evaluatorId })) throw scoringErrors.marksSubmitted();
     const markable = questionsNeedingMarks({ definition, triage: procurement.triage as Answers, answers: response.answers, evidence: response.evidence });
@@ -347,6 +390,7 @@ export async function submitMarks(ctx: Ctx & { responseId: string }): Promise<{ 
     const { response, procurement, definition } = await responseContext(scoped, ctx.responseId);
     await assertPanel(scoped, procurement, 'evaluator');
     assertEvaluating(procurement);
+    await assertNotFinalised(tx, response.responseId);
     const evaluatorId = userIdOf(ctx.principal)!;
     const own = await repo.marksOf({ db: tx, responseId: response.responseId, evaluatorId });
     const existing = await repo.findMarkSubmission({ db: tx, responseId: response.responseId, evaluatorId });
@@ -366,7 +410,7 @@ export async function submitMarks(ctx: Ctx & { responseId: string }): Promise<{ 
 async function refreshed(ctx: Ctx, response: SubmittedResponse): Promise<EvaluationDto> {
   await refreshEvaluation({ db: ctx.db, organisationId: ctx.principal.organisationId, responseId: response.responseId, now: ctx.now });
   const stored = (await repo.findEvaluation({ db: ctx.db, organisationId: ctx.principal.organisationId, responseId: response.responseId }))!;
-  return { ...stored.evaluation, responseId: response.responseId, procurementId: response.procurementId, supplierName: response.supplierName, computedAt: stored.computedAt.toISOString() };
+  return answerOf({ db: ctx.db, evaluation: stored.evaluation, response, computedAt: stored.computedAt });
 }
 
 /**
@@ -380,6 +424,7 @@ export async function moderate(ctx: Ctx & { responseId: string; questionKey: str
     await assertPanel(scoped, context.procurement, 'moderator');
     assertEvaluating(context.procurement);
     if (response.status !== 'submitted') throw scoringErrors.notSubmitted();
+    await assertNotFinalised(tx, response.responseId);
     const current = await computeFor(tx, context, response);
     const question = current.questions.find((q) => q.key === ctx.questionKey);
     if (!question || question.status === 'hidden' || question.status === 'not_applicable' || question.status === 'not_scored') throw scoringErrors.notScoreable(ctx.questionKey);
@@ -406,9 +451,12 @@ export async function moderate(ctx: Ctx & { responseId: string; questionKey: str
   });
 }
 
-/** The moderator decides a gateway: pass, fail, or conditional with an action and a due date. */
+/**
+ * The moderator decides a gateway: pass, fail, or conditional with an action, an owner and a due
+ * date. The owner stays in the decision row: it changes no score, so the engine never sees it.
+ */
 export async function decideGateway(
-  ctx: Ctx & { responseId: string; questionKey: string; outcome: 'pass' | 'fail' | 'conditional'; rationale: string; action?: string | undefined; dueDate?: string | undefined },
+  ctx: Ctx & { responseId: string; questionKey: string; outcome: 'pass' | 'fail' | 'conditional'; rationale: string; action?: string | undefined; owner?: string | undefined; dueDate?: string | undefined },
 ): Promise<EvaluationDto> {
   return inTransaction(ctx.db, async (tx) => {
     const scoped = { ...ctx, db: tx };
@@ -416,10 +464,11 @@ export async function decideGateway(
     await assertPanel(scoped, procurement, 'moderator');
     assertEvaluating(procurement);
     if (response.status !== 'submitted') throw scoringErrors.notSubmitted();
+    await assertNotFinalised(tx, response.responseId);
     const gateways = activeGateways({ definition, triage: procurement.triage as Answers, answers: response.answers, riskTier: procurement.riskTier });
     if (!gateways.includes(ctx.questionKey)) throw scoringErrors.notGateway(ctx.questionKey);
     const conditional = ctx.outcome === 'conditional';
-    if (conditional && (!ctx.action?.trim() || !ctx.dueDate)) throw scoringErrors.conditionNeedsAction();
+    if (conditional && (!ctx.action?.trim() || !ctx.owner?.trim() || !ctx.dueDate)) throw scoringErrors.conditionNeedsAction();
     await repo.upsertGatewayDecision({
       db: tx,
       values: {
@@ -429,6 +478,7 @@ export async function decideGateway(
         outcome: ctx.outcome,
         rationale: ctx.rationale.trim(),
         action: conditional ? ctx.action!.trim() : null,
+        owner: conditional ? ctx.owner!.trim() : null,
         dueDate: conditional ? ctx.dueDate! : null,
         decidedBy: userIdOf(ctx.principal)!,
         updatedAt: ctx.now,
@@ -438,10 +488,82 @@ export async function decideGateway(
       questionKey: ctx.questionKey,
       outcome: ctx.outcome,
       rationale: ctx.rationale.trim(),
-      ...(conditional ? { action: ctx.action, dueDate: ctx.dueDate } : {}),
+      ...(conditional ? { action: ctx.action!.trim(), owner: ctx.owner!.trim(), dueDate: ctx.dueDate } : {}),
     });
     return refreshed(scoped, response);
   });
+}
+
+// ───────────────────────────────────────────── finalising an evaluation
+
+export type FinalisationDto = { responseId: string; procurementId: string; finalisedBy: string; finalisedAt: string };
+const toFinalisationDto = (row: repo.FinalisationRow): FinalisationDto => ({
+  responseId: row.responseId,
+  procurementId: row.procurementId,
+  finalisedBy: row.finalisedBy,
+  finalisedAt: row.finalisedAt.toISOString(),
+});
+
+/**
+ * The moderator signs off one response's evaluation once nothing is outstanding. A second call
+ * answers the record already made, so a retried request or a second tab is harmless.
+ */
+export async function finaliseEvaluation(ctx: Ctx & { responseId: string }): Promise<FinalisationDto> {
+  return inTransaction(ctx.db, async (tx) => {
+    const scoped = { ...ctx, db: tx };
+    const { response, ...context } = await responseContext(scoped, ctx.responseId);
+    await assertPanel(scoped, context.procurement, 'moderator');
+    const existing = await repo.findFinalisation({ db: tx, responseId: response.responseId });
+    if (existing) return toFinalisationDto(existing);
+    assertEvaluating(context.procurement);
+    if (response.status !== 'submitted') throw scoringErrors.notSubmitted();
+    // Judged on a fresh computation, so a stale stored copy can never let an outstanding item through.
+    const evaluation = await computeFor(tx, context, response);
+    if (evaluation.provisional) throw scoringErrors.notReadyToFinalise(evaluation.outstanding);
+    const row = await repo.insertFinalisation({
+      db: tx,
+      values: { responseId: response.responseId, organisationId: ctx.principal.organisationId, procurementId: response.procurementId, finalisedBy: userIdOf(ctx.principal)!, finalisedAt: ctx.now },
+    });
+    await audit(scoped, 'evaluation.finalised', { type: 'response', id: response.responseId }, {
+      finalisedBy: row.finalisedBy,
+      inputsHash: evaluation.inputsHash,
+      overallScore: evaluation.overallScore,
+      rating: evaluation.rating,
+    });
+    return toFinalisationDto(row);
+  });
+}
+
+/** Everything the moderation pages show of one response, for its declared moderator only. */
+export async function moderationRecord(ctx: Ctx & { responseId: string }): Promise<
+  Context & {
+    response: SubmittedResponse;
+    evaluation: EvaluationDto;
+    marks: MarkDto[];
+    submittedBy: string[];
+    decisions: repo.GatewayDecisionRow[];
+    moderations: repo.ModerationRow[];
+  }
+> {
+  const { response, ...context } = await responseContext(ctx, ctx.responseId);
+  await assertPanel(ctx, context.procurement, 'moderator');
+  const stored = await repo.findEvaluation({ db: ctx.db, organisationId: ctx.principal.organisationId, responseId: response.responseId });
+  if (!stored || response.status !== 'submitted') throw scoringErrors.notSubmitted();
+  const [marks, submissions, decisions, moderations] = await Promise.all([
+    repo.marksOf({ db: ctx.db, responseId: response.responseId }),
+    repo.markSubmissionsOf({ db: ctx.db, responseId: response.responseId }),
+    repo.gatewayDecisionsOf({ db: ctx.db, responseIds: [response.responseId] }),
+    repo.moderationsOf({ db: ctx.db, responseIds: [response.responseId] }),
+  ]);
+  return {
+    ...context,
+    response,
+    evaluation: await answerOf({ db: ctx.db, evaluation: stored.evaluation, response, computedAt: stored.computedAt }),
+    marks: marks.map(toMarkDto),
+    submittedBy: submissions.map((s) => s.evaluatorId).sort(),
+    decisions,
+    moderations,
+  };
 }
 
 // ───────────────────────────────────────────── results, comparison, decision
@@ -454,6 +576,8 @@ export type ResultRow = {
   rating: string | null;
   gatewaysPassed: boolean | null;
   provisional: boolean | null;
+  /** When the moderator finalised the evaluation; null until then. */
+  finalisedAt: string | null;
   rank: number | null;
 };
 
@@ -480,6 +604,7 @@ export async function procurementEvaluations(ctx: Ctx & { procurementId: string 
   const { procurement, definition } = await procurementContext(ctx, ctx.procurementId);
   const responses = await responsesForScoring({ db: ctx.db, organisationId: ctx.principal.organisationId, procurementId: procurement.id });
   const evaluations = new Map<string, StoredEvaluation>();
+  const finalised = new Map((await repo.finalisationsOf({ db: ctx.db, organisationId: ctx.principal.organisationId, procurementId: procurement.id })).map((f) => [f.responseId, f.finalisedAt.toISOString()]));
   for (const row of await repo.evaluationsOf({ db: ctx.db, organisationId: ctx.principal.organisationId, procurementId: procurement.id }))
     evaluations.set(row.responseId, { evaluation: row.evaluation, computedAt: row.computedAt.toISOString() });
   const rows = responses.map((r) => {
@@ -492,6 +617,7 @@ export async function procurementEvaluations(ctx: Ctx & { procurementId: string 
       rating: e ? e.rating : null,
       gatewaysPassed: e ? e.gateways.every((g) => g.outcome === 'pass' || g.outcome === 'conditional') : null,
       provisional: e ? e.provisional : null,
+      finalisedAt: e ? (finalised.get(r.responseId) ?? null) : null,
     };
   });
   const items: ResultRow[] = rankByScore(rows, (r) => r.gatewaysPassed === true);
@@ -590,4 +716,207 @@ export async function recordDecision(ctx: Ctx & { procurementId: string; outcome
     const updated = await transitionProcurement({ ...scoped, id: procurement.id, transition: 'decide' });
     return { procurement: updated, decision: { outcome: row.outcome, responseId: row.responseId, rationale: row.rationale, decidedAt: row.decidedAt.toISOString() } };
   });
+}
+
+// ───────────────────────────────────────────── the panel's own pages (read-only)
+
+export type PanelResponseSummary = { responseId: string; supplierName: string; toMark: number; marked: number; submitted: boolean };
+export type MyPanelDto = {
+  procurement: ProcurementDto;
+  role: 'evaluator' | 'moderator';
+  declaration: DeclarationDto | null;
+  /** Submitted responses, with this member's own progress; empty until they may see responses (declared, and any conflict mitigated). */
+  responses: PanelResponseSummary[];
+};
+
+async function panelResponses(ctx: Ctx, context: Context, userId: string): Promise<PanelResponseSummary[]> {
+  const submitted = (await responsesForScoring({ db: ctx.db, organisationId: ctx.principal.organisationId, procurementId: context.procurement.id })).filter((r) => r.status === 'submitted');
+  const out: PanelResponseSummary[] = [];
+  for (const r of submitted) {
+    const markable = questionsNeedingMarks({ definition: context.definition, triage: context.procurement.triage as Answers, answers: r.answers, evidence: r.evidence });
+    // Only this member's own marks are counted: the list never tells one evaluator about another's.
+    const own = new Set((await repo.marksOf({ db: ctx.db, responseId: r.responseId, evaluatorId: userId })).map((m) => m.questionKey));
+    const submission = await repo.findMarkSubmission({ db: ctx.db, responseId: r.responseId, evaluatorId: userId });
+    out.push({ responseId: r.responseId, supplierName: r.supplierName, toMark: markable.length, marked: markable.filter((k) => own.has(k)).length, submitted: Boolean(submission) });
+  }
+  return out;
+}
+
+/** The procurements of the signed-in user's council where they are an evaluator or the moderator, newest first, with what they still have to do. */
+export async function myPanels(ctx: Ctx): Promise<MyPanelDto[]> {
+  const userId = userIdOf(ctx.principal);
+  if (!userId) return [];
+  const ids = await procurementIdsOnPanel({ db: ctx.db, organisationId: ctx.principal.organisationId, userId });
+  const out: MyPanelDto[] = [];
+  for (const id of ids) {
+    const context = await procurementContext(ctx, id);
+    const role = panelRole(context.procurement, ctx.principal);
+    if (!role) continue;
+    const row = await repo.findDeclaration({ db: ctx.db, procurementId: id, userId });
+    const declaration = row ? toDeclarationDto(row) : null;
+    out.push({ procurement: context.procurement, role, declaration, responses: declaration?.mayEvaluate ? await panelResponses(ctx, context, userId) : [] });
+  }
+  return out;
+}
+
+/** One panel membership: the procurement, the member's role and declaration, and (once they may) its submitted responses. Refuses anyone not on the panel. */
+export async function myPanel(ctx: Ctx & { procurementId: string }): Promise<MyPanelDto & { definition: QuestionnaireDefinition }> {
+  const context = await procurementContext(ctx, ctx.procurementId);
+  const role = panelRole(context.procurement, ctx.principal);
+  if (!role) throw scoringErrors.notOnPanel();
+  const userId = userIdOf(ctx.principal)!;
+  const row = await repo.findDeclaration({ db: ctx.db, procurementId: context.procurement.id, userId });
+  const declaration = row ? toDeclarationDto(row) : null;
+  return { procurement: context.procurement, definition: context.definition, role, declaration, responses: declaration?.mayEvaluate ? await panelResponses(ctx, context, userId) : [] };
+}
+
+/**
+ * Everything a declared panel member's marking pages show of one submitted response: what
+ * `panelView` gives, the definition to lay it out, each answer's comment and confidentiality, and
+ * the marks `listMarks` would give them (their own only, until their set is submitted). The same
+ * checks as those two, on one read of the response: the marking page is read once per question,
+ * and a 150-question submission is worth reading once, not three times.
+ */
+export async function panelWorkspace(ctx: Ctx & { responseId: string }): Promise<{
+  view: PanelViewDto;
+  procurement: ProcurementDto;
+  definition: QuestionnaireDefinition;
+  details: SubmittedResponse['details'];
+  submittedAt: string | null;
+  marks: { marks: MarkDto[]; submittedBy: string[]; blind: boolean };
+}> {
+  const { response, procurement, definition } = await responseContext(ctx, ctx.responseId);
+  const role = await assertPanel(ctx, procurement, 'either');
+  if (response.status !== 'submitted') throw scoringErrors.notSubmitted();
+  const userId = userIdOf(ctx.principal)!;
+  const visibilityInput = { definition, triage: procurement.triage as Answers, answers: response.answers, evidence: response.evidence };
+  const submittedBy = (await repo.markSubmissionsOf({ db: ctx.db, responseId: response.responseId })).map((s) => s.evaluatorId).sort();
+  const blind = role === 'evaluator' && !submittedBy.includes(userId);
+  const rows = await repo.marksOf({ db: ctx.db, responseId: response.responseId, evaluatorId: blind ? userId : undefined });
+  return {
+    view: {
+      responseId: response.responseId,
+      procurementId: procurement.id,
+      supplierName: response.supplierName,
+      answers: response.answers,
+      amended: response.amended,
+      evidence: response.evidence,
+      evidenceFiles: response.evidenceFiles,
+      questionsToMark: questionsNeedingMarks(visibilityInput),
+      gateways: activeGateways({ ...visibilityInput, riskTier: procurement.riskTier }),
+      yourRole: role,
+      yourMarksSubmitted: submittedBy.includes(userId),
+    },
+    procurement,
+    definition,
+    details: response.details,
+    submittedAt: response.submittedAt,
+    marks: { marks: rows.map(toMarkDto), submittedBy, blind },
+  };
+}
+
+// ───────────────────────────────────────────── clarification amendments
+
+/**
+ * The moderator accepts or rejects an answer a supplier amended in reply to a clarification, saying
+ * why it is (or is not) a clarification rather than a new tender. Accepted, the amendment counts in
+ * the evaluation; rejected, the answer as submitted keeps counting. The audit event names both
+ * answers by hash (the log is readable with `audit:read` alone) and both scores.
+ */
+export async function decideAmendment(ctx: Ctx & { responseId: string; clarificationId: string; decision: 'accept' | 'reject'; reason: string }): Promise<EvaluationDto> {
+  return inTransaction(ctx.db, async (tx) => {
+    const scoped = { ...ctx, db: tx };
+    const { response, procurement } = await responseContext(scoped, ctx.responseId);
+    await assertPanel(scoped, procurement, 'moderator');
+    assertEvaluating(procurement);
+    if (response.status !== 'submitted') throw scoringErrors.notSubmitted();
+    await assertNotFinalised(tx, response.responseId);
+    const status = ctx.decision === 'accept' ? 'accepted' : 'rejected';
+    const recorded = await recordAmendmentDecision({
+      db: tx,
+      responseId: response.responseId,
+      clarificationId: ctx.clarificationId,
+      status,
+      reason: ctx.reason.trim(),
+      decidedBy: userIdOf(ctx.principal)!,
+      now: ctx.now,
+    });
+    if (recorded.outcome !== 'ok') {
+      const refusals = { not_found: scoringErrors.clarificationNotFound, no_amendment: scoringErrors.noAmendment, decided: scoringErrors.amendmentDecided };
+      throw refusals[recorded.outcome]();
+    }
+    const evaluation = await refreshed(scoped, response);
+    const question = evaluation.questions.find((q) => q.key === recorded.questionKey);
+    const hash = (value: unknown) => sha256Hex(canonicalJson(value ?? null));
+    await audit(scoped, `evaluation.amendment_${status}`, { type: 'response', id: response.responseId }, {
+      clarificationId: ctx.clarificationId,
+      questionKey: recorded.questionKey,
+      originalAnswerSha256: hash(recorded.original),
+      amendedAnswerSha256: hash(recorded.amended),
+      originalScore: question?.amendment?.originalScore ?? null,
+      amendedScore: question?.amendment?.amendedScore ?? null,
+      reason: ctx.reason.trim(),
+    });
+    return evaluation;
+  });
+}
+
+// ───────────────────────────────────────────── integrity flags
+
+export type IntegrityFlagDto = IntegrityFlag & { action: { text: string; recordedBy: string; recordedAt: string } | null };
+
+/** The flags of one submitted response, from what scoring reads of it; pure apart from the declarations read. */
+async function computeFlags(ctx: Ctx, context: Context, response: SubmittedResponse): Promise<IntegrityFlag[]> {
+  const declarations = await repo.declarationsOf({ db: ctx.db, procurementId: context.procurement.id });
+  return integrityFlags({
+    definition: context.definition,
+    triage: context.procurement.triage as Answers,
+    answers: response.answers,
+    confidential: Object.entries(response.details).flatMap(([key, d]) => (d.confidential ? [key] : [])),
+    evidence: response.evidenceFiles,
+    submittedAt: response.submittedAt ? new Date(response.submittedAt) : null,
+    now: ctx.now,
+    declarations: declarations.map((d) => ({ userId: d.userId, hasConflict: d.hasConflict })),
+    amendments: response.clarifications.flatMap((c) => (c.amended && c.repliedAt ? [{ questionKey: c.questionKey, at: new Date(c.repliedAt) }] : [])),
+  }).flags;
+}
+
+/**
+ * Integrity flags of a submitted response, each with the rule that raised it and what the panel
+ * did about it. They never change a score. Read by whoever may read the evaluation, and by every
+ * declared panel member (an evaluator marking blind sees no score in them).
+ */
+export async function integrityFlagsOf(ctx: Ctx & { responseId: string }): Promise<{ flags: IntegrityFlagDto[] }> {
+  const { response, ...context } = await responseContext(ctx, ctx.responseId);
+  if (panelRole(context.procurement, ctx.principal)) await assertPanel(ctx, context.procurement, 'either');
+  else await assertMayReadEvaluations(ctx, context.procurement);
+  if (response.status !== 'submitted') throw scoringErrors.notSubmitted();
+  const [flags, actions] = [await computeFlags(ctx, context, response), await repo.flagActionsOf({ db: ctx.db, responseId: response.responseId })];
+  const byFlag = new Map(actions.map((a) => [a.flagId, a]));
+  return {
+    flags: flags.map((flag) => {
+      const action = byFlag.get(flag.id);
+      return { ...flag, action: action ? { text: action.action, recordedBy: action.recordedBy, recordedAt: action.recordedAt.toISOString() } : null };
+    }),
+  };
+}
+
+/** The moderator records what the panel did about a flag (replacing an earlier record), audited. */
+export async function recordFlagAction(ctx: Ctx & { responseId: string; flagId: string; action: string }): Promise<{ flags: IntegrityFlagDto[] }> {
+  await inTransaction(ctx.db, async (tx) => {
+    const scoped = { ...ctx, db: tx };
+    const { response, ...context } = await responseContext(scoped, ctx.responseId);
+    await assertPanel(scoped, context.procurement, 'moderator');
+    assertEvaluating(context.procurement);
+    if (response.status !== 'submitted') throw scoringErrors.notSubmitted();
+    await assertNotFinalised(tx, response.responseId);
+    const flag = (await computeFlags(scoped, context, response)).find((f) => f.id === ctx.flagId);
+    if (!flag) throw scoringErrors.flagNotFound();
+    await repo.upsertFlagAction({
+      db: tx,
+      values: { responseId: response.responseId, flagId: flag.id, organisationId: ctx.principal.organisationId, action: ctx.action.trim(), recordedBy: userIdOf(ctx.principal)!, recordedAt: ctx.now },
+    });
+    await audit(scoped, 'evaluation.flag_action_recorded', { type: 'response', id: response.responseId }, { flagId: flag.id, rule: flag.rule, action: ctx.action.trim() });
+  });
+  return integrityFlagsOf(ctx);
 }

@@ -339,10 +339,13 @@ describe('sections, weights and the overall score', () => {
     );
     const scores = Object.fromEntries(evaluation.sections.map((s) => [s.key, s.score]));
     expect(scores).toEqual({ data: 91.7, security: 91.7, workforce: 100, contract: 50 });
-    // 91.7 × 40 + 91.7 × 30 + 100 × 20 + 50 × 10 = 8919 → 89.19
+    // From the unrounded scores: (91.666… × 40 + 91.666… × 30 + 100 × 20 + 50 × 10) / 100 = 89.1666… → 89.2
+    // (the shown figures give 89.19, which rounds the same, so the working needs no note on rounding).
     expect(evaluation.overallScore).toBe(89.2);
+    expect(evaluation.working.join(' ')).not.toMatch(/unrounded/);
     expect(evaluation.working).toContain('Overall score = (Data protection 91.7 × 40 + Security 91.7 × 30 + Workforce 100.0 × 20 + Contract 50.0 × 10) / 100 = 89.2');
-    expect(section(evaluation, 'data')).toMatchObject({ effectiveWeight: 40, weightedContribution: 36.68 });
+    // 91.666… × 40 / 100 = 36.666…: the contribution is also taken from the unrounded score.
+    expect(section(evaluation, 'data')).toMatchObject({ effectiveWeight: 40, weightedContribution: 36.67 });
   });
 
   it('weights are renormalised when a section is hidden, and the working says so', () => {
@@ -445,7 +448,7 @@ describe('inputs, hash and determinism', () => {
 
   it('records the method version, the questionnaire version and its hash', () => {
     const evaluation = evaluateResponse(input);
-    expect(evaluation.scoringMethodVersion).toBe('1.0.0');
+    expect(evaluation.scoringMethodVersion).toBe('1.1.0');
     expect(evaluation.questionnaire).toEqual({ key: 'scoring-test', version: '1.0.0', definitionHash: hashOf(input.definition) });
     expect(evaluation.inputsHash).toMatch(/^[0-9a-f]{64}$/);
   });

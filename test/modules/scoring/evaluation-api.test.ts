@@ -146,7 +146,7 @@ describe('evaluation: declarations, blind marks, moderation, results and the dec
       call('PUT', `/v1/responses/${w.b.responseId}/gateways/a.training`, w.moderator.token, { outcome, rationale: 'Reviewed the data processing agreement.', ...extra });
 
     expect(problemOf(await gateway('conditional')).code).toBe('evaluations.condition_incomplete');
-    const conditional = (await gateway('conditional', { action: 'Sign the DPA schedule on training data', dueDate: '2027-01-31' })).json();
+    const conditional = (await gateway('conditional', { action: 'Sign the DPA schedule on training data', owner: 'Information governance', dueDate: '2027-01-31' })).json();
     expect(conditional.gateways.find((g: { questionKey: string }) => g.questionKey === 'a.training')).toMatchObject({ outcome: 'conditional', decidedBy: 'moderator', action: 'Sign the DPA schedule on training data', dueDate: '2027-01-31' });
     expect(['acceptable_with_conditions', 'significant_concerns', 'not_acceptable']).toContain(conditional.rating);
     expect(conditional.rating).not.toBe('acceptable');
