@@ -8,7 +8,7 @@ import { registerProcurementPages, registerProcurementsApi } from './modules/pro
 import { registerQuestionnairePages, registerQuestionnairesApi } from './modules/questionnaires';
 import { createInvitationTokenResolver, registerResponsesApi, registerResponsesConsolePages, registerResponsesWeb } from './modules/responses';
 import { registerReportsApi, registerReportsConsolePages } from './modules/reports';
-import { registerScoringApi, registerScoringConsolePages } from './modules/scoring';
+import { registerModerationPages, registerPanelPages, registerScoringApi, registerScoringConsolePages } from './modules/scoring';
 import { registerIntegrationsApi, registerIntegrationsConsolePages, registerWebhookPages } from './modules/integrations';
 import { registerAuditApi, registerAuditPages } from './platform/audit';
 import { registerAuth, type Principal } from './platform/auth';
@@ -137,6 +137,8 @@ export async function buildApp({ config, database, now = () => new Date(), logge
     registerProcurementPages(web, consoleDeps);
     registerResponsesConsolePages(web, consoleDeps);
     registerScoringConsolePages(web, consoleDeps);
+    registerPanelPages(web, consoleDeps);
+    registerModerationPages(web, consoleDeps);
     registerReportsConsolePages(web, consoleDeps);
     registerIntegrationsConsolePages(web, consoleDeps);
     registerWebhookPages(web, consoleDeps);

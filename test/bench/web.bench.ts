@@ -6,7 +6,8 @@
 // route), interleaved, same connections. Target: section page req/s ≥ 0.2× hello-world.
 import { performance } from 'node:perf_hooks';
 import { call } from './lib/http';
-import { cv, fmt, load, median, type LoadResult } from './lib/load';
+import { fmt } from './lib/load';
+import { interleavedFigures, interleavedWithHello, statusChecks } from './lib/page-vs-hello';
 import { startHelloWorld, startService, type Engine } from './lib/servers';
 import { WEB_QUESTIONS, WEB_SECTION_KEY, WEB_TRIAGE, webFilledMarkers, webFormAnswers, webFormDefinitionInput, webQuestionLabels } from './lib/web-form-fixture';
 
@@ -17,16 +18,6 @@ const WARM_UP_SECONDS = 2;
 const REPETITIONS = Number(process.env.BENCH_REPETITIONS ?? 3);
 const TARGET = 0.2;
 const SECTION_ROUTE = `/respond/sections/${WEB_SECTION_KEY}`;
-
-const pct = (values: number[]) => `${fmt(cv(values) * 100, 1)}%`;
-/** 3 decimals, or 3 significant digits for a ratio under 0.1, so a small one is not rounded up to the next thousandth. */
-const ratio = (n: number) => (n >= 0.1 ? n.toFixed(3) : n.toPrecision(3));
-/** A ratio beside its bar: more digits whenever 3 would round it onto or across the bar. */
-const ratioVs = (n: number, bar: number) => {
-  const short = ratio(n);
-  return Number(short) === bar || Number(short) >= bar !== n >= bar ? n.toFixed(6) : short;
-};
-const ms = (n: number) => fmt(n, n < 10 ? 2 : 1);
 
 type WebSetup = { cookie: string; seconds: number };
 
@@ -82,18 +73,6 @@ async function fetchPage(url: string, cookie: string): Promise<Page> {
   return { status: response.status, contentType, bytes: body.length, problems };
 }
 
-/** Responses that were not a 200, connection errors and timeouts, as "status: count" pairs. */
-const notOk = (runs: LoadResult[]) => {
-  const counts = new Map<string, number>();
-  for (const run of runs) {
-    for (const [code, count] of Object.entries(run.statusCodes)) if (code !== '200' && count > 0) counts.set(code, (counts.get(code) ?? 0) + count);
-    if (run.errors > 0) counts.set('errors', (counts.get('errors') ?? 0) + run.errors);
-  }
-  return [...counts].map(([k, v]) => `${k}: ${v}`);
-};
-const total200 = (runs: LoadResult[]) => runs.reduce((n, run) => n + (run.statusCodes['200'] ?? 0), 0);
-const totalAll = (runs: LoadResult[]) => runs.reduce((n, run) => n + Object.values(run.statusCodes).reduce((a, b) => a + b, 0) + run.errors, 0);
-
 async function measure(engine: Engine): Promise<string[]> {
   const hello = await startHelloWorld();
   const service = await startService({ engine });
@@ -105,36 +84,19 @@ async function measure(engine: Engine): Promise<string[]> {
     if (before.problems.length > 0) return [`S5 GET ${SECTION_ROUTE} [${engine}]: NOT MEASURED, the page is wrong before any load: ${before.problems.join(', ')}`];
     console.log(`  [${engine}] set up in ${fmt(setup.seconds, 1)} s; the page is ${fmt(before.bytes)} bytes with all ${WEB_QUESTIONS} labels; warming up`);
 
-    // Warm both up (JIT, the compiled templates, pool connections, prepared statements).
-    await load({ url: `${hello.url}/`, connections: CONNECTIONS, durationSeconds: WARM_UP_SECONDS });
-    await load({ url, connections: CONNECTIONS, durationSeconds: WARM_UP_SECONDS, headers });
-    const ceiling: LoadResult[] = [];
-    const candidate: LoadResult[] = [];
-    for (let i = 0; i < REPETITIONS; i += 1) {
-      // Back to back, alternating, so drift on the machine hits both alike.
-      ceiling.push(await load({ url: `${hello.url}/`, connections: CONNECTIONS, durationSeconds: DURATION }));
-      candidate.push(await load({ url, connections: CONNECTIONS, durationSeconds: DURATION, headers }));
-    }
+    const result = await interleavedWithHello({ helloUrl: `${hello.url}/`, url, headers, connections: CONNECTIONS, durationSeconds: DURATION, warmUpSeconds: WARM_UP_SECONDS, repetitions: REPETITIONS });
     const after = await fetchPage(url, setup.cookie);
 
-    const rps = (runs: LoadResult[]) => runs.map((r) => r.requestsPerSecond);
-    const ratios = candidate.map((run, i) => run.requestsPerSecond / ceiling[i]!.requestsPerSecond);
-    const target = median(ratios);
-    const pageFailures = notOk(candidate);
-    const helloFailures = notOk(ceiling);
+    const status = statusChecks(result);
     const checks = [
-      `${fmt(total200(candidate))}/${fmt(totalAll(candidate))} page responses 200${pageFailures.length > 0 ? ` (others: ${pageFailures.join(', ')})` : ''}`,
-      `${fmt(total200(ceiling))}/${fmt(totalAll(ceiling))} hello-world responses 200${helloFailures.length > 0 ? ` (others: ${helloFailures.join(', ')})` : ''}`,
+      ...status.lines,
       `page before the load: 200 text/html, all ${WEB_QUESTIONS} question labels and the ${webFilledMarkers().length} saved-answer markers present, ${fmt(before.bytes)} bytes` +
         `; after it: ${after.problems.length === 0 ? 'the same' : after.problems.join(', ')}, ${fmt(after.bytes)} bytes`,
     ];
-    const ok = pageFailures.length === 0 && helloFailures.length === 0 && after.problems.length === 0 && after.bytes === before.bytes;
+    const ok = status.ok && after.problems.length === 0 && after.bytes === before.bytes;
     return [
       `S5 GET ${SECTION_ROUTE} [${engine}] (section page, logged-in supplier, ${WEB_QUESTIONS} questions of 7 types, 5 answered, 3 asking for evidence; ${fmt(before.bytes)} bytes of HTML, uncompressed)` +
-        ` c=${CONNECTIONS} ${DURATION}s x${REPETITIONS}, interleaved with hello-world:` +
-        ` ${fmt(median(rps(candidate)))} req/s (cv ${pct(rps(candidate))}; ${rps(candidate).map((n) => fmt(n)).join(', ')}), p50 ${ms(median(candidate.map((r) => r.p50)))} ms, p99 ${ms(median(candidate.map((r) => r.p99)))} ms (medians of ${REPETITIONS})` +
-        ` | hello-world ${fmt(median(rps(ceiling)))} req/s (cv ${pct(rps(ceiling))}; ${rps(ceiling).map((n) => fmt(n)).join(', ')}), p99 ${ms(median(ceiling.map((r) => r.p99)))} ms` +
-        ` | ratio page/hello ${ratioVs(target, TARGET)} (median of ${REPETITIONS} per-repetition ratios ${ratios.map(ratio).join(', ')}; cv ${pct(ratios)}) (target >= ${TARGET}: ${target >= TARGET ? 'met' : 'NOT met'})`,
+        interleavedFigures({ result, connections: CONNECTIONS, durationSeconds: DURATION, repetitions: REPETITIONS, target: TARGET }),
       `S5 checks [${engine}]: ${checks.join('; ')}${ok ? '' : ' — CHECK FAILED'} | setup through the API ${fmt(setup.seconds, 1)} s`,
     ];
   } finally {

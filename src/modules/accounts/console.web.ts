@@ -21,7 +21,11 @@ export function registerConsolePages(web: FastifyInstance, { staff, database, co
     if (!user) throw new Error(`no user ${userId}`);
     return startStaffSession({ db: database.db, now: now(), config, userId, organisationId: user.organisationId, method: 'link' });
   });
-  web.get('/', async (request, reply) => reply.redirect((await staff.sessionOf(request)) ? CONSOLE_HOME : '/sign-in', 303));
+  web.get('/', async (request, reply) => {
+    const session = await staff.sessionOf(request);
+    // An evaluator's work is on the panels they sit on, not the procurement list.
+    return reply.redirect(!session ? '/sign-in' : session.user.role === 'evaluator' ? '/evaluations' : CONSOLE_HOME, 303);
+  });
 
   web.get('/*', async (request, reply) => {
     const path = request.url.split('?')[0]!;

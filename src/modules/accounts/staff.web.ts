@@ -17,7 +17,7 @@ export const STAFF_COOKIE = 'aidd_staff';
 /** Before sign-in there is no session to hold a CSRF token: the sign-in and setup forms post back this cookie's value. */
 export const SIGN_IN_CSRF_COOKIE = 'aidd_csrf';
 
-export type ConsoleArea = 'procurements' | 'questionnaires' | 'admin' | 'account';
+export type ConsoleArea = 'procurements' | 'evaluations' | 'questionnaires' | 'admin' | 'account';
 
 export type NavigationItem = { href: string; text: string; active?: boolean; current?: boolean };
 
@@ -120,6 +120,8 @@ export function staffWebHelpers(deps: AppDeps): StaffWeb {
     const item = (href: string, text: string, area?: ConsoleArea): NavigationItem => (area && area === current ? { href, text, active: true } : { href, text });
     const navigation = [
       item('/procurements', 'Procurements', 'procurements'),
+      // Every signed-in user: the list says so when they are on no evaluation panel.
+      item('/evaluations', 'Evaluations', 'evaluations'),
       item('/questionnaires', 'Questionnaires', 'questionnaires'),
       ...(session.user.role === 'admin' ? [item('/admin', 'Administration', 'admin')] : []),
       item('/account', 'Your account', 'account'),
