@@ -108,6 +108,9 @@ for T in $EVALUATOR $MODERATOR; do
   curl -s -X POST $API/v1/procurements/$PID/declarations -H "Authorization: Bearer $T" -H 'Content-Type: application/json' \
     -d '{"hasConflict":false,"details":"No interest in any bidder."}' | json v.mayEvaluate
 done
+# The amended answer counts only once the moderator accepts it, saying why it clarifies the tender.
+curl -s -X POST $API/v1/responses/$RID/clarifications/$CID/amendment-decision -H "Authorization: Bearer $MODERATOR" -H 'Content-Type: application/json' \
+  -d '{"decision":"accept","reason":"It states in calendar hours what the tender offered; nothing new is offered."}' -o /dev/null -w '%{http_code}\n'   # 200
 for R in $RID $RID2; do
   TO_MARK=$(curl -s $API/v1/responses/$R/panel-view -H "Authorization: Bearer $EVALUATOR" | json 'v.questionsToMark.join(" ")')
   SCORE=$([ $R = $RID ] && echo 3 || echo 2)
