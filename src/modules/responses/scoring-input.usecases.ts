@@ -3,12 +3,14 @@ import type { AnswerValue } from '../questionnaires';
 import * as repo from './responses.repository';
 import type { SubmittedEvidence } from './responses.table';
 
-/** The scoring engine's record of an amended answer (same shape, kept here so this module does not import scoring). */
+/** An answer amended in reply to a clarification, and the moderator's decision on it; the scoring engine reads it as it is. */
 export type Amendment = {
   clarificationId: string;
   status: 'pending' | 'accepted' | 'rejected';
+  /** The value before the amendment (as submitted, or as an earlier accepted amendment left it). */
   original: AnswerValue;
   amended: AnswerValue;
+  /** The moderator's user id and reason, once decided. */
   decidedBy: string | null;
   reason: string | null;
 };

@@ -1,4 +1,6 @@
 import { canonicalJson, sha256Hex } from '../../platform/crypto';
+// Types only: the engine stays pure (no I/O) and reads amendments in the shape the responses module keeps them.
+import type { Amendment } from '../responses';
 import {
   computeRiskTier,
   evaluateCondition,
@@ -96,18 +98,6 @@ export type EvaluationInput = {
    * leaves the answer as submitted, so an amendment never counts until the moderator accepts it.
    */
   amendments?: Readonly<Record<string, Amendment>>;
-};
-
-/** An answer amended in reply to a clarification, and the moderator's decision on it. */
-export type Amendment = {
-  clarificationId: string;
-  status: 'pending' | 'accepted' | 'rejected';
-  /** The value before the amendment (as submitted, or as an earlier accepted amendment left it). */
-  original: AnswerValue;
-  amended: AnswerValue;
-  /** The moderator's user id and reason, once decided. */
-  decidedBy: string | null;
-  reason: string | null;
 };
 
 export type QuestionStatus = 'scored' | 'not_applicable' | 'hidden' | 'unanswered' | 'pending_mark' | 'not_scored';

@@ -71,7 +71,9 @@ function inputFor({
 }
 
 async function computeFor(db: Db, context: Context, response: SubmittedResponse): Promise<Evaluation> {
-  const [moderations, decisions] = await Promise.all([repo.moderationsOf({ db, responseIds: [response.responseId] }), repo.gatewayDecisionsOf({ db, responseIds: [response.responseId] })]);
+  // One after the other: inside a transaction `db` is a single client, which runs one query at a time.
+  const moderations = await repo.moderationsOf({ db, responseIds: [response.responseId] });
+  const decisions = await repo.gatewayDecisionsOf({ db, responseIds: [response.responseId] });
   return evaluateResponse(inputFor({ context, response, moderations, decisions }));
 }
 
@@ -318,11 +320,8 @@ export type PanelViewDto = {
   yourMarksSubmitted: boolean;
 };
 
-/** What a declared panel member sees of a submitted response: its answers and what they must mark. */
-export async function panelView(ctx: Ctx & { responseId: string }): Promise<PanelViewDto> {
-  const { response, procurement, definition } = await responseContext(ctx, ctx.responseId);
-  const role = await assertPanel(ctx, procurement, 'either');
-  if (response.status !== 'submitted') throw scoringErrors.notSubmitted();
+function panelViewOf({ context, response, role, marksSubmitted }: { context: Context; response: SubmittedResponse; role: 'evaluator' | 'moderator'; marksSubmitted: boolean }): PanelViewDto {
+  const { procurement, definition } = context;
   const visibilityInput = { definition, triage: procurement.triage as Answers, answers: response.answers, evidence: response.evidence };
   return {
     responseId: response.responseId,
@@ -335,8 +334,17 @@ export async function panelView(ctx: Ctx & { responseId: string }): Promise<Pane
     questionsToMark: questionsNeedingMarks(visibilityInput),
     gateways: activeGateways({ ...visibilityInput, riskTier: procurement.riskTier }),
     yourRole: role,
-    yourMarksSubmitted: Boolean(await repo.findMarkSubmission({ db: ctx.db, responseId: response.responseId, evaluatorId: userIdOf(ctx.principal)! })),
+    yourMarksSubmitted: marksSubmitted,
   };
+}
+
+/** What a declared panel member sees of a submitted response: its answers and what they must mark. */
+export async function panelView(ctx: Ctx & { responseId: string }): Promise<PanelViewDto> {
+  const { response, ...context } = await responseContext(ctx, ctx.responseId);
+  const role = await assertPanel(ctx, context.procurement, 'either');
+  if (response.status !== 'submitted') throw scoringErrors.notSubmitted();
+  const marksSubmitted = Boolean(await repo.findMarkSubmission({ db: ctx.db, responseId: response.responseId, evaluatorId: userIdOf(ctx.principal)! }));
+  return panelViewOf({ context, response, role, marksSubmitted });
 }
 
 /** One evidence file of a submitted response, for a declared panel member: only files frozen in the submission. */
@@ -377,9 +385,14 @@ export async function listMarks(ctx: Ctx & { responseId: string }): Promise<{ ma
   const { response, procurement } = await responseContext(ctx, ctx.responseId);
   const userId = userIdOf(ctx.principal);
   const role = isOfficer(ctx.principal) && !panelRole(procurement, ctx.principal) ? 'officer' : await assertPanel(ctx, procurement, 'either');
-  const submittedBy = (await repo.markSubmissionsOf({ db: ctx.db, responseId: response.responseId })).map((s) => s.evaluatorId).sort();
+  return visibleMarks({ db: ctx.db, responseId: response.responseId, role, userId });
+}
+
+/** The marks a reader may see: an evaluator only their own until their set is submitted; everyone else all of them. */
+async function visibleMarks({ db, responseId, role, userId }: { db: Db; responseId: string; role: 'officer' | 'evaluator' | 'moderator'; userId: string | null }) {
+  const submittedBy = (await repo.markSubmissionsOf({ db, responseId })).map((s) => s.evaluatorId).sort();
   const blind = role === 'evaluator' && !submittedBy.includes(userId!);
-  const rows = await repo.marksOf({ db: ctx.db, responseId: response.responseId, evaluatorId: blind ? userId! : undefined });
+  const rows = await repo.marksOf({ db, responseId, evaluatorId: blind ? userId! : undefined });
   return { marks: rows.map(toMarkDto), submittedBy, blind };
 }
 
@@ -785,33 +798,18 @@ export async function panelWorkspace(ctx: Ctx & { responseId: string }): Promise
   submittedAt: string | null;
   marks: { marks: MarkDto[]; submittedBy: string[]; blind: boolean };
 }> {
-  const { response, procurement, definition } = await responseContext(ctx, ctx.responseId);
-  const role = await assertPanel(ctx, procurement, 'either');
+  const { response, ...context } = await responseContext(ctx, ctx.responseId);
+  const role = await assertPanel(ctx, context.procurement, 'either');
   if (response.status !== 'submitted') throw scoringErrors.notSubmitted();
   const userId = userIdOf(ctx.principal)!;
-  const visibilityInput = { definition, triage: procurement.triage as Answers, answers: response.answers, evidence: response.evidence };
-  const submittedBy = (await repo.markSubmissionsOf({ db: ctx.db, responseId: response.responseId })).map((s) => s.evaluatorId).sort();
-  const blind = role === 'evaluator' && !submittedBy.includes(userId);
-  const rows = await repo.marksOf({ db: ctx.db, responseId: response.responseId, evaluatorId: blind ? userId : undefined });
+  const marks = await visibleMarks({ db: ctx.db, responseId: response.responseId, role, userId });
   return {
-    view: {
-      responseId: response.responseId,
-      procurementId: procurement.id,
-      supplierName: response.supplierName,
-      answers: response.answers,
-      amended: response.amended,
-      evidence: response.evidence,
-      evidenceFiles: response.evidenceFiles,
-      questionsToMark: questionsNeedingMarks(visibilityInput),
-      gateways: activeGateways({ ...visibilityInput, riskTier: procurement.riskTier }),
-      yourRole: role,
-      yourMarksSubmitted: submittedBy.includes(userId),
-    },
-    procurement,
-    definition,
+    view: panelViewOf({ context, response, role, marksSubmitted: marks.submittedBy.includes(userId) }),
+    procurement: context.procurement,
+    definition: context.definition,
     details: response.details,
     submittedAt: response.submittedAt,
-    marks: { marks: rows.map(toMarkDto), submittedBy, blind },
+    marks,
   };
 }
 
@@ -891,32 +889,35 @@ export async function integrityFlagsOf(ctx: Ctx & { responseId: string }): Promi
   if (panelRole(context.procurement, ctx.principal)) await assertPanel(ctx, context.procurement, 'either');
   else await assertMayReadEvaluations(ctx, context.procurement);
   if (response.status !== 'submitted') throw scoringErrors.notSubmitted();
-  const [flags, actions] = [await computeFlags(ctx, context, response), await repo.flagActionsOf({ db: ctx.db, responseId: response.responseId })];
-  const byFlag = new Map(actions.map((a) => [a.flagId, a]));
-  return {
-    flags: flags.map((flag) => {
-      const action = byFlag.get(flag.id);
-      return { ...flag, action: action ? { text: action.action, recordedBy: action.recordedBy, recordedAt: action.recordedAt.toISOString() } : null };
-    }),
-  };
+  return { flags: await withActions(ctx.db, response.responseId, await computeFlags(ctx, context, response)) };
+}
+
+/** Each flag with what the panel recorded about it, if anything. */
+async function withActions(db: Db, responseId: string, flags: IntegrityFlag[]): Promise<IntegrityFlagDto[]> {
+  const byFlag = new Map((await repo.flagActionsOf({ db, responseId })).map((a) => [a.flagId, a]));
+  return flags.map((flag) => {
+    const action = byFlag.get(flag.id);
+    return { ...flag, action: action ? { text: action.action, recordedBy: action.recordedBy, recordedAt: action.recordedAt.toISOString() } : null };
+  });
 }
 
 /** The moderator records what the panel did about a flag (replacing an earlier record), audited. */
 export async function recordFlagAction(ctx: Ctx & { responseId: string; flagId: string; action: string }): Promise<{ flags: IntegrityFlagDto[] }> {
-  await inTransaction(ctx.db, async (tx) => {
+  return inTransaction(ctx.db, async (tx) => {
     const scoped = { ...ctx, db: tx };
     const { response, ...context } = await responseContext(scoped, ctx.responseId);
     await assertPanel(scoped, context.procurement, 'moderator');
     assertEvaluating(context.procurement);
     if (response.status !== 'submitted') throw scoringErrors.notSubmitted();
     await assertNotFinalised(tx, response.responseId);
-    const flag = (await computeFlags(scoped, context, response)).find((f) => f.id === ctx.flagId);
+    const flags = await computeFlags(scoped, context, response);
+    const flag = flags.find((f) => f.id === ctx.flagId);
     if (!flag) throw scoringErrors.flagNotFound();
     await repo.upsertFlagAction({
       db: tx,
       values: { responseId: response.responseId, flagId: flag.id, organisationId: ctx.principal.organisationId, action: ctx.action.trim(), recordedBy: userIdOf(ctx.principal)!, recordedAt: ctx.now },
     });
     await audit(scoped, 'evaluation.flag_action_recorded', { type: 'response', id: response.responseId }, { flagId: flag.id, rule: flag.rule, action: ctx.action.trim() });
+    return { flags: await withActions(tx, response.responseId, flags) };
   });
-  return integrityFlagsOf(ctx);
 }
