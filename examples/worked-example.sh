@@ -15,7 +15,7 @@ REPO=$PWD
 # Work in a scratch directory, with the example answer files at examples/ as in the repository.
 WORK=$(mktemp -d); trap 'rm -rf "$WORK"' EXIT
 cd "$WORK"; ln -s "$REPO/examples" examples
-QID=$(curl -sf "${API:-http://localhost:3000}/v1/questionnaires?builtIn=true" -H "Authorization: Bearer $TOKEN" | node -pe 'JSON.parse(require("fs").readFileSync(0)).items[0].id')
+QID=$(curl -sf "${API:-http://localhost:3000}/v1/questionnaires?builtIn=true" -H "Authorization: Bearer $TOKEN" | node -pe 'JSON.parse(require("fs").readFileSync(0)).items.find(q => q.version === "1.1.0").id')
 
 # ---
 API=${API:-http://localhost:3000}

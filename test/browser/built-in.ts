@@ -28,7 +28,8 @@ export async function exampleAnswers(): Promise<Record<string, Answer>> {
 /** An open procurement on the built-in questionnaire, closing in 14 days, with Acme AI Ltd invited. */
 export async function invitedToBuiltIn(ctx: TestContext, org: SeededOrganisation): Promise<{ id: string; token: string; responseId: string }> {
   const api = (method: 'GET' | 'POST', url: string, payload?: object) => ctx.app.inject({ method, url, headers: bearer(org.admin.token), ...(payload ? { payload } : {}) });
-  const questionnaireId = (await api('GET', '/v1/questionnaires?builtIn=true')).json().items[0].id;
+  // Version 1.0.0, the one these pages were written against; the example answers cover 1.1.0 too.
+  const questionnaireId = ((await api('GET', '/v1/questionnaires?builtIn=true')).json().items as Array<{ id: string; version: string }>).find((q) => q.version === '1.0.0')!.id;
   const deadline = new Date(ctx.clock.now().getTime() + 14 * DAY).toISOString();
   const created = await api('POST', '/v1/procurements', { title: 'Council tax chatbot', reference: 'DD-2027-001', questionnaireId, deadline, triage });
   expect(created.statusCode, created.body).toBe(201);

@@ -112,9 +112,9 @@ describe.skipIf(skip)('an officer’s whole procurement in a browser, by keyboar
         expect(await h1(page)).toBe('Procurements');
         await shot('1-signed-in');
 
-        // A draft on the built-in questionnaire.
+        // A draft on the built-in questionnaire, at its newest version (the one the form starts on).
         await key.follow(page.getByRole('button', { name: 'Create a procurement' }).or(link('Create a procurement')).first());
-        await key.choose(page.getByLabel(/Responsible AI: supplier due diligence for councils/));
+        await key.choose(page.getByLabel(/Responsible AI: supplier due diligence for councils \(version 1\.1\.0\)/));
         await key.type(page.getByLabel('Title'), 'AI triage of adult social care referrals');
         await key.type(page.getByLabel('Reference (optional)'), `ASC-2027-${label.toUpperCase()}`);
         const deadline = ukWallTime(new Date(Date.now() + 30 * DAY));

@@ -10,6 +10,7 @@ import {
   detailsFromProcurement,
   emptyDetails,
   messageFor,
+  newestBuiltIn,
   panelErrors,
   panelFields,
   questionnaireChoices,
@@ -130,7 +131,8 @@ export function registerDraftPages(web: FastifyInstance, pages: ProcurementWeb):
         version: procurement?.version,
         button: procurement ? 'Save details' : 'Create procurement',
         cancelHref: procurement ? `/procurements/${procurement.id}` : '/procurements',
-        questionnaires: questionnaireChoices(available, typed.questionnaireId),
+        // A new procurement starts on the newest built-in version; a draft keeps the version it pinned.
+        questionnaires: questionnaireChoices(available, typed.questionnaireId || (procurement === null && errors.length === 0 ? newestBuiltIn(available) : '')),
         typed,
         errors,
         fieldErrors: {

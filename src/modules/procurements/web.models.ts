@@ -1,7 +1,7 @@
 import type { FieldProblem } from '../../platform/errors';
 import type { ProcurementFacts } from '../../platform/http/deps';
 import { fromUkWallTime, ukDay, ukClock, ukWallTime } from '../../platform/format';
-import { TIER_NAMES, type QuestionnaireDefinition, type QuestionnaireSummary, type RiskTier, type TriageQuestion } from '../questionnaires';
+import { TIER_NAMES, compareVersions, type QuestionnaireDefinition, type QuestionnaireSummary, type RiskTier, type TriageQuestion } from '../questionnaires';
 import { missingTriage, type ProcurementStatus, type TransitionName, type TriageValue } from './procurements.models';
 import type { ProcurementDto } from './procurements.usecases';
 
@@ -262,6 +262,15 @@ export function readDeadline(typed: DeadlineTyped): { iso: string; errors: [] } 
   const at = fromUkWallTime({ year: Number(year), month: Number(month), day: Number(day), hour: clock!.hour, minute: clock!.minute });
   if (!at) return { iso: null, errors: [{ href: '#deadline-day', text: 'The date of the deadline must be a real date, like 31 3 2027', parts: ['day', 'month', 'year'] }] };
   return { iso: at.toISOString(), errors: [] };
+}
+
+/**
+ * The questionnaire a new procurement starts on: the newest version of the built-in bank, so councils
+ * get its latest questions unless they choose otherwise. '' when no built-in one is usable.
+ */
+export function newestBuiltIn(items: QuestionnaireSummary[]): string {
+  const builtIn = items.filter((q) => q.builtIn);
+  return builtIn.sort((a, b) => compareVersions(b.version, a.version) || a.key.localeCompare(b.key))[0]?.id ?? '';
 }
 
 /** The questionnaires a procurement may pin, as radios: the use case decides which are usable. */

@@ -17,6 +17,7 @@ export const CHOICE_TYPES: readonly QuestionType[] = ['yes_no', 'single_choice',
 export const SOURCES = [
   'LGA', 'EHRC', 'ICO-AI', 'ICO-TK', 'ICO-EX', 'DPIA', 'GAP', 'PB', 'DEF', 'ADM', 'HR', 'ATRS', 'CoP', 'NCSC', 'CE', 'AIME',
   'PPN017', 'PPN02/24', 'PA23', 'ISO', 'NIST', 'EUAI', 'DCH', 'WPC', 'GSP', 'LOTI', 'UKGDPR',
+  'PSED', 'FOIA', 'AADC', 'MSA', 'DUAA', 'PPN002', 'WLS',
 ] as const;
 
 const key = z
@@ -82,6 +83,8 @@ export const optionSchema = z
     gatewayOutcome: z.enum(['pass', 'fail', 'review']).optional(),
     /** With `review`: the outcome the panel usually reaches, published so bidders know (e.g. `conditional` for a certification in progress). */
     usualOutcome: z.enum(['pass', 'fail', 'conditional']).optional(),
+    /** Choosing it takes an exception to the council's terms (e.g. "we accept them with exceptions"): it becomes a numbered condition on the response, to agree before contract. */
+    exception: z.boolean().optional(),
   })
   .strict();
 
@@ -108,6 +111,16 @@ const bandSchema = z
   })
   .strict();
 
+const rubricLevelSchema = z
+  .object({
+    score,
+    /** Option values that must all be chosen to reach this level. */
+    requires: z.array(z.string().min(1).max(80)).min(1).max(50),
+    /** What the level means, in words bidders read (e.g. "Tests for both kinds of prompt injection"). */
+    label: text(300).optional(),
+  })
+  .strict();
+
 export const scoringSchema = z.discriminatedUnion('method', [
   z
     .object({
@@ -125,6 +138,16 @@ export const scoringSchema = z.discriminatedUnion('method', [
     })
     .strict(),
   z.object({ method: z.literal('none') }).strict(),
+  z
+    .object({
+      /**
+       * For multi_choice: a rubric over what was chosen, so ticking more boxes is not worth more by
+       * itself. The highest level whose required options were all chosen gives the score; none met scores 0.
+       */
+      method: z.literal('rubric'),
+      levels: z.array(rubricLevelSchema).min(1).max(5),
+    })
+    .strict(),
 ]);
 
 export const gatewaySchema = z
@@ -134,6 +157,11 @@ export const gatewaySchema = z
     /** Active only from this tier up (e.g. `high` for "High+"); absent = always active. */
     minTier: riskTierSchema.optional(),
     failureMessage: text(1000),
+    /**
+     * Exclusion and conflicts of interest are assessed apart from the award criteria (Procurement Act 2023),
+     * so a report lists such a gateway apart from them rather than as a criterion.
+     */
+    separateFromAward: z.boolean().optional(),
   })
   .strict();
 
@@ -163,6 +191,15 @@ export const consistencyRuleSchema = z
     when: conditionSchema,
     /** What contradicts what, in plain words (e.g. "Data is said to stay in the UK or EEA, but the transfer mechanism given is the UK–US data bridge."). */
     message: text(1000),
+  })
+  .strict();
+
+/** One version's entry in a questionnaire's change log. */
+export const changeLogEntrySchema = z
+  .object({
+    version: z.string().regex(/^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$/, 'must be a semantic version such as 1.0.0'),
+    summary: text(1000),
+    changes: z.array(text(1000)).min(1).max(100),
   })
   .strict();
 
@@ -200,7 +237,7 @@ export const triageQuestionSchema = z
     guidance: z.string().max(4000).optional(),
     type: z.enum(['yes_no', 'single_choice', 'multi_choice', 'number']),
     required: z.boolean().default(true),
-    options: z.array(optionSchema.omit({ score: true, notApplicable: true, gatewayOutcome: true, usualOutcome: true })).min(1).max(50).optional(),
+    options: z.array(optionSchema.omit({ score: true, notApplicable: true, gatewayOutcome: true, usualOutcome: true, exception: true })).min(1).max(50).optional(),
     limits: limitsSchema.optional(),
     sources: z.array(z.enum(SOURCES)).max(10).default([]),
   })
@@ -251,6 +288,8 @@ export const questionnaireDefinitionSchema = z
     sections: z.array(sectionSchema).min(1).max(50),
     // Optional rather than defaulted, so definitions without rules export exactly as they were imported.
     consistency: z.array(consistencyRuleSchema).max(100).optional(),
+    /** What changed in each version, newest first, so councils and bidders can see what a new version asks differently. Optional like `consistency`. */
+    changeLog: z.array(changeLogEntrySchema).max(50).optional(),
   })
   .strict();
 
@@ -261,4 +300,5 @@ export type Question = Section['questions'][number];
 export type TriageQuestion = QuestionnaireDefinition['triage']['questions'][number];
 export type Option = z.infer<typeof optionSchema>;
 export type ConsistencyRule = z.infer<typeof consistencyRuleSchema>;
+export type ChangeLogEntry = z.infer<typeof changeLogEntrySchema>;
 export type DateMeaning = (typeof DATE_MEANINGS)[number];

@@ -25,6 +25,10 @@ export type Methodology = {
   evidenceRule: string;
   manualQuestions: Array<{ questionKey: string; ref: string | null; question: string; descriptors: Record<'0' | '1' | '2' | '3' | '4', string> }>;
   informationOnly: Array<{ questionKey: string; ref: string | null; question: string }>;
+  /** Multiple-choice questions marked by a rubric over what was chosen: each level, best first, with the options it needs. */
+  rubricQuestions: Array<{ questionKey: string; ref: string | null; question: string; levels: Array<{ score: number; label: string | null; requires: string[] }> }>;
+  /** What changed in each version, newest first, as the definition records it; empty when it records none. */
+  changeLog: Array<{ version: string; summary: string; changes: string[] }>;
   /** Answers that must not go together: each raises an integrity flag for the panel, never a change of score. */
   consistency: Array<{ key: string; flaggedWhen: string; message: string }>;
   /** How scores read as residual risk and the overall rating, as the scoring engine applies them. */
@@ -91,6 +95,14 @@ export function buildMethodology(definition: QuestionnaireDefinition): Methodolo
   const words = conditionWords(definition);
   const critical = new Set(definition.riskAreas.filter((a) => a.critical).map((a) => a.key));
   const capTier = TIER_NAMES[definition.evidenceRule.fromTier];
+  const rubricQuestions = definition.sections.flatMap((section) =>
+    section.questions.flatMap((q) => {
+      if (q.scoring.method !== 'rubric') return [];
+      const labelOf = (value: string) => q.options?.find((o) => o.value === value)?.label ?? value;
+      const levels = [...q.scoring.levels].sort((a, b) => b.score - a.score).map((level) => ({ score: level.score, label: level.label ?? null, requires: level.requires.map(labelOf) }));
+      return [{ questionKey: q.key, ref: q.ref ?? null, question: q.text, levels }];
+    }),
+  );
 
   return {
     questionnaire: { key: definition.key, version: definition.version, title: definition.title },
@@ -98,12 +110,17 @@ export function buildMethodology(definition: QuestionnaireDefinition): Methodolo
     scoringSteps: [
       'The council answers the triage questions about its use case; the first matching rule below sets the inherent risk tier.',
       'Each visible question is marked 0 (Unacceptable) to 4 (Excellent): from the option chosen, from the number band the answer falls in, or by evaluators against the published descriptors (marked independently, then moderated). Questions that are hidden or answered "not applicable" are left out; a required question left unanswered scores 0.',
+      // Only where a question uses one, so the methodology of a questionnaire without rubrics reads as before.
+      ...(rubricQuestions.length > 0
+        ? ['Some multiple-choice questions are marked by a rubric (listed below) rather than by adding up the options ticked: the answer gets the mark of the highest level whose required options were all chosen, and 0 if it meets none, so ticking more boxes earns nothing by itself.']
+        : []),
       `From the ${capTier} tier up, a question that asks for evidence scores at most ${definition.evidenceRule.capWithoutEvidence} without it, unless the question sets its own cap.`,
       'A section score (0–100) is the weighted mean of its question marks divided by 4, times 100. Sections that are hidden share their weight among the visible ones in proportion.',
       'The overall score (0–100) is the weighted sum of section scores using the weights for the procurement’s tier (published below; the council may set its own before inviting bids). It is computed from the unrounded section scores and rounded once, to one decimal; section scores are shown to one decimal, so the shown parts can differ from the total by 0.1, and the working says so when they do.',
       'Each section’s residual risk is read from its score and the tier in the table below; so is the overall score, and that residual risk gives the overall rating: low "acceptable", medium "acceptable with conditions", high "significant concerns", very high "not acceptable". At the high and very high tiers the best rating is therefore "acceptable with conditions".',
       'The overall rating is never better than the worst critical section. A gateway passed on conditions (an action by a due date, decided by the moderator) limits it to "acceptable with conditions"; any failed gateway makes it "not acceptable", whatever the score.',
       'Some answers to a gateway question are decided by a person, not a rule (listed with each gateway below): the moderator decides pass, fail or conditional and records why. Until then the evaluation is provisional, the response is not ranked and it cannot be awarded.',
+      'Each response has a numbered register of conditions, raised by its evaluation: every gateway passed on conditions, every answer that takes an exception to the council’s terms, every answer capped for missing evidence, every critical section with medium or high residual risk, and a medium overall residual risk when no critical section raised one. A rating of "acceptable with conditions" always lists its conditions; the council records each one’s owner, due date and whether it was met or waived (with a reason).',
       'A question marked by evaluators counts once the moderator has recorded the consensus mark; until then the evaluation is provisional and the question is left out. The moderator may override an automatic mark, with a written rationale that is shown.',
     ],
     tiers: [
@@ -142,6 +159,8 @@ export function buildMethodology(definition: QuestionnaireDefinition): Methodolo
     informationOnly: definition.sections.flatMap((section) =>
       section.questions.flatMap((q) => (q.scoring.method === 'none' ? [{ questionKey: q.key, ref: q.ref ?? null, question: q.text }] : [])),
     ),
+    rubricQuestions,
+    changeLog: (definition.changeLog ?? []).map((entry) => ({ version: entry.version, summary: entry.summary, changes: [...entry.changes] })),
     // Bidders should know what is checked, so each rule is published in the same words as any condition.
     consistency: (definition.consistency ?? []).map((rule) => ({ key: rule.key, flaggedWhen: `Flagged for the panel when ${words(rule.when)}.`, message: rule.message })),
     rating: {

@@ -41,6 +41,13 @@ export const SOURCE_NAMES: Record<Source, string> = {
   GSP: 'Greener Service Principles',
   LOTI: 'London Office of Technology and Innovation, generative AI guidance',
   UKGDPR: 'UK General Data Protection Regulation',
+  PSED: 'Equality Act 2010, section 149: the Public Sector Equality Duty',
+  FOIA: 'Freedom of Information Act 2000 and the Environmental Information Regulations 2004',
+  AADC: 'Information Commissioner’s Office, Age Appropriate Design Code (Children’s Code)',
+  MSA: 'Modern Slavery Act 2015, section 54: transparency in supply chains',
+  DUAA: 'Data (Use and Access) Act 2025, including UK GDPR Articles 22A to 22D on automated decisions',
+  PPN002: 'Procurement Policy Note 002, Taking account of social value in the award of contracts',
+  WLS: 'Welsh Language Standards under the Welsh Language (Wales) Measure 2011',
 };
 
 const TYPE_LABELS: Record<QuestionType, string> = {
@@ -159,6 +166,7 @@ export type DefinitionView = {
   sections: SectionView[];
   gatewayCount: number;
   sources: Array<{ code: string; name: string }>;
+  changeLog: Methodology['changeLog'];
 };
 
 const paragraphs = (text: string | undefined): string[] =>
@@ -194,6 +202,13 @@ function scoringLines(question: Question, definition: QuestionnaireDefinition): 
           return `${range}${question.limits?.unit ? ` ${question.limits.unit}` : ''} scores ${label(band.score)}${band.label ? `: ${band.label}` : ''}`;
         }),
       ];
+    case 'rubric': {
+      const labelOf = (value: string) => `“${question.options?.find((o) => o.value === value)?.label ?? value}”`;
+      return [
+        'From the options chosen, by a rubric: the highest level whose options were all chosen gives the score; if none is met, 0.',
+        ...[...scoring.levels].sort((a, b) => b.score - a.score).map((level) => `${label(level.score)}${level.label ? ` (${level.label})` : ''}: needs ${level.requires.map(labelOf).join(', ')}`),
+      ];
+    }
     case 'manual':
       return ['Marked by evaluators against these descriptors:', ...([0, 1, 2, 3, 4] as const).map((mark) => `${label(mark)}: ${scoring.descriptors[mark]}`)];
     case 'none':
@@ -256,7 +271,12 @@ export function definitionView({ definition, methodology }: { definition: Questi
       if (gateway) {
         rows.push({
           key: 'Gateway',
-          lines: [gateway.passes, gateway.appliesFrom === 'all' ? 'Applies at every tier.' : `Applies from the ${tierName(gateway.appliesFrom)} tier up.`, `If it fails: ${gateway.failureMessage}`],
+          lines: [
+            gateway.passes,
+            ...(panelWords(gateway.decidedByPanel) ? [panelWords(gateway.decidedByPanel)!] : []),
+            gateway.appliesFrom === 'all' ? 'Applies at every tier.' : `Applies from the ${tierName(gateway.appliesFrom)} tier up.`,
+            `If it fails: ${gateway.failureMessage}`,
+          ],
         });
       }
       rows.push({ key: 'Evidence', lines: evidenceLines(question, definition) });
@@ -299,6 +319,7 @@ export function definitionView({ definition, methodology }: { definition: Questi
     sections,
     gatewayCount: methodology.gateways.length,
     sources: [...sourcesUsed].sort().map((code) => ({ code, name: SOURCE_NAMES[code] })),
+    changeLog: methodology.changeLog,
   };
 }
 
@@ -313,13 +334,23 @@ export type MethodologyView = {
   scoringSteps: string[];
   tiers: Array<{ tier: string; rule: string }>;
   sections: Array<{ number: string; title: string; critical: boolean; condition: string | null; questionCount: number; weights: Array<{ tier: string; weight: number }> }>;
-  gateways: Array<{ number: string; question: string; passes: string; appliesFrom: string; failureMessage: string }>;
+  gateways: Array<{ number: string; question: string; passes: string; appliesFrom: string; failureMessage: string; decidedByPanel: string | null }>;
   evidenceRule: string;
   manualQuestions: Array<{ number: string; question: string; descriptors: Array<{ mark: string; text: string }> }>;
   informationOnly: Array<{ number: string; question: string }>;
+  rubricQuestions: Array<{ number: string; question: string; levels: Array<{ mark: string; requires: string }> }>;
+  changeLog: Methodology['changeLog'];
   residualRisk: { bands: string[]; rows: Array<{ tier: string; risks: string[] }> };
   ratingForRisk: Array<{ risk: string; rating: string }>;
 };
+
+const USUAL_WORDS = { pass: 'usually passed', fail: 'usually failed', conditional: 'usually passed on conditions' } as const;
+
+/** The answers to a gateway that the panel decides, in words; null when a rule decides every answer. */
+function panelWords(answers: Methodology['gateways'][number]['decidedByPanel']): string | null {
+  if (answers.length === 0) return null;
+  return `${answers.map((a) => `“${a.answer}”${a.usualOutcome ? ` (${USUAL_WORDS[a.usualOutcome]})` : ''}`).join(', ')}: the panel decides, with a reason.`;
+}
 
 /** The methodology object the API publishes, laid out for a page: nothing here decides a rule. */
 export function methodologyView(m: Methodology): MethodologyView {
@@ -338,7 +369,14 @@ export function methodologyView(m: Methodology): MethodologyView {
       questionCount: s.questionCount,
       weights: RISK_TIERS.map((tier) => ({ tier: TIER_NAMES[tier], weight: s.weights[tier] })),
     })),
-    gateways: m.gateways.map((g) => ({ number: g.ref ?? g.questionKey, question: g.question, passes: g.passes, appliesFrom: g.appliesFrom === 'all' ? 'Every tier' : `${tierName(g.appliesFrom)} and above`, failureMessage: g.failureMessage })),
+    gateways: m.gateways.map((g) => ({
+      number: g.ref ?? g.questionKey,
+      question: g.question,
+      passes: g.passes,
+      appliesFrom: g.appliesFrom === 'all' ? 'Every tier' : `${tierName(g.appliesFrom)} and above`,
+      failureMessage: g.failureMessage,
+      decidedByPanel: panelWords(g.decidedByPanel),
+    })),
     evidenceRule: m.evidenceRule,
     manualQuestions: m.manualQuestions.map((q) => ({
       number: q.ref ?? q.questionKey,
@@ -346,6 +384,12 @@ export function methodologyView(m: Methodology): MethodologyView {
       descriptors: (['0', '1', '2', '3', '4'] as const).map((mark) => ({ mark: `${mark} (${label(Number(mark))})`, text: q.descriptors[mark] })),
     })),
     informationOnly: m.informationOnly.map((q) => ({ number: q.ref ?? q.questionKey, question: q.question })),
+    rubricQuestions: m.rubricQuestions.map((q) => ({
+      number: q.ref ?? q.questionKey,
+      question: q.question,
+      levels: q.levels.map((level) => ({ mark: `${level.score} (${label(level.score)})${level.label ? `: ${level.label}` : ''}`, requires: level.requires.map((r) => `“${r}”`).join(', ') })),
+    })),
+    changeLog: m.changeLog,
     residualRisk: {
       bands: m.rating.bands,
       rows: RISK_TIERS.map((tier) => ({ tier: TIER_NAMES[tier], risks: (m.rating.residualRisk[tier] ?? []).map(words) })),

@@ -77,6 +77,17 @@ export const methodologySchema = z
     evidenceRule: z.string(),
     manualQuestions: z.array(z.object({ questionKey: z.string(), ref: z.string().nullable(), question: z.string(), descriptors: z.record(z.string(), z.string()) })),
     informationOnly: z.array(z.object({ questionKey: z.string(), ref: z.string().nullable(), question: z.string() })),
+    rubricQuestions: z
+      .array(
+        z.object({
+          questionKey: z.string(),
+          ref: z.string().nullable(),
+          question: z.string(),
+          levels: z.array(z.object({ score: z.number().int(), label: z.string().nullable(), requires: z.array(z.string()).describe('The labels of the options that must all be chosen.') })),
+        }),
+      )
+      .describe('Multiple-choice questions marked by a rubric: the highest level whose options were all chosen gives the mark; none met gives 0.'),
+    changeLog: z.array(z.object({ version: z.string(), summary: z.string(), changes: z.array(z.string()) })).describe('What changed in each version of the questionnaire, newest first; empty when it records none.'),
     consistency: z
       .array(z.object({ key: z.string(), flaggedWhen: z.string().describe('The rule in words: the answers that must not go together.'), message: z.string() }))
       .describe('Consistency rules: each raises an integrity flag for the evaluation panel when it holds; a flag never changes a score by itself.'),

@@ -4,6 +4,7 @@ import { canonicalJson, sha256Hex } from '../../platform/crypto';
 import { inTransaction, isUniqueViolation, type Db } from '../../platform/db';
 import type { Page } from '../../platform/pagination';
 import { lgaResponsibleAi } from './builtin/lga-responsible-ai';
+import { lgaResponsibleAi_1_1_0 } from './builtin/lga-responsible-ai-1.1.0';
 import { questionnaireDefinitionSchema, type QuestionnaireDefinition } from './questionnaires.definition';
 import { questionnairesErrors } from './questionnaires.errors';
 import { buildMethodology, type Methodology } from './questionnaires.methodology';
@@ -256,13 +257,16 @@ export async function listQuestionnaires({
   return { ...page, items: page.items.map(toSummary) };
 }
 
-/** The built-in questionnaires shipped with the service, each validated by the same rules as an import. */
-export const BUILT_IN_DEFINITIONS: readonly unknown[] = [lgaResponsibleAi];
+/**
+ * The built-in questionnaires shipped with the service, each validated by the same rules as an import.
+ * A published version never changes: a new one is added beside it, oldest first.
+ */
+export const BUILT_IN_DEFINITIONS: readonly unknown[] = [lgaResponsibleAi, lgaResponsibleAi_1_1_0];
 
 /** Makes sure every built-in version is in the database; safe to run at every start, on any number of instances. */
 export async function seedBuiltInQuestionnaires({ db, now }: { db: Db; now: Date }): Promise<{ inserted: number }> {
   let inserted = 0;
-  for (const input of BUILT_IN_DEFINITIONS) {
+  for (const [index, input] of BUILT_IN_DEFINITIONS.entries()) {
     const result = validateDefinition(input);
     if (!result.ok) throw new Error(`built-in questionnaire is invalid: ${result.problems.map((p) => `${p.path} ${p.message}`).join('; ')}`);
     const definition = result.definition;
@@ -277,7 +281,8 @@ export async function seedBuiltInQuestionnaires({ db, now }: { db: Db; now: Date
         definition,
         definitionHash: definitionHash(definition),
         createdBy: 'system',
-        createdAt: now,
+        // A millisecond apart, so versions seeded together list in the order shipped rather than by their random ids.
+        createdAt: new Date(now.getTime() + index),
         updatedAt: now,
         publishedAt: now,
       },

@@ -6,7 +6,7 @@ import {
   type Operand,
   type QuestionnaireDefinition,
 } from './questionnaires.definition';
-import { evaluateCondition } from './questionnaires.models';
+import { compareVersions, evaluateCondition } from './questionnaires.models';
 
 /** One problem with a definition: where (a JSON pointer into the document) and what, in plain words. */
 export type DefinitionProblem = { path: string; message: string };
@@ -174,6 +174,20 @@ export function validateDefinition(input: unknown): DefinitionValidation {
         if (Number.isFinite(lowest) && lowest > min) add([...path, 'scoring', 'bands'], `answers below ${lowest} fall in no band; start the first band at ${Number.isFinite(min) ? min : 'no lower bound'}`);
         if (Number.isFinite(highest) && highest <= max) add([...path, 'scoring', 'bands'], `answers of ${highest} or more fall in no band; end the last band above ${Number.isFinite(max) ? max : 'every value'}`);
       }
+      if (scoring.method === 'rubric') {
+        if (question.type !== 'multi_choice') add([...path, 'scoring'], `a rubric needs a multi_choice question; this one is ${question.type}`);
+        const byValue = new Map((question.options ?? []).map((o) => [o.value, o] as const));
+        const scores = new Set<number>();
+        scoring.levels.forEach((level, l) => {
+          if (scores.has(level.score)) add([...path, 'scoring', 'levels', l, 'score'], `two rubric levels score ${level.score}`);
+          scores.add(level.score);
+          level.requires.forEach((value, r) => {
+            const option = byValue.get(value);
+            if (!option) add([...path, 'scoring', 'levels', l, 'requires', r], `"${value}" is not an option of this question`);
+            else if (option.notApplicable) add([...path, 'scoring', 'levels', l, 'requires', r], `"${value}" means not applicable, so a rubric level cannot require it`);
+          });
+        });
+      }
       if (scoring.method === 'manual' && !['long_text', 'short_text', 'file', 'url'].includes(question.type)) {
         add([...path, 'scoring'], `manual marking is for text and evidence questions; this one is ${question.type}`);
       }
@@ -222,6 +236,14 @@ export function validateDefinition(input: unknown): DefinitionValidation {
       if ('question' in operand) answersSeen.push(operand.question);
     });
     if (answersSeen.length === 0) add(['consistency', i, 'when'], 'a consistency rule must look at one or more of the supplier’s answers');
+  });
+
+  // A change log names versions up to this one, each once; a later one would describe a version that does not exist yet.
+  const logged = new Set<string>();
+  (definition.changeLog ?? []).forEach((entry, i) => {
+    if (logged.has(entry.version)) add(['changeLog', i, 'version'], `the change log has two entries for version ${entry.version}`);
+    logged.add(entry.version);
+    if (compareVersions(entry.version, definition.version) > 0) add(['changeLog', i, 'version'], `the change log names version ${entry.version}, later than this definition's version ${definition.version}`);
   });
 
   // A question whose visibility depends, through any chain, on itself can never be decided.

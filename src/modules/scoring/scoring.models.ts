@@ -64,7 +64,7 @@ export const RATING_WORDS: Record<Rating, string> = {
   not_acceptable: 'not acceptable',
 };
 export const RISK_WORDS: Record<ResidualRisk, string> = { low: 'low', medium: 'medium', high: 'high', very_high: 'very high' };
-const TIER_WORDS: Record<RiskTier, string> = { low: 'low', medium: 'medium', high: 'high', very_high: 'very high' };
+export const TIER_WORDS: Record<RiskTier, string> = { low: 'low', medium: 'medium', high: 'high', very_high: 'very high' };
 const BAND_WORDS = ['75 or more', '50 to under 75', '25 to under 50', 'under 25'] as const;
 
 /** A moderated (consensus) mark. On a `manual` question it is the score; on any other it overrides the automatic score. */
@@ -316,6 +316,8 @@ function automaticScore(question: Question, value: AnswerValue): AutomaticResult
     return { kind: 'score', score: band.score as Score, line: `Answer ${number}${unit} falls in the band ${name}: ${band.score} of 4.`, extra: [] };
   }
 
+  if (scoring.method === 'rubric') return rubricScore(question, scoring.levels, value);
+
   // Options scoring.
   const options = question.options ?? [];
   if (question.type === 'multi_choice') {
@@ -347,6 +349,36 @@ function automaticScore(question: Question, value: AnswerValue): AutomaticResult
     return { kind: 'not_applicable', line: `Answer ${quote(option.label)} means not applicable: left out of the section score.` };
   }
   return { kind: 'score', score: option.score as Score, line: `Answer ${quote(option.label)} scores ${option.score} of 4 (option score).`, extra: [] };
+}
+
+/**
+ * A multi_choice answer against its rubric: the highest level whose required options were all chosen.
+ * Kept apart from option scoring so that questions scored by options score exactly as before.
+ */
+function rubricScore(question: Question, levels: ReadonlyArray<{ score: number; requires: readonly string[]; label?: string | undefined }>, value: AnswerValue): AutomaticResult {
+  const options = question.options ?? [];
+  const chosen = [...new Set((Array.isArray(value) ? value : typeof value === 'string' ? [value] : []).filter((v): v is string => typeof v === 'string'))];
+  const known = options.filter((o) => chosen.includes(o.value));
+  const extra: string[] = [];
+  const unknown = chosen.filter((v) => !options.some((o) => o.value === v));
+  if (unknown.length > 0) extra.push(`${unknown.map(quote).join(', ')} ${unknown.length === 1 ? 'is not an option' : 'are not options'} of this question and ${unknown.length === 1 ? 'is' : 'are'} ignored.`);
+  if (known.length === 0) return { kind: 'invalid', line: 'None of the chosen values is an option of this question, so it is treated as unanswered.' };
+  if (known.every((o) => o.notApplicable)) {
+    return { kind: 'not_applicable', line: `Answer ${known.map((o) => quote(o.label)).join(', ')} means not applicable: left out of the section score.` };
+  }
+  const labelOf = (v: string) => quote(options.find((o) => o.value === v)?.label ?? v);
+  const ordered = [...levels].sort((a, b) => b.score - a.score);
+  const met = ordered.find((level) => level.requires.every((v) => chosen.includes(v)));
+  const score = (met?.score ?? 0) as Score;
+  const counted = known.filter((o) => !o.notApplicable);
+  const listed = `${counted.length === 1 ? 'Answer' : 'Answers'} ${counted.map((o) => quote(o.label)).join(', ')}`;
+  const line = met
+    ? `${listed}: the highest rubric level met${met.label ? `, ${quote(met.label)},` : ''} needs ${met.requires.map(labelOf).join(', ')}: ${score} of 4.`
+    : `${listed}: no rubric level is met: 0 of 4.`;
+  // Say what the next level up would have needed, so the supplier and the panel can see the gap.
+  const next = ordered.filter((level) => level.score > score).at(-1);
+  if (next) extra.push(`${next.score} of 4 would also need ${next.requires.filter((v) => !chosen.includes(v)).map(labelOf).join(', ')}.`);
+  return { kind: 'score', score, line, extra };
 }
 
 type QuestionContext = {

@@ -68,7 +68,7 @@ async function buildWorld(server: Server, receiver: Receiver, invitations: numbe
   });
   const endpoint = await call<{ id: string; secret: string }>(server, 'POST', '/v1/webhooks', { token, body: { url: receiver.url, events: ['procurement.opened', 'invitation.sent'], description: 'Contract system' } });
   receiver.useSecret(endpoint.secret);
-  const questionnaireId = (await call<{ items: Array<{ id: string }> }>(server, 'GET', '/v1/questionnaires?builtIn=true', { token })).items[0]!.id;
+  const questionnaireId = (await call<{ items: Array<{ id: string; version: string }> }>(server, 'GET', '/v1/questionnaires?builtIn=true', { token })).items.find((q) => q.version === '1.1.0')!.id;
   const deadline = new Date(Date.now() + 60 * 24 * 3_600_000).toISOString();
   const { id: procurementId } = await call<{ id: string }>(server, 'POST', '/v1/procurements', { token, body: { title: 'Chatbot', questionnaireId, deadline, triage: TRIAGE } });
   await call(server, 'POST', `/v1/procurements/${procurementId}/open`, { token });

@@ -27,7 +27,9 @@ const procurementOf = (ctx: TestContext, org: SeededOrganisation, id: string) =>
 const auditActions = async (ctx: TestContext, org: SeededOrganisation, id: string) =>
   ((await api(ctx, org, `/v1/audit-events?subjectId=${id}&order=asc&limit=100`)).items as { action: string; details: Record<string, unknown> }[]);
 
-const builtInId = async (ctx: TestContext, org: SeededOrganisation) => (await api(ctx, org, '/v1/questionnaires?builtIn=true')).items[0].id as string;
+/** The built-in bank at the version a test means: 1.0.0 and 1.1.0 are both offered. */
+const builtInId = async (ctx: TestContext, org: SeededOrganisation, version: '1.0.0' | '1.1.0') =>
+  ((await api(ctx, org, '/v1/questionnaires?builtIn=true')).items as Array<{ id: string; version: string }>).find((q) => q.version === version)!.id;
 
 /** Example Borough Council with an officer signed in to the console. */
 async function council(ctx: TestContext) {
@@ -60,7 +62,7 @@ describe('the console’s procurement pages', () => {
     const { org, officer, agent } = await council(ctx);
     const evaluator = await seedUser(ctx, org, { role: 'evaluator', name: 'Eve Evaluator' });
     const moderator = await seedUser(ctx, org, { role: 'officer', name: 'Mo Moderator' });
-    const builtIn = await builtInId(ctx, org);
+    const builtIn = await builtInId(ctx, org, '1.1.0');
 
     // An empty list says what to do next.
     const empty = readPage((await get(agent, '/procurements')).text);
@@ -68,11 +70,13 @@ describe('the console’s procurement pages', () => {
     expect(empty.text).toContain('There are no procurements yet');
     expect(empty.link('Create a procurement')?.getAttribute('href')).toBe('/procurements/new');
 
-    // Create: the built-in questionnaire is offered as a published one.
+    // Create: both built-in versions are offered as published ones, the newest chosen to start with.
     const newPage = await get(agent, '/procurements/new');
     expect(newPage.status).toBe(200);
     const form = readPage(newPage.text);
     expect(form.text).toContain('Responsible AI: supplier due diligence for councils (version 1.0.0)');
+    expect(form.text).toContain('Responsible AI: supplier due diligence for councils (version 1.1.0)');
+    expect(form.document.querySelector('input[name="questionnaireId"][checked]')?.getAttribute('value')).toBe(builtIn);
     expect(form.text).toContain('UK time');
     const created = await post(agent, '/procurements/new', {
       ...formOf(newPage.text),
@@ -102,7 +106,7 @@ describe('the console’s procurement pages', () => {
     const triagePage = await get(agent, `${base}/triage`);
     const triage = readPage(triagePage.text);
     expect(triage.h1).toEqual(['Describe the use case']);
-    expect(triage.document.querySelectorAll('input[type="checkbox"][name="triage.data_categories"]').length).toBe(5);
+    expect(triage.document.querySelectorAll('input[type="checkbox"][name="triage.data_categories"]').length).toBe(6);
     expect(triage.document.querySelectorAll('input[type="radio"][name="triage.decision_role"]').length).toBe(4);
     const triageSaved = await post(agent, `${base}/triage`, { ...formOf(triagePage.text), ...Object.fromEntries(Object.entries(BUILT_IN_TRIAGE).map(([k, v]) => [k, typeof v === 'number' ? '20,000' : v])) });
     expect(triageSaved.status, triageSaved.text.slice(0, 500)).toBe(303);
@@ -180,7 +184,7 @@ describe('the console’s procurement pages', () => {
     const newPage = await get(agent, '/procurements/new');
     const res = await post(agent, '/procurements/new', {
       ...formOf(newPage.text),
-      questionnaireId: await builtInId(ctx, org),
+      questionnaireId: await builtInId(ctx, org, '1.1.0'),
       title: 'Chatbot',
       'deadline-day': '10',
       'deadline-month': '12',
@@ -253,7 +257,7 @@ describe('the console’s procurement pages', () => {
       triage: { 'triage.personal_data': 'yes', 'triage.people': 5000 },
       weights: { a: 60, b: 40 },
     });
-    const builtIn = await post(agent, `/procurements/${id}/details`, { ...formOf((await get(agent, `/procurements/${id}/details`)).text), questionnaireId: await builtInId(ctx, org) });
+    const builtIn = await post(agent, `/procurements/${id}/details`, { ...formOf((await get(agent, `/procurements/${id}/details`)).text), questionnaireId: await builtInId(ctx, org, '1.1.0') });
     expect(builtIn.status, builtIn.text.slice(0, 300)).toBe(303);
     expect(await procurementOf(ctx, org, id)).toMatchObject({ questionnaire: { key: 'lga-responsible-ai' }, triage: {}, riskTier: 'low' });
     expect(readPage((await get(agent, `/procurements/${id}`)).text).text).toContain('Details saved.');
@@ -354,7 +358,7 @@ describe('the console’s procurement pages', () => {
     // The officer's form, posted with the viewer's own session and CSRF token.
     const csrf = csrfFrom((await get(viewer, '/sign-out')).text);
     const forms: [string, Form][] = [
-      ['/procurements/new', { ...formOf((await get(officerAgent, '/procurements/new')).text), questionnaireId: await builtInId(ctx, org), title: 'Forged', 'deadline-day': '10', 'deadline-month': '12', 'deadline-year': '2026', 'deadline-time': '17:00' }],
+      ['/procurements/new', { ...formOf((await get(officerAgent, '/procurements/new')).text), questionnaireId: await builtInId(ctx, org, '1.1.0'), title: 'Forged', 'deadline-day': '10', 'deadline-month': '12', 'deadline-year': '2026', 'deadline-time': '17:00' }],
       [`/procurements/${id}/details`, { ...formOf((await get(officerAgent, `/procurements/${id}/details`)).text), title: 'Forged' }],
       [`/procurements/${id}/triage`, { ...formOf((await get(officerAgent, `/procurements/${id}/triage`)).text), 'triage.personal_data': 'no' }],
       [`/procurements/${id}/weights`, { ...formOf((await get(officerAgent, `/procurements/${id}/weights`)).text, 'Save weights'), 'weight-a': '10', 'weight-b': '90', action: 'save' }],
@@ -409,7 +413,7 @@ describe('the console’s procurement pages', () => {
   it('refuses every form posted without its CSRF token, and changes nothing', async () => {
     const { org, agent } = await council(ctx);
     const { id, version } = await draft(ctx, org);
-    const builtIn = await builtInId(ctx, org);
+    const builtIn = await builtInId(ctx, org, '1.1.0');
     const posts: [string, Form][] = [
       ['/procurements/new', { questionnaireId: builtIn, title: 'Forged', 'deadline-day': '10', 'deadline-month': '12', 'deadline-year': '2026', 'deadline-time': '17:00' }],
       [`/procurements/${id}/details`, { title: 'Forged', version: String(version) }],

@@ -9,17 +9,19 @@ describe('questionnaires over the API', () => {
   const get = (url: string, token: string) => ctx.app.inject({ method: 'GET', url, headers: bearer(token) });
   const post = (url: string, token: string, payload?: object) => ctx.app.inject({ method: 'POST', url, headers: bearer(token), ...(payload ? { payload } : {}) });
 
-  async function builtIn(token: string) {
+  /** The built-in bank at the version a test means: both are listed, so none may rely on the order. */
+  async function builtIn(token: string, version: '1.0.0' | '1.1.0') {
     const list = (await get('/v1/questionnaires?builtIn=true', token)).json();
-    return list.items.find((q: { key: string }) => q.key === 'lga-responsible-ai');
+    return list.items.find((q: { key: string; version: string }) => q.key === 'lga-responsible-ai' && q.version === version);
   }
 
   it('lists the built-in bank for every organisation, and serves its full definition', async () => {
     const org = await seedOrganisation(ctx);
-    const summary = await builtIn(org.admin.token);
-    expect(summary).toMatchObject({ version: '1.0.0', status: 'published', builtIn: true, archived: false });
-    expect(summary.sectionCount).toBeGreaterThanOrEqual(11);
-    expect(summary.questionCount).toBeGreaterThanOrEqual(70);
+    const listed = (await get('/v1/questionnaires?builtIn=true', org.admin.token)).json().items;
+    expect(listed.map((q: { key: string; version: string }) => `${q.key}@${q.version}`).sort()).toEqual(['lga-responsible-ai@1.0.0', 'lga-responsible-ai@1.1.0']);
+    expect(await builtIn(org.admin.token, '1.0.0')).toMatchObject({ sectionCount: 13, questionCount: 110 });
+    const summary = await builtIn(org.admin.token, '1.1.0');
+    expect(summary).toMatchObject({ version: '1.1.0', status: 'published', builtIn: true, archived: false, sectionCount: 15, questionCount: 139 });
 
     const full = (await get(`/v1/questionnaires/${summary.id}`, org.admin.token)).json();
     const questions = full.sections.flatMap((s: { questions: unknown[] }) => s.questions);
@@ -29,7 +31,7 @@ describe('questionnaires over the API', () => {
     expect(training.options.map((o: { value: string }) => o.value).length).toBeGreaterThan(2);
 
     const other = await seedOrganisation(ctx);
-    expect((await builtIn(other.admin.token)).id).toBe(summary.id);
+    expect((await builtIn(other.admin.token, '1.1.0')).id).toBe(summary.id);
   });
 
   it('imports a valid definition as a draft in the caller organisation', async () => {
@@ -77,12 +79,15 @@ describe('questionnaires over the API', () => {
 
   it('clones a built-in questionnaire into the organisation as the next version, editable', async () => {
     const org = await seedOrganisation(ctx);
-    const source = await builtIn(org.admin.token);
+    // 1.0.0 clones as the next minor version free in the organisation; the built-in 1.1.0 is not the organisation's.
+    const source = await builtIn(org.admin.token, '1.0.0');
     const cloned = await post(`/v1/questionnaires/${source.id}/clone`, org.admin.token);
     expect(cloned.statusCode).toBe(201);
     expect(cloned.json()).toMatchObject({ key: 'lga-responsible-ai', version: '1.1.0', status: 'draft', builtIn: false });
     const second = await post(`/v1/questionnaires/${source.id}/clone`, org.admin.token);
     expect(second.json().version).toBe('1.2.0');
+    const newest = await post(`/v1/questionnaires/${(await builtIn(org.admin.token, '1.1.0')).id}/clone`, org.admin.token);
+    expect(newest.json()).toMatchObject({ version: '1.3.0', questionCount: 139 });
 
     const builtInEdit = await ctx.app.inject({ method: 'PUT', url: `/v1/questionnaires/${source.id}`, headers: bearer(org.admin.token), payload: smallDefinition() });
     expect(builtInEdit.statusCode).toBe(409);
@@ -121,7 +126,7 @@ describe('questionnaires over the API', () => {
 
   it('exports byte-stable JSON that imports back to the same definition', async () => {
     const org = await seedOrganisation(ctx);
-    const source = await builtIn(org.admin.token);
+    const source = await builtIn(org.admin.token, '1.0.0');
     const first = await get(`/v1/questionnaires/${source.id}/export`, org.admin.token);
     const second = await get(`/v1/questionnaires/${source.id}/export`, org.admin.token);
     expect(first.statusCode).toBe(200);
@@ -136,7 +141,7 @@ describe('questionnaires over the API', () => {
 
   it('publishes the methodology bidders are told in advance', async () => {
     const org = await seedOrganisation(ctx);
-    const source = await builtIn(org.admin.token);
+    const source = await builtIn(org.admin.token, '1.1.0');
     const methodology = (await get(`/v1/questionnaires/${source.id}/methodology`, org.admin.token)).json();
     expect(methodology.scale.map((m: { label: string }) => m.label)).toEqual(['Unacceptable', 'Poor', 'Acceptable', 'Good', 'Excellent']);
     for (const tier of ['low', 'medium', 'high', 'very_high']) {
@@ -149,6 +154,14 @@ describe('questionnaires over the API', () => {
     expect(methodology.evidenceRule).toMatch(/at most 2 of 4/);
     expect(methodology.informationOnly.map((q: { questionKey: string }) => q.questionKey)).toContain('transparency.ai_used_in_bid');
     expect(methodology.sections.filter((s: { critical: boolean }) => s.critical).map((s: { key: string }) => s.key).sort()).toEqual(['data_protection', 'fairness', 'oversight', 'security']);
+    // 1.1.0 says which gateway answers the panel decides, which questions a rubric marks, and what changed.
+    const conflicts = methodology.gateways.find((g: { questionKey: string }) => g.questionKey === 'oversight.conflicts_of_interest');
+    expect(conflicts.decidedByPanel).toEqual([{ answer: 'Yes, and we describe each one below', usualOutcome: null }]);
+    expect(methodology.rubricQuestions.map((q: { ref: string }) => q.ref)).toEqual(['2.5a', '3.2', '3.3', '5.3', '5.4', '7.9', '15.4']);
+    expect(methodology.scoringSteps.some((step: string) => step.includes('marked by a rubric'))).toBe(true);
+    expect(methodology.changeLog.map((e: { version: string }) => e.version)).toEqual(['1.1.0', '1.0.0']);
+    const older = (await get(`/v1/questionnaires/${(await builtIn(org.admin.token, '1.0.0')).id}/methodology`, org.admin.token)).json();
+    expect([older.rubricQuestions, older.changeLog, older.scoringSteps.some((step: string) => step.includes('rubric'))]).toEqual([[], [], false]);
   });
 
   it('lets viewers and keys with questionnaires:read read, and only admins and officers write', async () => {

@@ -23,9 +23,10 @@ describe('the questionnaire pages of the officer console', () => {
     post: (url: string, token: string, payload?: object) => ctx.app.inject({ method: 'POST', url, headers: bearer(token), ...(payload ? { payload } : {}) }),
   };
 
-  async function builtInId(org: SeededOrganisation): Promise<string> {
+  /** The built-in bank at the version a test means: both versions are listed. */
+  async function builtInId(org: SeededOrganisation, version: '1.0.0' | '1.1.0' = '1.1.0'): Promise<string> {
     const list = (await api.get('/v1/questionnaires?builtIn=true', org.admin.token)).json();
-    return list.items.find((q: { key: string }) => q.key === 'lga-responsible-ai').id;
+    return list.items.find((q: { key: string; version: string }) => q.key === 'lga-responsible-ai' && q.version === version).id;
   }
 
   async function importDraft(org: SeededOrganisation, overrides: Record<string, unknown> = {}): Promise<string> {
@@ -81,15 +82,17 @@ describe('the questionnaire pages of the officer console', () => {
     expect(one.page.h1).toEqual(['Questionnaires']);
     const rows = tableRows(one.page);
     expect(rows).toHaveLength(20);
-    expect(rows[0]).toEqual([expect.stringMatching(/^Responsible AI: supplier due diligence for councils Built-in\. \d+ questions\. Last changed 1 November 2026\.$/), '1.0.0', 'Published']);
-    expect(rows[1]).toEqual(['Our questionnaire 2.0.0 Your council. 3 questions. Last changed 26 November 2026.', '2.0.0', 'Published']);
-    expect(rows[2]).toEqual([expect.stringMatching(/^Our questionnaire 2\.1\.0 Your council\./), '2.1.0', 'Draft']);
+    // The built-in versions first, in the order shipped.
+    expect(rows[0]).toEqual(['Responsible AI: supplier due diligence for councils Built-in. 110 questions. Last changed 1 November 2026.', '1.0.0', 'Published']);
+    expect(rows[1]).toEqual(['Responsible AI: supplier due diligence for councils Built-in. 139 questions. Last changed 1 November 2026.', '1.1.0', 'Published']);
+    expect(rows[2]).toEqual(['Our questionnaire 2.0.0 Your council. 3 questions. Last changed 26 November 2026.', '2.0.0', 'Published']);
+    expect(rows[3]).toEqual([expect.stringMatching(/^Our questionnaire 2\.1\.0 Your council\./), '2.1.0', 'Draft']);
     expect(one.page.link('Import a questionnaire')?.getAttribute('href')).toBe('/questionnaires/import');
 
     const next = one.page.link(/Next page/)?.getAttribute('href');
     expect(next).toMatch(/^\/questionnaires\?cursor=/);
     const two = await open(agent, next!);
-    expect(tableRows(two.page).map((r) => r[1])).toEqual(['2.19.0']);
+    expect(tableRows(two.page).map((r) => r[1])).toEqual(['2.18.0', '2.19.0']);
     expect(two.page.link(/Next page/)).toBeUndefined();
     expect(two.page.link(/First page/)?.getAttribute('href')).toBe('/questionnaires');
 
@@ -139,6 +142,12 @@ describe('the questionnaire pages of the officer console', () => {
     expect(page.text).toContain(methodology.evidenceRule);
     // Sources are named, not only abbreviated.
     expect(page.summary()).toContainEqual({ key: 'PPN017', value: 'Procurement Policy Note 017, Improving transparency of AI use in procurement' });
+    expect(page.summary()).toContainEqual({ key: 'PSED', value: 'Equality Act 2010, section 149: the Public Sector Equality Duty' });
+    // A rubric question says what each mark needs, and the page ends with what changed in this version.
+    expect(page.text).toContain('From the options chosen, by a rubric: the highest level whose options were all chosen gives the score; if none is met, 0.');
+    expect(page.heading('What changed in each version')).toBeDefined();
+    expect(page.link('What changed in each version')?.getAttribute('href')).toBe('#changes');
+    expect(page.text).toContain('“Yes, and we describe each one below”: the panel decides, with a reason.');
     // An evaluator reads, and is offered nothing to change.
     expect(page.link('Make a copy')).toBeUndefined();
     expect(page.link('Publish')).toBeUndefined();
@@ -162,6 +171,13 @@ describe('the questionnaire pages of the officer console', () => {
     }
     for (const q of methodology.manualQuestions) expect(page.text).toContain(q.descriptors['4']);
     expect(page.text).toContain(methodology.evidenceRule);
+    // 1.1.0 says which gateway answers the panel decides, and publishes its rubrics and change log.
+    expect(page.summary()).toContainEqual({ key: 'Decided by the panel', value: '“Certification in progress” (usually passed on conditions): the panel decides, with a reason.' });
+    expect(page.heading('Multiple-choice answers marked by a rubric')).toBeDefined();
+    expect(page.summary()).toContainEqual({ key: '2 (Acceptable): Both kinds of prompt injection', value: 'Needs “Prompt injection”, “Indirect prompt injection”' });
+    expect(page.heading('What changed in each version')).toBeDefined();
+    expect(page.heading('Version 1.1.0')).toBeDefined();
+    for (const change of methodology.changeLog[0].changes) expect(page.text).toContain(change);
     const hiddenInPrint = (selector: string) => (page.document.querySelector(selector) as unknown as { closest(s: string): unknown } | null)?.closest('.govuk-\\!-display-none-print');
     expect(hiddenInPrint('.govuk-service-navigation')).toBeTruthy();
     expect(hiddenInPrint('.govuk-footer')).toBeTruthy();
@@ -171,7 +187,8 @@ describe('the questionnaire pages of the officer console', () => {
 
   it('copies the built-in questionnaire, publishes the copy and archives it', async () => {
     const org = await seedOrganisation(ctx);
-    const source = await builtInId(org);
+    // Version 1.0.0, so the copy takes the next minor version, 1.1.0, in the council's own library.
+    const source = await builtInId(org, '1.0.0');
     const agent = await signedIn(org);
 
     const view = await open(agent, `/questionnaires/${source}`);

@@ -3,7 +3,8 @@ import type { QuestionnaireDefinitionInput } from '../questionnaires.definition'
 /**
  * The built-in question bank: AI supplier due diligence for UK councils, following the LGA guide
  * "Responsibly buying AI" (2025), in our own words; each question cites its sources.
- * Checked by `npx tsx scripts/check-bank.ts`.
+ * Validated like an import by test/modules/questionnaires/definition.test.ts. Published: change it
+ * only by adding a new version file (lga-responsible-ai-1.1.0.ts is the next).
  */
 
 const yesNoTriage = [
