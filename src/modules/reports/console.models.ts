@@ -34,7 +34,7 @@ export function reportsList({ all, exports }: { all: Pick<ProcurementEvaluations
         {
           name: `Evaluation report: ${item.supplierName}`,
           format: 'PDF',
-          description: 'Scores with their working, answers (confidential ones marked), evaluators’ and moderated marks, clarifications and who did what.',
+          description: 'Scores with their working, answers (confidential ones marked), evaluators’ and moderated marks, clarifications, amended answers, integrity flags and who did what.',
           href: `${base}/responses/${item.responseId}/evaluation-report.pdf`,
           waiting: null,
         },

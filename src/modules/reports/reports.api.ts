@@ -59,7 +59,7 @@ export function registerReportsApi(app: FastifyInstance, { database, now, storag
     EVALUATION_REPORT_READERS,
     'getEvaluationReport',
     'The evaluation report of a submitted response',
-    'Cover, summary (score, rating, tier, gateways, weakest areas), a chart of section scores, the residual-risk matrix, then every visible question with its answer (confidential answers marked), score and working, evaluators’ marks, the moderated mark and evidence files; clarifications; who did what and when. For council staff and the moderator, and API keys holding both `reports:read` and `responses:read-confidential` (it reproduces confidential answers). The same evaluation gives the same file (stored, with its SHA-256); each new file is audited.',
+    'Cover, summary (score, rating, tier, gateways, weakest areas), a chart of section scores, the residual-risk matrix, then every visible question with its answer (confidential answers marked), score and working, evaluators’ marks, the moderated mark and evidence files; clarifications; amended answers (both answers, both scores, the moderator’s decision with who, when and why); integrity flags (the rule, the questions, the panel’s recorded action); whether the evaluation is finalised, by whom and when; who did what and when. For council staff and the moderator, and API keys holding both `reports:read` and `responses:read-confidential` (it reproduces confidential answers). The same evaluation gives the same file (stored, with its SHA-256); each new file is audited.',
     (request) => usecases.evaluationReportFile({ ...ctx(request), responseId: request.params.id }),
   );
   pdfRoute(

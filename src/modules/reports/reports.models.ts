@@ -24,6 +24,42 @@ export type ReportModeration = { questionKey: string; moderator: string; score: 
 
 export type ReportClarification = { questionKey: string; question: string; askedAt: string; reply: string | null; repliedAt: string | null; amended: boolean };
 
+/** An answer amended in reply to a clarification, with both scores and the moderator's decision (the decider already named). */
+export type ReportAmendment = {
+  questionKey: string;
+  askedAt: string;
+  repliedAt: string | null;
+  /** The answer before the amendment: as submitted, or as an earlier accepted amendment left it. */
+  original: AnswerValue;
+  amended: AnswerValue;
+  originalScore: number | null;
+  amendedScore: number | null;
+  status: 'pending' | 'accepted' | 'rejected';
+  decidedBy: string | null;
+  decidedAt: string | null;
+  reason: string | null;
+  /** A later amendment of the same answer followed, and it is that one which decides the score. */
+  superseded: boolean;
+};
+
+/** An integrity flag with the rule that raised it and what the panel recorded doing about it (the recorder already named). */
+export type ReportIntegrityFlag = { ruleText: string; questionKeys: readonly string[]; message: string; action: { text: string; by: string; at: string } | null };
+
+/** A condition of the response's conditions register, whoever last changed it already named. */
+export type ReportCondition = {
+  number: number;
+  source: 'gateway' | 'exception' | 'evidence' | 'residual_risk' | 'overall_risk';
+  text: string;
+  owner: string | null;
+  dueDate: string | null;
+  status: 'open' | 'met' | 'waived';
+  reason: string | null;
+  updated: { by: string; at: string } | null;
+};
+
+/** The moderator's sign-off of the evaluation, the moderator already named. */
+export type ReportFinalisation = { by: string; at: string };
+
 /** One audit event, with the actor already named. */
 export type ReportTrailEvent = { at: string; who: string; action: string; details: Record<string, unknown> };
 
@@ -42,6 +78,13 @@ export type EvaluationReportInput = {
   marks: readonly ReportMark[];
   moderations: readonly ReportModeration[];
   clarifications: readonly ReportClarification[];
+  /** Every clarification amendment, oldest first. */
+  amendments: readonly ReportAmendment[];
+  integrityFlags: readonly ReportIntegrityFlag[];
+  /** The conditions register, in its numbered order. */
+  conditions: readonly ReportCondition[];
+  /** Null until the moderator finalises the evaluation. */
+  finalisation: ReportFinalisation | null;
   trail: readonly ReportTrailEvent[];
 };
 
@@ -291,11 +334,129 @@ function questionBlocks(input: EvaluationReportInput, question: Question, q: Que
   return blocks;
 }
 
+/** Whether the moderator has signed the evaluation off, by whom and when. */
+const finalisationFact = (finalisation: ReportFinalisation | null): [string, string] => [
+  'Finalised',
+  finalisation ? `Yes, by ${finalisation.by} on ${ukDayTime(finalisation.at)}` : 'Not yet: the moderator has not finalised this evaluation',
+];
+
+const questionName = (questions: Map<string, Question>, key: string) => {
+  const question = questions.get(key);
+  return question ? titled(question.ref, question.text) : 'A question no longer in the questionnaire';
+};
+
+const AMENDMENT_DECISION_WORDS: Record<ReportAmendment['status'], string> = {
+  accepted: 'Accepted: the amended answer counts.',
+  rejected: 'Rejected: the answer before the amendment counts.',
+  pending: 'Awaiting the moderator’s decision: the answer before the amendment counts, and the evaluation is provisional until it is decided.',
+};
+
+/** Every answer amended through a clarification: both answers, both scores, and the moderator's decision with who, when and why. */
+export function amendedAnswersSection(input: EvaluationReportInput, questions: Map<string, Question>): Block[] {
+  const blocks: Block[] = [
+    { kind: 'heading', level: 1, text: 'Amended answers', bookmark: true },
+    {
+      kind: 'paragraph',
+      text: 'A supplier may amend an answer in reply to a clarification. The amendment counts only once the moderator accepts it as a clarification rather than a new tender; until then, and if it is rejected, the answer before it counts.',
+    },
+  ];
+  if (input.amendments.length === 0) return [...blocks, { kind: 'paragraph', text: 'No answer was amended in reply to a clarification.' }];
+  // A pending amendment a later one replaced is never decided, and holds nothing up.
+  if (input.amendments.some((a) => a.status === 'pending' && !a.superseded))
+    blocks.push({ kind: 'paragraph', tone: 'notice', text: 'Some amendments await the moderator’s decision, so this evaluation is provisional.' });
+  for (const a of input.amendments) {
+    const question = questions.get(a.questionKey);
+    const answer = (value: AnswerValue) => (question ? answerText(question, value) : Array.isArray(value) ? value.join('; ') : value === null || value === undefined ? 'Not answered' : String(value));
+    const rows: Array<[string, string]> = [];
+    if (input.answers[a.questionKey]?.confidential) rows.push(['Confidential', 'Marked commercially confidential by the supplier. Do not share outside the council.']);
+    rows.push(
+      ['Amended', `${a.repliedAt ? ukDayTime(a.repliedAt) : 'Date not recorded'}, in reply to a clarification asked ${ukDayTime(a.askedAt)}`],
+      ['Original answer', answer(a.original)],
+      ['Original score', markLabel(input.definition, a.originalScore)],
+      ['Amended answer', answer(a.amended)],
+      ['Amended score', markLabel(input.definition, a.amendedScore)],
+      ['Decision', a.status === 'pending' && a.superseded ? 'Not decided: a later amendment of the same answer replaced it.' : AMENDMENT_DECISION_WORDS[a.status]],
+      ['Decided by', a.decidedBy && a.decidedAt ? `${a.decidedBy} on ${ukDayTime(a.decidedAt)}` : 'Not yet decided'],
+      ['Reason', a.reason ?? 'None yet'],
+    );
+    if (a.superseded) rows.push(['Later amendment', 'The same answer was amended again later; the later amendment is the one that decides the score.']);
+    blocks.push({ kind: 'heading', level: 2, text: questionName(questions, a.questionKey) }, { kind: 'facts', rows });
+  }
+  return blocks;
+}
+
+const CONDITION_SOURCE_WORDS: Record<ReportCondition['source'], string> = {
+  gateway: 'A gateway passed on conditions',
+  exception: 'An exception to the council’s terms',
+  evidence: 'Evidence asked for and not given',
+  residual_risk: 'A critical section’s residual risk',
+  overall_risk: 'The overall residual risk',
+};
+const CONDITION_STATUS_WORDS: Record<ReportCondition['status'], string> = { open: 'Open', met: 'Met', waived: 'Waived' };
+
+/** The numbered conditions register: what must be agreed or done, who owns it, by when, and whether it was met or waived. */
+export function conditionsSection(input: EvaluationReportInput): Block[] {
+  const blocks: Block[] = [
+    { kind: 'heading', level: 1, text: 'Conditions', bookmark: true },
+    {
+      kind: 'paragraph',
+      text: 'Raised by the evaluation: each gateway passed on conditions, each exception to the council’s terms, each answer scored down for missing evidence, each critical section with medium or high residual risk, and a medium overall residual risk. A rating of “acceptable with conditions” always lists its conditions here.',
+    },
+  ];
+  if (input.conditions.length === 0) return [...blocks, { kind: 'paragraph', text: 'The evaluation raises no condition.' }];
+  const open = input.conditions.filter((c) => c.status === 'open').length;
+  blocks.push({ kind: 'paragraph', text: `${input.conditions.length} condition${input.conditions.length === 1 ? '' : 's'}, ${open} open.` });
+  blocks.push({
+    kind: 'table',
+    caption: 'Conditions register',
+    columns: [
+      { header: 'No.', width: 0.06 },
+      { header: 'Condition', width: 0.4 },
+      { header: 'Raised by', width: 0.16 },
+      { header: 'Owner and due date', width: 0.17 },
+      { header: 'Status', width: 0.21 },
+    ],
+    rows: input.conditions.map((c) => [
+      String(c.number),
+      c.text,
+      CONDITION_SOURCE_WORDS[c.source],
+      [c.owner ?? 'No owner yet', c.dueDate ? `due ${calendarDay(c.dueDate)}` : 'no due date'].join(', '),
+      [CONDITION_STATUS_WORDS[c.status], c.reason ? `: ${c.reason}` : '', c.updated ? ` (${c.updated.by}, ${ukDayTime(c.updated.at)})` : ''].join(''),
+    ]),
+  });
+  return blocks;
+}
+
+/** Every integrity flag: the rule that raised it, what it is about, and what the panel recorded doing about it. */
+export function integrityFlagsSection(input: EvaluationReportInput, questions: Map<string, Question>): Block[] {
+  const blocks: Block[] = [
+    { kind: 'heading', level: 1, text: 'Integrity flags', bookmark: true },
+    { kind: 'paragraph', text: 'Things about this response the panel should look at before relying on it, each with the rule that raised it. A flag never changes a score by itself.' },
+  ];
+  if (input.integrityFlags.length === 0) return [...blocks, { kind: 'paragraph', text: 'No integrity flag was raised on this response.' }];
+  input.integrityFlags.forEach((flag, i) => {
+    blocks.push(
+      { kind: 'heading', level: 2, text: `Flag ${i + 1} of ${input.integrityFlags.length}` },
+      {
+        kind: 'facts',
+        rows: [
+          ['Rule', flag.ruleText],
+          ['Found', flag.message],
+          ['Concerns', flag.questionKeys.length === 0 ? 'The evaluation panel, not an answer' : flag.questionKeys.map((key) => questionName(questions, key)).join('; ')],
+          ['Panel’s action', flag.action ? flag.action.text : 'No action recorded'],
+          ...(flag.action ? [['Recorded by', `${flag.action.by} on ${ukDayTime(flag.action.at)}`] as [string, string]] : []),
+        ],
+      },
+    );
+  });
+  return blocks;
+}
+
 export function evaluationReport(input: EvaluationReportInput): ReportDocument {
   const { evaluation, definition, procurement } = input;
   const questions = questionsOf(definition);
   const weakest = weakestSections(evaluation);
-  const status = evaluation.provisional ? `Provisional: ${evaluation.outstanding.length} item${evaluation.outstanding.length === 1 ? '' : 's'} outstanding` : 'Final';
+  const status = evaluation.provisional ? `Provisional: ${evaluation.outstanding.length} item${evaluation.outstanding.length === 1 ? '' : 's'} outstanding` : 'Complete: nothing outstanding';
   const blocks: Block[] = [
     { kind: 'heading', level: 1, text: `Evaluation report: ${input.supplierName}`, bookmark: true },
     { kind: 'paragraph', text: procurement.title, tone: 'strong' },
@@ -312,6 +473,7 @@ export function evaluationReport(input: EvaluationReportInput): ReportDocument {
         ['Scoring method', `Version ${evaluation.scoringMethodVersion}`],
         ['Inputs hash', evaluation.inputsHash],
         ['Status', status],
+        finalisationFact(input.finalisation),
       ],
     },
   ];
@@ -343,6 +505,8 @@ export function evaluationReport(input: EvaluationReportInput): ReportDocument {
     { kind: 'heading', level: 2, text: 'Residual risk' },
     ...riskMatrix(evaluation),
   );
+  // Beside the rating it qualifies.
+  blocks.push(...conditionsSection(input));
 
   for (const section of visibleSections(evaluation)) {
     const defined = definition.sections.find((s) => s.key === section.key);
@@ -376,11 +540,14 @@ export function evaluationReport(input: EvaluationReportInput): ReportDocument {
         rows: [
           ['Asked', `${ukDayTime(c.askedAt)}: ${c.question}`],
           ['Reply', c.reply === null ? 'No reply yet' : `${ukDayTime(c.repliedAt!)}: ${c.reply}`],
-          ...(c.amended ? [['Amended answer', 'Yes: the score uses the amended answer.'] as [string, string]] : []),
+          ...(c.amended ? [['Amended answer', 'Yes: see “Amended answers” for the moderator’s decision and both scores.'] as [string, string]] : []),
         ],
       },
     );
   }
+
+  // The panel's decisions about this response, a section each, each built by its own function.
+  blocks.push(...amendedAnswersSection(input, questions), ...integrityFlagsSection(input, questions));
 
   blocks.push({ kind: 'heading', level: 1, text: 'Appendix: who did what and when', bookmark: true });
   blocks.push(

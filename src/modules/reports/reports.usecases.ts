@@ -10,7 +10,7 @@ import type { SubmittedResponse } from '../responses';
 import { evaluationRecord, procurementEvaluations, type ProcurementEvaluations } from '../scoring';
 import type { ReportDocument } from './reports.document';
 import { reportErrors } from './reports.errors';
-import { assessmentSummary, comparisonReport, evaluationReport, TRAIL_ACTIONS, type ComparisonRow, type ReportAnswer, type ReportProcurement } from './reports.models';
+import { assessmentSummary, comparisonReport, evaluationReport, TRAIL_ACTIONS, type ComparisonRow, type ReportAmendment, type ReportAnswer, type ReportProcurement } from './reports.models';
 import type { PdfRenderer } from '../../platform/pdf';
 import type { ReportRenders } from './reports.once';
 import * as repo from './reports.repository';
@@ -151,6 +151,32 @@ function actorName(event: AuditEvent, names: Map<string, string>, supplier: { in
   }
 }
 
+/** Every clarification amendment of the response, oldest first, with both scores and the decider named. */
+function reportAmendments(record: Awaited<ReturnType<typeof evaluationRecord>>, named: (id: string) => string): ReportAmendment[] {
+  const scores = new Map(record.amendmentScores.map((s) => [s.clarificationId, s]));
+  const latest = new Map(Object.values(record.response.amendments).map((a) => [a.clarificationId, true]));
+  return record.response.clarifications.flatMap((c) => {
+    const a = c.amendment;
+    if (!a) return [];
+    return [
+      {
+        questionKey: c.questionKey,
+        askedAt: c.askedAt,
+        repliedAt: c.repliedAt,
+        original: a.original,
+        amended: a.amended,
+        originalScore: scores.get(a.clarificationId)?.originalScore ?? null,
+        amendedScore: scores.get(a.clarificationId)?.amendedScore ?? null,
+        status: a.status,
+        decidedBy: a.decidedBy ? named(a.decidedBy) : null,
+        decidedAt: a.decidedAt,
+        reason: a.reason,
+        superseded: !latest.has(a.clarificationId),
+      },
+    ];
+  });
+}
+
 /** The evaluation report of one submitted response, for council staff and the moderator. */
 export async function evaluationReportFile(ctx: Ctx & { responseId: string }): Promise<ReportFile> {
   const record = await evaluationRecord(ctx);
@@ -160,7 +186,15 @@ export async function evaluationReportFile(ctx: Ctx & { responseId: string }): P
   const names = await userNames({
     db: ctx.db,
     organisationId,
-    ids: [...record.marks.map((m) => m.evaluatorId), ...record.moderations.map((m) => m.moderatorId), ...trail.filter((e) => e.actor.type === 'user').map((e) => e.actor.id)],
+    ids: [
+      ...record.marks.map((m) => m.evaluatorId),
+      ...record.moderations.map((m) => m.moderatorId),
+      ...trail.filter((e) => e.actor.type === 'user').map((e) => e.actor.id),
+      ...response.clarifications.flatMap((c) => (c.amendment?.decidedBy ? [c.amendment.decidedBy] : [])),
+      ...record.flags.flatMap((f) => (f.action ? [f.action.recordedBy] : [])),
+      ...(record.finalisation ? [record.finalisation.finalisedBy] : []),
+      ...record.conditions.flatMap((c) => (c.updatedBy ? [c.updatedBy] : [])),
+    ],
   });
   const named = (id: string) => names.get(id) ?? 'A former user';
   const supplier = { invitationId: response.invitationId, name: response.supplierName };
@@ -178,6 +212,19 @@ export async function evaluationReportFile(ctx: Ctx & { responseId: string }): P
     marks: record.marks.map((m) => ({ questionKey: m.questionKey, evaluator: named(m.evaluatorId), score: m.score, justification: m.justification, at: m.updatedAt.toISOString() })),
     moderations: record.moderations.map((m) => ({ questionKey: m.questionKey, moderator: named(m.moderatorId), score: m.score, rationale: m.rationale, at: m.updatedAt.toISOString() })),
     clarifications: response.clarifications,
+    amendments: reportAmendments(record, named),
+    integrityFlags: record.flags.map((f) => ({ ruleText: f.ruleText, questionKeys: f.questionKeys, message: f.message, action: f.action ? { text: f.action.text, by: named(f.action.recordedBy), at: f.action.recordedAt } : null })),
+    conditions: record.conditions.map((c) => ({
+      number: c.number,
+      source: c.source,
+      text: c.text,
+      owner: c.owner,
+      dueDate: c.dueDate,
+      status: c.status,
+      reason: c.reason,
+      updated: c.updatedBy && c.updatedAt ? { by: named(c.updatedBy), at: c.updatedAt } : null,
+    })),
+    finalisation: record.finalisation ? { by: named(record.finalisation.finalisedBy), at: record.finalisation.finalisedAt } : null,
     trail: trail.map((e) => ({ at: e.createdAt.toISOString(), who: actorName(e, names, supplier), action: e.action, details: e.details })),
   });
   return produce(ctx, { kind: 'evaluation', subjectId: response.responseId, document, evaluationHash: record.evaluation.inputsHash });

@@ -38,7 +38,16 @@ export type SubmittedResponse = {
   /** Each answer's comment and confidentiality, as submitted or as amended, by question key. */
   details: Record<string, { comment: string | null; confidential: boolean; confidentialReason: string | null }>;
   /** The council's clarification questions and the supplier's replies, oldest first. */
-  clarifications: Array<{ questionKey: string; question: string; askedAt: string; reply: string | null; repliedAt: string | null; amended: boolean }>;
+  clarifications: Array<{
+    questionKey: string;
+    question: string;
+    askedAt: string;
+    reply: string | null;
+    repliedAt: string | null;
+    amended: boolean;
+    /** The amendment this reply made (every one, not only the latest of its question), with when it was decided; null when it amended nothing. */
+    amendment: (Amendment & { decidedAt: string | null }) | null;
+  }>;
 };
 
 const detailsOf = (a: { comment: string | null; confidential: boolean; confidentialReason: string | null }) => ({
@@ -56,6 +65,7 @@ function toSubmitted(
   const details = Object.fromEntries(Object.entries(submission?.answers ?? {}).map(([key, a]) => [key, detailsOf(a)]));
   const amended: string[] = [];
   const amendments: Record<string, Amendment> = {};
+  const byClarification = new Map<string, Amendment & { decidedAt: string | null }>();
   // Oldest first, so a later accepted amendment of the same answer wins; only accepted ones count.
   for (const c of [...clarifications].sort((a, b) => (a.repliedAt?.getTime() ?? 0) - (b.repliedAt?.getTime() ?? 0))) {
     if (!c.amendedAnswer || !submission) continue;
@@ -68,6 +78,7 @@ function toSubmitted(
       decidedBy: c.amendmentDecidedBy,
       reason: c.amendmentReason,
     };
+    byClarification.set(c.id, { ...amendments[c.questionKey]!, decidedAt: c.amendmentDecidedAt?.toISOString() ?? null });
     if (status !== 'accepted') continue;
     answers[c.questionKey] = c.amendedAnswer.value as AnswerValue;
     details[c.questionKey] = detailsOf(c.amendedAnswer);
@@ -98,6 +109,7 @@ function toSubmitted(
         reply: c.reply,
         repliedAt: c.repliedAt?.toISOString() ?? null,
         amended: c.amendedAnswer !== null,
+        amendment: byClarification.get(c.id) ?? null,
       })),
   };
 }

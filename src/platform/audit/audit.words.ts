@@ -24,6 +24,11 @@ export const AUDIT_ACTION_WORDS: Readonly<Record<string, string>> = {
   'evaluation.moderated': 'Moderated a mark',
   'evaluation.score_overridden': 'Overrode an automatic score',
   'evaluation.gateway_decided': 'Decided a gateway',
+  'evaluation.amendment_accepted': 'Accepted an amended answer',
+  'evaluation.amendment_rejected': 'Rejected an amended answer',
+  'evaluation.flag_action_recorded': 'Recorded what the panel did about an integrity flag',
+  'evaluation.finalised': 'Finalised the evaluation',
+  'evaluation.condition_updated': 'Recorded a condition’s owner, due date and status',
   'procurement.decision_recorded': 'Recorded the decision',
 };
 
@@ -32,7 +37,21 @@ export function auditEventWords({ action, details }: { action: string; details: 
   const words = AUDIT_ACTION_WORDS[action];
   if (words === undefined) return null;
   const key = typeof details.questionKey === 'string' ? ` ${details.questionKey}` : '';
+  // Events that record the question's number (its reference) are named by it; older ones by key.
+  const question = typeof details.questionRef === 'string' ? `question ${details.questionRef}` : typeof details.questionKey === 'string' ? `question ${details.questionKey}` : 'a question';
+  const score = (value: unknown) => (typeof value === 'number' ? `${value} of 4` : 'no score');
+  // Only with the details it needs: the action filter names each action with no details at all.
+  if ((action === 'evaluation.amendment_accepted' || action === 'evaluation.amendment_rejected') && 'originalScore' in details)
+    return `${words} to ${question}: as submitted it scored ${score(details.originalScore)}, as amended ${score(details.amendedScore)}; the ${action === 'evaluation.amendment_accepted' ? 'amended answer' : 'answer as submitted'} counts`;
+  if (action === 'evaluation.flag_action_recorded' && typeof details.action === 'string') {
+    const keys = Array.isArray(details.questionKeys) ? details.questionKeys : [];
+    const refs = keys.map((k, i) => (Array.isArray(details.questionRefs) && typeof details.questionRefs[i] === 'string' ? details.questionRefs[i] : k)).filter((r): r is string => typeof r === 'string');
+    const about = refs.length === 0 ? '' : ` about question${refs.length === 1 ? '' : 's'} ${refs.join(', ')}`;
+    return `${words}${about}: ${details.action}`;
+  }
   if (action === 'evaluation.marked' || action === 'evaluation.moderated' || action === 'evaluation.score_overridden') return `${words}${key}: ${String(details.score)}`;
+  if (action === 'evaluation.condition_updated' && typeof details.number === 'number')
+    return `Condition ${details.number}: ${String(details.status)}${typeof details.reason === 'string' ? ` (${details.reason})` : ''}${typeof details.owner === 'string' ? `, owner ${details.owner}` : ''}${typeof details.dueDate === 'string' ? `, due ${details.dueDate}` : ''}`;
   if (action === 'evaluation.gateway_decided') return `${words}${key}: ${String(details.outcome)}`;
   if (action === 'evaluation.declared') return `${words}: ${details.hasConflict ? 'a conflict declared' : 'no conflict'}`;
   if (action === 'procurement.decision_recorded') return `${words}: ${details.outcome === 'award' ? 'award' : 'no award'}`;

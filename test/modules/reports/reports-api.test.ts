@@ -100,11 +100,15 @@ describe('PDF reports through the API', () => {
     expect(text).toContain('Example Borough Council');
     expect(text).toContain(`${evaluation.overallScore.toFixed(1)} out of 100`);
     expect(text).toContain(evaluation.gateways[0].reason);
-    expect(text).toContain('Final');
+    expect(text).toContain('Status Complete: nothing outstanding Finalised Not yet: the moderator has not finalised this evaluation');
     // Sections in order, each with every visible question, its answer, score and working.
     const order = inOrder(pdf.text, ['\nSummary\n', '\nSection A\n', 'Do you train on our data?', 'Explain the opt-in.', '\nSection B\n', 'Incident notification hours?', '\nClarifications\n', 'Appendix: who did what and when']);
     expect(order.every((i) => i >= 0), JSON.stringify(order)).toBe(true);
     expect(text).toContain('Only with opt-in');
+    // The conditions register of GET /v1/responses/{id}/conditions, numbered as there.
+    const register = (await w.call('GET', `/v1/responses/${w.a.responseId}/conditions`, w.org.admin.token)).json().conditions as Array<{ number: number; text: string }>;
+    expect(register.length).toBeGreaterThan(0);
+    for (const c of register) expect(text).toContain(`${c.number} ${c.text}`);
     expect(text).toContain(evaluation.questions.find((q: { key: string }) => q.key === 'b.hours').working[0]);
     // Confidential answers are shown to the council, and marked.
     expect(text).toContain(ALPHA_SECRET);
@@ -123,7 +127,7 @@ describe('PDF reports through the API', () => {
       expect(page).toContain('OFFICIAL-SENSITIVE: COMMERCIAL');
       expect(page).toContain(`Page ${i + 1} of ${pdf.numPages}`);
     });
-    expect(pdf.outline.map((o) => o.title)).toEqual(['Evaluation report: Alpha AI', 'Summary', 'Section A', 'Section B', 'Clarifications', 'Appendix: who did what and when']);
+    expect(pdf.outline.map((o) => o.title)).toEqual(['Evaluation report: Alpha AI', 'Summary', 'Conditions', 'Section A', 'Section B', 'Clarifications', 'Amended answers', 'Integrity flags', 'Appendix: who did what and when']);
   });
 
   it('returns the stored file while the evaluation is unchanged, and a new one when it changes', async () => {

@@ -1,7 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateResponse } from '../../../src/modules/scoring';
 import type { ReportDocument } from '../../../src/modules/reports/reports.document';
-import { answerText, assessmentSummary, comparisonReport, evaluationReport, fileNameOf, weakestSections, type EvaluationReportInput } from '../../../src/modules/reports/reports.models';
+import {
+  amendedAnswersSection,
+  answerText,
+  assessmentSummary,
+  comparisonReport,
+  conditionsSection,
+  evaluationReport,
+  fileNameOf,
+  integrityFlagsSection,
+  weakestSections,
+  type EvaluationReportInput,
+} from '../../../src/modules/reports/reports.models';
 import { fileSize } from '../../../src/platform/format';
 import { renderPdf } from '../../../src/platform/pdf';
 import { readPdf } from '../../helpers/pdf';
@@ -28,6 +39,10 @@ function reportInput(overrides: Partial<EvaluationReportInput> = {}): Evaluation
     marks: [],
     moderations: [],
     clarifications: [],
+    amendments: [],
+    integrityFlags: [],
+    conditions: [],
+    finalisation: null,
     trail: [],
     ...overrides,
   };
@@ -60,9 +75,13 @@ describe('the PDF renderer', () => {
     expect(read.info).toMatchObject({ CreationDate: 'D:20270402093000Z', Language: 'en-GB', Title: 'Evaluation report: Acme AI Ltd, Council tax chatbot', Author: 'Example Borough Council' });
     expect(read.firstPageRoles.slice(0, 4)).toEqual(['Root', 'Document', 'H1', 'P']);
     expect(read.firstPageRoles).toEqual(expect.arrayContaining(['Table', 'TR', 'TH', 'TD']));
-    expect(read.outline.map((o) => o.title)).toEqual(['Evaluation report: Acme AI Ltd', 'Summary', ...definition.sections.filter((s) => reportInput().evaluation.sections.find((x) => x.key === s.key)?.visible).map((s) => (s.ref ? `${s.ref} ${s.title}` : s.title)), 'Clarifications', 'Appendix: who did what and when']);
+    expect(read.outline.map((o) => o.title)).toEqual(['Evaluation report: Acme AI Ltd', 'Summary', 'Conditions', ...definition.sections.filter((s) => reportInput().evaluation.sections.find((x) => x.key === s.key)?.visible).map((s) => (s.ref ? `${s.ref} ${s.title}` : s.title)), 'Clarifications', 'Amended answers', 'Integrity flags', 'Appendix: who did what and when']);
     const text = flat(read.text);
     expect(text).toContain('cyber-essentials.pdf 47.1 KB');
+    // The panel's sections say so when there is nothing to list.
+    expect(text).toContain('No answer was amended in reply to a clarification.');
+    expect(text).toContain('No integrity flag was raised on this response.');
+    expect(text).toContain('Finalised Not yet: the moderator has not finalised this evaluation');
     expect(text).toContain('ab'.repeat(32));
   });
 
@@ -126,6 +145,45 @@ describe('the report models', () => {
     expect(text).not.toContain(`Your answer “${answerText(question, base.answers[secret]!.value)}”`);
     expect(text).toContain('The council intends to award the contract to Beta Bots');
     expect(document.createdAt).toBe('2027-04-10T10:00:00.000Z');
+  });
+
+  it('says an amendment a later one replaced holds nothing up, and that a flag about the panel concerns no answer', () => {
+    const base = reportInput();
+    const question = definition.sections.flatMap((s) => s.questions).find((q) => q.type === 'single_choice')!;
+    const amendment = { questionKey: question.key, askedAt: '2027-04-01T09:00:00.000Z', repliedAt: '2027-04-01T10:00:00.000Z', original: question.options![0]!.value, amended: question.options![1]!.value, originalScore: 4, amendedScore: 2, decidedBy: null, decidedAt: null, reason: null };
+    const facts = (input: EvaluationReportInput) =>
+      amendedAnswersSection(input, new Map(definition.sections.flatMap((s) => s.questions.map((q) => [q.key, q] as const))))
+        .flatMap((b) => (b.kind === 'facts' ? b.rows : b.kind === 'paragraph' ? [['', b.text] as [string, string]] : []))
+        .map(([k, v]) => `${k} ${v}`.trim());
+    const replaced = facts({ ...base, amendments: [{ ...amendment, status: 'pending', superseded: true }, { ...amendment, status: 'accepted', superseded: false, decidedBy: 'Mo Derator', decidedAt: '2027-04-02T09:00:00.000Z', reason: 'A clarification.' }] });
+    expect(replaced).toContain('Decision Not decided: a later amendment of the same answer replaced it.');
+    expect(replaced).toContain('Later amendment The same answer was amended again later; the later amendment is the one that decides the score.');
+    expect(replaced).toContain('Decision Accepted: the amended answer counts.');
+    expect(replaced).toContain('Decided by Mo Derator on 2 April 2027, 10:00 (UK time)');
+    expect(replaced.join(' ')).not.toContain('await the moderator');
+    const waiting = facts({ ...base, amendments: [{ ...amendment, status: 'pending', superseded: false }] });
+    expect(waiting).toContain('Some amendments await the moderator’s decision, so this evaluation is provisional.');
+    expect(waiting).toContain(`Original answer ${question.options![0]!.label}`);
+
+    const flags = integrityFlagsSection({ ...base, integrityFlags: [{ ruleText: 'A member of the panel declared a conflict.', questionKeys: [], message: 'Eve One declared a conflict.', action: null }] }, new Map());
+    expect(flags).toContainEqual({ kind: 'facts', rows: [['Rule', 'A member of the panel declared a conflict.'], ['Found', 'Eve One declared a conflict.'], ['Concerns', 'The evaluation panel, not an answer'], ['Panel’s action', 'No action recorded']] });
+  });
+
+  it('lists the conditions register in the evaluation report, numbered, with owner, due date, status and who changed it', async () => {
+    const base = reportInput();
+    expect(conditionsSection(base)).toContainEqual({ kind: 'paragraph', text: 'The evaluation raises no condition.' });
+    const conditions = [
+      { number: 1, source: 'gateway' as const, text: 'Sign the DPIA (gateway 1.2 Will you give the council what it needs for its DPIA?)', owner: 'Data protection officer', dueDate: '2027-01-31', status: 'open' as const, reason: null, updated: null },
+      { number: 2, source: 'residual_risk' as const, text: 'Agree the controls and monitoring that manage the medium residual risk in section 1 Data protection', owner: 'Head of digital', dueDate: null, status: 'waived' as const, reason: 'Accepted by the board.', updated: { by: 'Olive Officer', at: '2027-02-02T10:00:00.000Z' } },
+    ];
+    const table = conditionsSection({ ...base, conditions }).find((b) => b.kind === 'table');
+    expect(table && table.kind === 'table' ? table.rows : []).toEqual([
+      ['1', conditions[0]!.text, 'A gateway passed on conditions', 'Data protection officer, due 31 January 2027', 'Open'],
+      ['2', conditions[1]!.text, 'A critical section’s residual risk', 'Head of digital, no due date', 'Waived: Accepted by the board. (Olive Officer, 2 February 2027, 10:00 (UK time))'],
+    ]);
+    const text = flat((await readPdf((await renderPdf({ document: evaluationReport({ ...base, conditions }) })).pdf)).text);
+    expect(text).toContain('2 conditions, 1 open. Conditions register');
+    expect(text).toContain('Sign the DPIA');
   });
 
   it('splits a comparison of many suppliers into tables of five', () => {
