@@ -8,7 +8,7 @@ import { registerProcurementPages, registerProcurementsApi } from './modules/pro
 import { registerQuestionnairePages, registerQuestionnairesApi } from './modules/questionnaires';
 import { createInvitationTokenResolver, registerResponsesApi, registerResponsesConsolePages, registerResponsesWeb } from './modules/responses';
 import { registerReportsApi, registerReportsConsolePages } from './modules/reports';
-import { registerModerationPages, registerPanelPages, registerScoringApi, registerScoringConsolePages } from './modules/scoring';
+import { registerConditionsPages, registerModerationPages, registerPanelPages, registerScoringApi, registerScoringConsolePages } from './modules/scoring';
 import { registerIntegrationsApi, registerIntegrationsConsolePages, registerWebhookPages } from './modules/integrations';
 import { registerAuditApi, registerAuditPages } from './platform/audit';
 import { registerAuth, type Principal } from './platform/auth';
@@ -139,6 +139,7 @@ export async function buildApp({ config, database, now = () => new Date(), logge
     registerScoringConsolePages(web, consoleDeps);
     registerPanelPages(web, consoleDeps);
     registerModerationPages(web, consoleDeps);
+    registerConditionsPages(web, consoleDeps);
     registerReportsConsolePages(web, consoleDeps);
     registerIntegrationsConsolePages(web, consoleDeps);
     registerWebhookPages(web, consoleDeps);

@@ -69,6 +69,7 @@ const SCOPE_TABLE: Record<string, 'public' | ScopeRequirement[]> = {
   'GET /v1/responses/{id}/evidence/{evidenceId}': ['responses:read'],
   'GET /v1/responses/{id}/clarifications': ['responses:read'],
   'GET /v1/responses/{id}/integrity-flags': ['responses:read'],
+  'GET /v1/responses/{id}/conditions': ['scores:read'],
   'GET /v1/responses/{id}/team': ['responses:read'],
   'POST /v1/responses/{id}/deadline-extension': [],
   'POST /v1/responses/{id}/clarifications': [],
@@ -111,6 +112,7 @@ const SCOPE_TABLE: Record<string, 'public' | ScopeRequirement[]> = {
   'POST /v1/responses/{id}/evaluation/finalise': [],
   'POST /v1/responses/{id}/clarifications/{clarificationId}/amendment-decision': [],
   'PUT /v1/responses/{id}/integrity-flags/{flagId}/action': [],
+  'PUT /v1/responses/{id}/conditions/{conditionId}': [],
   'POST /v1/procurements/{id}/evaluations/recompute': [],
   'POST /v1/procurements/{id}/decision': [],
 

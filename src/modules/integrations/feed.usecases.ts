@@ -52,7 +52,8 @@ async function rowsAfter({ db, filter, after, limit }: { db: Db; filter: FeedFil
     .where(feedConditions({ filter, after }))
     .orderBy(asc(scoreFeed.updatedAt), asc(scoreFeed.responseId))
     .limit(limit);
-  return rows.map((row): FeedItem => ({ ...row.item, updatedAt: row.updatedAt.toISOString() }));
+  // Items published before the conditions register existed carry none until their next change.
+  return rows.map((row): FeedItem => ({ ...row.item, conditions: row.item.conditions ?? [], updatedAt: row.updatedAt.toISOString() }));
 }
 
 const cursorOf = (item: FeedItem) => encodeCursor([item.updatedAt, item.responseId]);

@@ -14,6 +14,20 @@ export const feedItemSchema = z.object({
   gatewaysPassed: z.boolean().nullable().describe('Every gateway passed (a conditional pass counts); null when withdrawn.'),
   final: z.boolean().describe('No mark or gateway decision is outstanding.'),
   sections: z.array(z.object({ key: z.string(), ref: z.string().nullable(), title: z.string(), weight: z.number(), score: z.number().nullable() })),
+  conditions: z
+    .array(
+      z.object({
+        id: z.string(),
+        number: z.number().int(),
+        source: z.enum(['gateway', 'exception', 'evidence', 'residual_risk', 'overall_risk']),
+        ref: z.string().nullable(),
+        text: z.string(),
+        owner: z.string().nullable(),
+        dueDate: z.string().nullable(),
+        status: z.enum(['open', 'met', 'waived']),
+      }),
+    )
+    .describe('The conditions register (GET /v1/responses/{id}/conditions): what must be agreed or done before, or after, contract; empty when withdrawn.'),
   questionnaireKey: z.string(),
   questionnaireVersion: z.string(),
   scoringMethodVersion: z.string(),

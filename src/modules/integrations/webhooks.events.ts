@@ -67,6 +67,12 @@ export const WEBHOOK_EVENTS: Record<EventType, WebhookEventDoc> = {
     component: 'ProcurementDecidedEvent',
     payload: procurementEvent('procurement.decided'),
   },
+  'conditions.updated': {
+    summary: 'A response’s conditions register changed',
+    description: 'A condition was raised or no longer arises (its evaluation changed), or someone recorded its owner, due date or status. `url` is the register (needs `scores:read`).',
+    component: 'ConditionsUpdatedEvent',
+    payload: responseEvent('conditions.updated'),
+  },
   'report.generated': {
     summary: 'A new PDF report was made',
     description: '`kind` says which; a comparison is about a procurement (`procurementId`), the others about a response (`responseId`). `url` is the PDF.',

@@ -53,6 +53,8 @@ export function resourcePath(event: Pick<EventRecord, 'type' | 'data'>): string 
     case 'evaluation.updated':
     case 'evaluation.finalised':
       return `/v1/responses/${d.responseId}/evaluation`;
+    case 'conditions.updated':
+      return `/v1/responses/${d.responseId}/conditions`;
     case 'report.generated':
       return d.kind === 'comparison' ? `/v1/procurements/${d.procurementId}/comparison.pdf` : d.kind === 'assessment_summary' ? `/v1/responses/${d.responseId}/assessment-summary.pdf` : `/v1/responses/${d.responseId}/report.pdf`;
     default:

@@ -38,15 +38,36 @@ export function gatewaySummary(gateways: Evaluation['gateways']): string {
   return count('pass') === gateways.length ? `All ${gateways.length} passed` : parts.join(', ');
 }
 
+/** Whether the moderator has signed an evaluation with nothing outstanding off, by whom and when, as the evaluation report says it. */
+export function finalisedWords(item: Pick<ResultRow, 'finalisedAt' | 'finalisedBy'>, names: ReadonlyMap<string, string>): string {
+  if (!item.finalisedAt) return 'Complete, not yet finalised by the moderator';
+  return `Finalised by ${(item.finalisedBy && names.get(item.finalisedBy)) ?? 'a former user'} on ${ukDayTime(item.finalisedAt)}`;
+}
+
 const RANK_ORDER = (a: ResultRow, b: ResultRow) => (a.rank ?? Infinity) - (b.rank ?? Infinity);
 const secondLine = (text: string) => ` <span class="govuk-!-display-block govuk-body-s govuk-!-margin-bottom-0">${escapeHtml(text)}</span>`;
 
 /**
  * One row per response, best first (the unranked after, in invitation order): rank, supplier (with
- * its gateways and whether the evaluation is final under its name), score and rating. Four
+ * its gateways and whether the evaluation is provisional, complete or finalised (by whom, when)
+ * under its name), score and rating. Four
  * columns, so the table still fits a 320 px screen.
  */
-export function resultsTable({ procurementId, items, evaluations }: { procurementId: string; items: ResultRow[]; evaluations: ReadonlyMap<string, { evaluation: Evaluation }> }): { head: Cell[]; rows: Cell[][] } {
+export function resultsTable({
+  procurementId,
+  items,
+  evaluations,
+  names = new Map(),
+  conditions = new Map(),
+}: {
+  procurementId: string;
+  items: ResultRow[];
+  evaluations: ReadonlyMap<string, { evaluation: Evaluation }>;
+  /** Users' names by id, for who finalised each evaluation. */
+  names?: ReadonlyMap<string, string>;
+  /** Each evaluated response's conditions register in numbers, for the link to it. */
+  conditions?: ReadonlyMap<string, { total: number; open: number }>;
+}): { head: Cell[]; rows: Cell[][] } {
   const head: Cell[] = [{ text: 'Rank' }, { text: 'Supplier' }, { text: 'Score', format: 'numeric' }, { text: 'Rating' }];
   const rows = [...items].sort(RANK_ORDER).map((item): Cell[] => {
     const evaluation = item.status === 'submitted' ? evaluations.get(item.responseId)?.evaluation : undefined;
@@ -55,8 +76,12 @@ export function resultsTable({ procurementId, items, evaluations }: { procuremen
     if (item.status !== 'submitted' || !evaluation) {
       return [rank, { html: name + secondLine(item.status === 'submitted' ? 'Not evaluated yet' : `Not submitted (${STATUS_WORDS[item.status] ?? item.status})`) }, { text: 'None', format: 'numeric' }, { text: 'None' }];
     }
-    const state = evaluation.provisional ? `Provisional: ${evaluation.outstanding.length} ${evaluation.outstanding.length === 1 ? 'item' : 'items'} outstanding` : 'Final';
-    return [rank, { html: name + secondLine(`Gateways: ${gatewaySummary(evaluation.gateways).toLowerCase()}`) + secondLine(state) }, { text: score(item.overallScore), format: 'numeric' }, { text: RATING_WORDS[evaluation.rating] }];
+    const state = evaluation.provisional ? `Provisional: ${evaluation.outstanding.length} ${evaluation.outstanding.length === 1 ? 'item' : 'items'} outstanding` : finalisedWords(item, names);
+    const register = conditions.get(item.responseId);
+    const conditionsLink = register
+      ? ` <span class="govuk-!-display-block govuk-body-s govuk-!-margin-bottom-0"><a class="govuk-link" href="${responseHref(procurementId, item.responseId)}/conditions">Conditions<span class="govuk-visually-hidden"> for ${escapeHtml(item.supplierName)}</span> (${register.open} open)</a></span>`
+      : '';
+    return [rank, { html: name + secondLine(`Gateways: ${gatewaySummary(evaluation.gateways).toLowerCase()}`) + secondLine(state) + conditionsLink }, { text: score(item.overallScore), format: 'numeric' }, { text: RATING_WORDS[evaluation.rating] }];
   });
   return { head, rows };
 }

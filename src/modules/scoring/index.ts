@@ -29,6 +29,7 @@ export { registerScoringApi } from './scoring.api';
 export { registerScoringConsolePages } from './results.pages';
 export { registerPanelPages } from './panel.pages';
 export { registerModerationPages } from './moderation.pages';
+export { registerConditionsPages } from './conditions.pages';
 export { EVALUATION_READERS, EVALUATION_REPORT_READERS, REPORT_READERS, RESULTS_READERS } from './scoring.access';
 export { evaluationRecord, procurementEvaluations, comparison, type ProcurementEvaluations, type ResultRow, type DecisionDto, type ComparisonDto } from './scoring.usecases';
 export { declarations, marks, markSubmissions, moderations, gatewayDecisions, evaluations, procurementDecisions, scoreFeed } from './scoring.table';

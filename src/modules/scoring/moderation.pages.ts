@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { isAppError } from '../../platform/errors';
+import { loadResponsePage } from './response.pages';
 import { page, putFlash, takeFlash } from '../../platform/web';
 import { userNames, type ConsoleDeps } from '../accounts';
 import {
@@ -27,6 +28,7 @@ import {
   type MarkTyped,
   type PageError,
 } from './moderation.models';
+import { conditionsHref } from './conditions.pages.models';
 import { decideAmendment, decideGateway, finaliseEvaluation, integrityFlagsOf, moderate, moderationRecord, recordFlagAction } from './scoring.usecases';
 
 /**
@@ -65,34 +67,15 @@ export function registerModerationPages(web: FastifyInstance, deps: ConsoleDeps)
   /** The record, or the page already sent: 404 for unknown or foreign ids, 403 off the panel, the declaration first when undeclared. */
   async function load(request: FastifyRequest<{ Params: Params }>, reply: FastifyReply): Promise<Record | null> {
     const { procurementId, responseId } = request.params;
-    if (!isId(procurementId) || !isId(responseId)) {
-      await staff.notFound(request, reply);
-      return null;
-    }
-    try {
-      const record = await moderationRecord({ ...ctxOf(request), responseId });
-      if (record.procurement.id !== procurementId) {
-        await staff.notFound(request, reply);
-        return null;
-      }
-      return record;
-    } catch (error) {
-      if (!isAppError(error)) throw error;
-      if (error.code === 'evaluations.declaration_required' || error.code === 'evaluations.conflict_unmitigated') {
-        await reply.redirect(`/evaluations/${procurementId}/declaration`, 303);
-        return null;
-      }
-      if (error.status === 403) {
-        await page(request, reply, `${T}/not-allowed.njk`, { ...common(request), title: 'Only the moderator can moderate this evaluation' }, 403);
-        return null;
-      }
-      // Unknown, another council's, or not submitted (nothing to moderate).
-      if (error.status === 404 || error.code === 'evaluations.response_not_submitted') {
-        await staff.notFound(request, reply);
-        return null;
-      }
-      throw error;
-    }
+    return loadResponsePage({
+      request,
+      reply,
+      staff,
+      procurementId,
+      responseId,
+      read: (responseId) => moderationRecord({ ...ctxOf(request), responseId }),
+      refused: () => page(request, reply, `${T}/not-allowed.njk`, { ...common(request), title: 'Only the moderator can moderate this evaluation' }, 403),
+    });
   }
 
   const heading = (record: Record) => ({
@@ -139,6 +122,7 @@ export function registerModerationPages(web: FastifyInstance, deps: ConsoleDeps)
       finaliseHref: `${base}/finalise`,
       amendments: amendedAnswers({ base, evaluation: record.evaluation, definition: record.definition, amendments: record.response.amendments, names }),
       flags: flagItems({ base, flags, names }),
+      conditionsHref: conditionsHref(record.procurement.id, record.response.responseId),
     });
   });
 

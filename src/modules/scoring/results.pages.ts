@@ -3,8 +3,9 @@ import { z } from 'zod';
 import type { Role } from '../../platform/auth';
 import { isAppError, type AppError } from '../../platform/errors';
 import { page, putFlash, takeFlash } from '../../platform/web';
-import type { ConsoleDeps } from '../accounts';
+import { userNames, type ConsoleDeps } from '../accounts';
 import { comparisonTables, decisionChoices, decisionHref, decisionRows, RANK_RULE, readDecisionForm, resultsHref, resultsTable, type DecisionTyped, type FormBody, type PageError } from './console.models';
+import { conditionCounts } from './conditions.usecases';
 import { RESULTS_READERS } from './scoring.access';
 import { comparison, procurementEvaluations, recordDecision, type ProcurementEvaluations } from './scoring.usecases';
 
@@ -77,12 +78,13 @@ export function registerScoringConsolePages(web: FastifyInstance, deps: ConsoleD
     if (!all) return reply;
     const matrix = await comparison({ ...ctxOf(request), procurementId: all.procurement.id });
     const canDecide = MANAGERS.includes(staff.staffOf(request).user.role);
+    const names = await userNames({ db, organisationId: staff.staffOf(request).principal.organisationId, ids: all.items.flatMap((i) => (i.finalisedBy ? [i.finalisedBy] : [])) });
     return page(request, reply, 'console/results/index.njk', {
       ...staff.common(request, 'procurements'),
       ...heading(all),
       title: 'Results',
       notice: takeFlash(request, reply, flashBinding(request, resultsHref(all.procurement.id))),
-      results: all.items.length > 0 ? resultsTable({ procurementId: all.procurement.id, items: all.items, evaluations: all.evaluations }) : null,
+      results: all.items.length > 0 ? resultsTable({ procurementId: all.procurement.id, items: all.items, evaluations: all.evaluations, names, conditions: await conditionCounts({ db, all }) }) : null,
       rankRule: RANK_RULE,
       comparison: comparisonTables({ comparison: matrix, items: all.items, evaluations: all.evaluations }),
       decision: all.decision ? decisionRows({ decision: all.decision, items: all.items }) : null,

@@ -9,6 +9,7 @@ import { EVALUATION_READERS, RESULTS_READERS } from './scoring.access';
 import { scoringErrors } from './scoring.errors';
 import * as s from './scoring.schemas';
 import * as usecases from './scoring.usecases';
+import * as conditions from './conditions.usecases';
 
 const OFFICERS = { roles: ['admin', 'officer'] } as const;
 // Panel members may hold any role; membership and declaration are checked per procurement.
@@ -197,6 +198,39 @@ export function registerScoringApi(app: FastifyInstance, deps: AppDeps): void {
       },
     },
     async (request) => usecases.recordFlagAction({ ...ctx(request), responseId: request.params.id, flagId: request.params.flagId, action: request.body.action }),
+  );
+  r.get(
+    '/v1/responses/:id/conditions',
+    {
+      config: { access: EVALUATION_READERS },
+      schema: {
+        tags: ['evaluation'],
+        operationId: 'listConditions',
+        summary: 'The conditions register of a submitted response',
+        description:
+          'Numbered conditions raised by the evaluation: each conditional gateway pass (its action, owner and due date), each exception the supplier took to the council’s terms, each answer capped for missing evidence, each critical section with medium or high residual risk, and a medium overall residual risk. A rating of `acceptable_with_conditions` always has at least one. Each has an owner, a due date and a status (open, met, or waived with a reason). Who may read the evaluation may read this.',
+        params: idParams,
+        response: { 200: s.conditionsSchema, ...problemResponses(409) },
+      },
+    },
+    async (request) => conditions.listConditions({ ...ctx(request), responseId: request.params.id }),
+  );
+  r.put(
+    '/v1/responses/:id/conditions/:conditionId',
+    {
+      config: { access: PANEL },
+      schema: {
+        tags: ['evaluation'],
+        operationId: 'updateCondition',
+        summary: 'Record a condition’s owner, due date and status (officers, or the moderator)',
+        description:
+          'Send the `version` you read: 409 `conditions.stale` if someone changed it since. Waiving needs a `reason` (422 `conditions.reason_required`). Possible after finalising and after award, as conditions are met during the contract. Audited; the scores feed and the `conditions.updated` event follow. 404 `conditions.not_found` for a condition the response does not raise.',
+        params: z.object({ id: z.uuid(), conditionId: z.string().min(1).max(200) }),
+        body: withExample(s.conditionBodySchema, { status: 'met', reason: 'The signed DPA was received on 3 March.', version: 1 }),
+        response: { 200: s.conditionsSchema, ...problemResponses(409) },
+      },
+    },
+    async (request) => conditions.updateCondition({ ...ctx(request), responseId: request.params.id, conditionId: request.params.conditionId, ...request.body }),
   );
   r.post(
     '/v1/responses/:id/clarifications/:clarificationId/amendment-decision',

@@ -42,6 +42,16 @@ export const scoringErrors = {
       detail: `Outstanding: ${outstanding.map(String).join('; ')}`,
       errors: outstanding.map((message) => ({ path: '/outstanding', message })),
     }),
+  conditionNotFound: () => notFound({ code: 'conditions.not_found', what: 'Condition' }),
+  conditionStale: (current: number) =>
+    new AppError({
+      status: 409,
+      code: 'conditions.stale',
+      title: 'Someone else changed this condition',
+      detail: `Its version is now ${current}. Read the register again, check what they recorded, and send your change with that version.`,
+    }),
+  conditionNeedsReason: () =>
+    new AppError({ status: 422, code: 'conditions.reason_required', title: 'Say why the condition is waived', errors: [{ path: '/body/reason', message: 'Enter why the council waives this condition' }] }),
   flagNotFound: () => notFound({ code: 'evaluations.flag_not_found', what: 'Integrity flag' }),
   clarificationNotFound: () => notFound({ code: 'clarifications.not_found', what: 'Clarification' }),
   noAmendment: () =>

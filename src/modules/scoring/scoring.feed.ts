@@ -6,6 +6,7 @@ import { emitEvent } from '../../platform/events';
 import { procurements, type ProcurementDto } from '../procurements';
 import type { SubmittedResponse } from '../responses';
 import { SCORING_METHOD_VERSION, type Evaluation } from './scoring.models';
+import type { Condition } from './conditions.models';
 import { declarations, markSubmissions, scoreFeed } from './scoring.table';
 
 /** One response as the scores feed publishes it (GET /v1/scores): facts, no answers. */
@@ -23,13 +24,25 @@ export type ScoreFeedItem = {
   /** No mark or gateway decision is outstanding: the result will not change unless an input does. */
   final: boolean;
   sections: Array<{ key: string; ref: string | null; title: string; weight: number; score: number | null }>;
+  /** The conditions register (GET /v1/responses/{id}/conditions), without who last changed what. */
+  conditions: Array<Pick<Condition, 'id' | 'number' | 'source' | 'ref' | 'text' | 'owner' | 'dueDate' | 'status'>>;
   questionnaireKey: string;
   questionnaireVersion: string;
   scoringMethodVersion: string;
 };
 
 /** Pure: the feed item of a response and its evaluation (none when withdrawn). */
-export function feedItemOf({ procurement, response, evaluation }: { procurement: ProcurementDto; response: SubmittedResponse; evaluation: Evaluation | null }): ScoreFeedItem {
+export function feedItemOf({
+  procurement,
+  response,
+  evaluation,
+  conditions,
+}: {
+  procurement: ProcurementDto;
+  response: SubmittedResponse;
+  evaluation: Evaluation | null;
+  conditions: readonly Condition[];
+}): ScoreFeedItem {
   return {
     responseId: response.responseId,
     procurementId: procurement.id,
@@ -43,6 +56,7 @@ export function feedItemOf({ procurement, response, evaluation }: { procurement:
     gatewaysPassed: evaluation ? evaluation.gateways.every((g) => g.outcome === 'pass' || g.outcome === 'conditional') : null,
     final: evaluation ? !evaluation.provisional : false,
     sections: (evaluation?.sections ?? []).filter((s) => s.visible).map((s) => ({ key: s.key, ref: s.ref, title: s.title, weight: s.weight, score: s.score })),
+    conditions: evaluation ? conditions.map((c) => ({ id: c.id, number: c.number, source: c.source, ref: c.ref, text: c.text, owner: c.owner, dueDate: c.dueDate, status: c.status })) : [],
     questionnaireKey: evaluation?.questionnaire.key ?? procurement.questionnaire.key,
     questionnaireVersion: evaluation?.questionnaire.version ?? procurement.questionnaire.version,
     scoringMethodVersion: evaluation?.scoringMethodVersion ?? SCORING_METHOD_VERSION,
@@ -52,7 +66,7 @@ export function feedItemOf({ procurement, response, evaluation }: { procurement:
 /**
  * Writes a response's feed item in the caller's transaction when it differs from the published
  * one, with the `evaluation.updated` event, and `evaluation.finalised` when it has just become
- * final. Unchanged items keep their place in the feed, so a recompute that changes nothing
+ * final, and `conditions.updated` when its conditions register changed. Unchanged items keep their place in the feed, so a recompute that changes nothing
  * sends integrators nothing.
  */
 export async function publishScore({ db, organisationId, item, now }: { db: Db; organisationId: string; item: ScoreFeedItem; now: Date }): Promise<void> {
@@ -70,6 +84,8 @@ export async function publishScore({ db, organisationId, item, now }: { db: Db; 
   const event = { db, organisationId, subject: { type: 'response', id: item.responseId }, data: { procurementId: item.procurementId, responseId: item.responseId }, now };
   await emitEvent({ ...event, type: 'evaluation.updated' });
   if (item.final && !current?.item.final) await emitEvent({ ...event, type: 'evaluation.finalised' });
+  // Items published before the register existed have no `conditions`: an empty register is no change.
+  if (canonicalJson(item.conditions) !== canonicalJson(current?.item.conditions ?? [])) await emitEvent({ ...event, type: 'conditions.updated' });
 }
 
 /**

@@ -1,6 +1,6 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../platform/db';
-import { declarations, evaluationFinalisations, evaluations, gatewayDecisions, integrityFlagActions, markSubmissions, marks, moderations, procurementDecisions } from './scoring.table';
+import { conditionStates, declarations, evaluationFinalisations, evaluations, gatewayDecisions, integrityFlagActions, markSubmissions, marks, moderations, procurementDecisions } from './scoring.table';
 
 export type DeclarationRow = typeof declarations.$inferSelect;
 export type MarkRow = typeof marks.$inferSelect;
@@ -162,4 +162,28 @@ export async function upsertFlagAction({ db, values }: { db: Db; values: typeof 
     .onConflictDoUpdate({ target: [integrityFlagActions.responseId, integrityFlagActions.flagId], set: { action: values.action, recordedBy: values.recordedBy, recordedAt: values.recordedAt } })
     .returning();
   return row!;
+}
+
+export type ConditionStateRow = typeof conditionStates.$inferSelect;
+
+export async function conditionStatesOf({ db, responseIds }: { db: Db; responseIds: string[] }): Promise<ConditionStateRow[]> {
+  if (responseIds.length === 0) return [];
+  return db.select().from(conditionStates).where(inArray(conditionStates.responseId, responseIds)).orderBy(asc(conditionStates.responseId), asc(conditionStates.conditionId));
+}
+
+/**
+ * Writes what people recorded about a condition, only if nobody has since `expectedVersion` (0: never
+ * recorded). Answers the new row, or null when someone else got there first.
+ */
+export async function writeConditionState({ db, values, expectedVersion }: { db: Db; values: Omit<typeof conditionStates.$inferInsert, 'version'>; expectedVersion: number }): Promise<ConditionStateRow | null> {
+  if (expectedVersion === 0) {
+    const [row] = await db.insert(conditionStates).values({ ...values, version: 1 }).onConflictDoNothing().returning();
+    return row ?? null;
+  }
+  const [row] = await db
+    .update(conditionStates)
+    .set({ owner: values.owner, dueDate: values.dueDate, status: values.status, reason: values.reason, updatedBy: values.updatedBy, updatedAt: values.updatedAt, version: expectedVersion + 1 })
+    .where(and(eq(conditionStates.responseId, values.responseId), eq(conditionStates.conditionId, values.conditionId), eq(conditionStates.version, expectedVersion)))
+    .returning();
+  return row ?? null;
 }

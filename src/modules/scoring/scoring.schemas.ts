@@ -170,6 +170,7 @@ export const resultsSchema = z
         gatewaysPassed: z.boolean().nullable(),
         provisional: z.boolean().nullable(),
         finalisedAt: z.iso.datetime().nullable().describe('When the moderator finalised the evaluation; null until then.'),
+        finalisedBy: z.uuid().nullable().describe('The user id of the moderator who finalised the evaluation; null until then.'),
         rank: z.number().int().nullable().describe('Among submitted responses that passed every gateway; equal scores share a rank.'),
       }),
     ),
@@ -195,3 +196,38 @@ export const decisionResultSchema = z.object({ decision: decisionSchema, procure
 export const finalisationSchema = z
   .object({ responseId: z.uuid(), procurementId: z.uuid(), finalisedBy: z.uuid(), finalisedAt: z.iso.datetime() })
   .meta({ id: 'EvaluationFinalisation' });
+
+export const conditionSchema = z
+  .object({
+    id: z.string().describe('Stable for the same response and finding: `gateway:<question key>`, `exception:<question key>`, `evidence:<question key>`, `residual_risk:<section key>` or `overall_risk`.'),
+    number: z.number().int().describe('Its number in the register (1, 2, …), in the order of `source` below.'),
+    source: z
+      .enum(['gateway', 'exception', 'evidence', 'residual_risk', 'overall_risk'])
+      .describe('What raised it: a conditional gateway pass, an exception the supplier took to the council’s terms, an answer capped for missing evidence, a critical section with medium or high residual risk, or a medium overall residual risk.'),
+    ref: z.string().nullable().describe('The question’s or section’s reference.'),
+    questionKey: z.string().nullable(),
+    sectionKey: z.string().nullable(),
+    text: z.string(),
+    owner: z.string().nullable(),
+    dueDate: z.iso.date().nullable(),
+    status: z.enum(['open', 'met', 'waived']),
+    reason: z.string().nullable().describe('Why it was waived, or how it was met.'),
+    updatedBy: z.uuid().nullable(),
+    updatedAt: z.iso.datetime().nullable(),
+    version: z.number().int().describe('0 until anything is recorded about it; send it with a change.'),
+  })
+  .meta({ id: 'ResponseCondition' });
+
+export const conditionsSchema = z
+  .object({ responseId: z.uuid(), rating: z.string(), conditions: z.array(conditionSchema) })
+  .meta({ id: 'ConditionsRegister' });
+
+export const conditionBodySchema = z
+  .object({
+    status: z.enum(['open', 'met', 'waived']),
+    owner: z.string().trim().min(1).max(200).nullable().optional().describe('Who sees it through (a person or team); omit to keep, null to clear.'),
+    dueDate: z.iso.date().nullable().optional().describe('By when; omit to keep, null to clear.'),
+    reason: z.string().trim().max(10_000).nullable().optional().describe('Required to waive: why the council waives it. For met: how it was met.'),
+    version: z.number().int().min(0).describe('The condition’s `version` as you read it: a change made since answers 409 `conditions.stale`.'),
+  })
+  .strict();

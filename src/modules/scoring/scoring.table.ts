@@ -156,6 +156,30 @@ export const integrityFlagActions = pgTable(
   (t) => [primaryKey({ columns: [t.responseId, t.flagId] })],
 );
 
+/**
+ * What people recorded about a condition in a response's register: its owner, due date and status
+ * (met, or waived with a reason). Conditions are derived from the evaluation, not stored; their ids
+ * are stable, so a record stays with its condition and one that no longer arises keeps its record.
+ */
+export const conditionStates = pgTable(
+  'condition_states',
+  {
+    responseId: uuid()
+      .notNull()
+      .references(() => responses.id),
+    conditionId: text().notNull(),
+    organisationId: uuid().notNull(),
+    owner: text(),
+    dueDate: text(),
+    status: text().$type<'open' | 'met' | 'waived'>().notNull(),
+    reason: text(),
+    updatedBy: uuid().notNull(),
+    updatedAt: at().notNull(),
+    version: integer().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.responseId, t.conditionId] })],
+);
+
 /** The council's decision at the end of a procurement. */
 export const procurementDecisions = pgTable('procurement_decisions', {
   procurementId: uuid()

@@ -10,12 +10,13 @@ import { scoringErrors } from './scoring.errors';
 import { activeGateways, evaluateResponse, questionsNeedingMarks, rankByScore, withholdConfidentialWorking, type Evaluation, type EvaluationInput, type Score } from './scoring.models';
 import { feedItemOf, publishScore } from './scoring.feed';
 import { integrityFlags, type IntegrityFlag } from './integrity.models';
+import { conditionsRegister, deriveConditions, type Condition } from './conditions.models';
 import * as repo from './scoring.repository';
 
-type Ctx = { db: Db; now: Date; principal: Principal };
+export type Ctx = { db: Db; now: Date; principal: Principal };
 type EvidenceDownload = Awaited<ReturnType<typeof downloadEvidenceForOfficer>>;
 
-type Context = { procurement: ProcurementDto; definition: QuestionnaireDefinition; definitionHash: string };
+export type Context = { procurement: ProcurementDto; definition: QuestionnaireDefinition; definitionHash: string };
 
 async function procurementContext(ctx: Omit<Ctx, 'now'> & { now: Date }, procurementId: string): Promise<Context> {
   let procurement: ProcurementDto;
@@ -28,16 +29,16 @@ async function procurementContext(ctx: Omit<Ctx, 'now'> & { now: Date }, procure
   return { procurement, definition: questionnaire.definition, definitionHash: questionnaire.definitionHash };
 }
 
-async function responseContext(ctx: Ctx, responseId: string): Promise<Context & { response: SubmittedResponse }> {
+export async function responseContext(ctx: Ctx, responseId: string): Promise<Context & { response: SubmittedResponse }> {
   const response = await submittedResponse({ db: ctx.db, organisationId: ctx.principal.organisationId, responseId });
   if (!response) throw scoringErrors.responseNotFound();
   return { ...(await procurementContext(ctx, response.procurementId)), response };
 }
 
-const userIdOf = (principal: Principal): string | null => (principal.kind === 'user' ? principal.userId : null);
-const isOfficer = (principal: Principal) => principal.kind === 'user' && (principal.role === 'admin' || principal.role === 'officer');
+export const userIdOf = (principal: Principal): string | null => (principal.kind === 'user' ? principal.userId : null);
+export const isOfficer = (principal: Principal) => principal.kind === 'user' && (principal.role === 'admin' || principal.role === 'officer');
 
-const audit = (ctx: Ctx, action: string, subject: { type: string; id: string }, details: Record<string, unknown>) =>
+export const audit = (ctx: Ctx, action: string, subject: { type: string; id: string }, details: Record<string, unknown>) =>
   recordAudit({ db: ctx.db, organisationId: ctx.principal.organisationId, actor: actorOf(ctx.principal), action, subject, details, now: ctx.now });
 
 // ───────────────────────────────────────────── the stored evaluation
@@ -93,7 +94,17 @@ async function store({ db, organisationId, context, response, evaluation, now }:
       computedAt: now,
     },
   });
-  await publishScore({ db, organisationId, item: feedItemOf({ procurement: context.procurement, response, evaluation }), now });
+  const conditions = await registerFor({ db, context, response, evaluation });
+  await publishScore({ db, organisationId, item: feedItemOf({ procurement: context.procurement, response, evaluation, conditions }), now });
+}
+
+/** A response's conditions register: raised by its evaluation, with what people recorded about each. */
+export async function registerFor({ db, context, response, evaluation }: { db: Db; context: Context; response: SubmittedResponse; evaluation: Evaluation }): Promise<Condition[]> {
+  // One after the other: inside a transaction `db` is a single client.
+  const decisions = await repo.gatewayDecisionsOf({ db, responseIds: [response.responseId] });
+  const states = await repo.conditionStatesOf({ db, responseIds: [response.responseId] });
+  const gatewayOwners = Object.fromEntries(decisions.filter((d) => d.outcome === 'conditional' && d.owner).map((d) => [d.questionKey, d.owner!]));
+  return conditionsRegister({ derived: deriveConditions({ definition: context.definition, answers: response.answers, evaluation, gatewayOwners }), states });
 }
 
 /**
@@ -108,7 +119,7 @@ export async function refreshEvaluation({ db, organisationId, responseId, now }:
   if (response.status !== 'submitted') {
     await repo.deleteEvaluation({ db, responseId });
     // The feed keeps the response, marked withdrawn, so integrators learn it no longer counts.
-    await publishScore({ db, organisationId, item: feedItemOf({ procurement: context.procurement, response, evaluation: null }), now });
+    await publishScore({ db, organisationId, item: feedItemOf({ procurement: context.procurement, response, evaluation: null, conditions: [] }), now });
     return;
   }
   await store({ db, organisationId, context, response, evaluation: await computeFor(db, context, response), now });
@@ -192,7 +203,8 @@ export async function recomputeProcurement(ctx: Ctx & { procurementId: string })
         await store({ db: tx, organisationId: ctx.principal.organisationId, context, response, evaluation, now: ctx.now });
       } else {
         // The scores are the same, but a published fact (a reference, say) may not be.
-        await publishScore({ db: tx, organisationId: ctx.principal.organisationId, item: feedItemOf({ procurement: context.procurement, response, evaluation }), now: ctx.now });
+        const conditions = await registerFor({ db: tx, context, response, evaluation });
+        await publishScore({ db: tx, organisationId: ctx.principal.organisationId, item: feedItemOf({ procurement: context.procurement, response, evaluation, conditions }), now: ctx.now });
       }
     }
     return { recomputed: responses.length, changed };
@@ -216,7 +228,7 @@ async function assertDeclared(ctx: Ctx, procurement: ProcurementDto): Promise<vo
 }
 
 /** A panel member (evaluator or moderator) who has declared, and whose conflict, if any, is mitigated. */
-async function assertPanel(ctx: Ctx, procurement: ProcurementDto, role: 'evaluator' | 'moderator' | 'either'): Promise<'evaluator' | 'moderator'> {
+export async function assertPanel(ctx: Ctx, procurement: ProcurementDto, role: 'evaluator' | 'moderator' | 'either'): Promise<'evaluator' | 'moderator'> {
   const actual = panelRole(procurement, ctx.principal);
   if (!actual) throw scoringErrors.notOnPanel();
   if (role !== 'either' && actual !== role) throw role === 'moderator' ? scoringErrors.notModerator() : scoringErrors.notOnPanel();
@@ -225,7 +237,7 @@ async function assertPanel(ctx: Ctx, procurement: ProcurementDto, role: 'evaluat
 }
 
 /** Council staff and API keys (scope checked by the route) read evaluations; of the panel, only the declared moderator. */
-async function assertMayReadEvaluations(ctx: Ctx, procurement: ProcurementDto): Promise<void> {
+export async function assertMayReadEvaluations(ctx: Ctx, procurement: ProcurementDto): Promise<void> {
   if (ctx.principal.kind === 'api_key') return;
   if (ctx.principal.kind === 'user' && ['admin', 'officer', 'viewer'].includes(ctx.principal.role)) return;
   await assertPanel(ctx, procurement, 'moderator');
@@ -591,6 +603,8 @@ export type ResultRow = {
   provisional: boolean | null;
   /** When the moderator finalised the evaluation; null until then. */
   finalisedAt: string | null;
+  /** The user id of the moderator who finalised it; null until then. */
+  finalisedBy: string | null;
   rank: number | null;
 };
 
@@ -617,7 +631,7 @@ export async function procurementEvaluations(ctx: Ctx & { procurementId: string 
   const { procurement, definition } = await procurementContext(ctx, ctx.procurementId);
   const responses = await responsesForScoring({ db: ctx.db, organisationId: ctx.principal.organisationId, procurementId: procurement.id });
   const evaluations = new Map<string, StoredEvaluation>();
-  const finalised = new Map((await repo.finalisationsOf({ db: ctx.db, organisationId: ctx.principal.organisationId, procurementId: procurement.id })).map((f) => [f.responseId, f.finalisedAt.toISOString()]));
+  const finalised = new Map((await repo.finalisationsOf({ db: ctx.db, organisationId: ctx.principal.organisationId, procurementId: procurement.id })).map((f) => [f.responseId, f]));
   for (const row of await repo.evaluationsOf({ db: ctx.db, organisationId: ctx.principal.organisationId, procurementId: procurement.id }))
     evaluations.set(row.responseId, { evaluation: row.evaluation, computedAt: row.computedAt.toISOString() });
   const rows = responses.map((r) => {
@@ -630,7 +644,8 @@ export async function procurementEvaluations(ctx: Ctx & { procurementId: string 
       rating: e ? e.rating : null,
       gatewaysPassed: e ? e.gateways.every((g) => g.outcome === 'pass' || g.outcome === 'conditional') : null,
       provisional: e ? e.provisional : null,
-      finalisedAt: e ? (finalised.get(r.responseId) ?? null) : null,
+      finalisedAt: e ? (finalised.get(r.responseId)?.finalisedAt.toISOString() ?? null) : null,
+      finalisedBy: e ? (finalised.get(r.responseId)?.finalisedBy ?? null) : null,
     };
   });
   const items: ResultRow[] = rankByScore(rows, (r) => r.gatewaysPassed === true);
@@ -651,16 +666,60 @@ export async function results(ctx: Ctx & { procurementId: string }): Promise<{ i
   return { items, decision };
 }
 
+/** Both scores of one clarification amendment: what the answer scored before it, and would score with it. */
+export type AmendmentScores = { clarificationId: string; originalScore: Score | null; amendedScore: Score | null };
+
 /** Everything the evaluation report shows of one response, for a caller who may read its evaluation. */
 export async function evaluationRecord(ctx: Ctx & { responseId: string }): Promise<
-  Context & { response: SubmittedResponse; evaluation: Evaluation; computedAt: string; marks: repo.MarkRow[]; moderations: repo.ModerationRow[] }
+  Context & {
+    response: SubmittedResponse;
+    evaluation: Evaluation;
+    computedAt: string;
+    marks: repo.MarkRow[];
+    moderations: repo.ModerationRow[];
+    flags: IntegrityFlagDto[];
+    finalisation: FinalisationDto | null;
+    amendmentScores: AmendmentScores[];
+    conditions: Condition[];
+  }
 > {
   const { response, ...context } = await responseContext(ctx, ctx.responseId);
   await assertMayReadEvaluations(ctx, context.procurement);
   const stored = await repo.findEvaluation({ db: ctx.db, organisationId: ctx.principal.organisationId, responseId: response.responseId });
   if (!stored || response.status !== 'submitted') throw scoringErrors.notSubmitted();
   const [marks, moderations] = await Promise.all([repo.marksOf({ db: ctx.db, responseId: response.responseId }), repo.moderationsOf({ db: ctx.db, responseIds: [response.responseId] })]);
-  return { ...context, response, evaluation: stored.evaluation, computedAt: stored.computedAt.toISOString(), marks, moderations };
+  const flags = await withActions(ctx.db, response.responseId, await computeFlags(ctx, context, response));
+  const finalisation = await repo.findFinalisation({ db: ctx.db, responseId: response.responseId });
+  const conditions = await registerFor({ db: ctx.db, context, response, evaluation: stored.evaluation });
+  return {
+    ...context,
+    response,
+    evaluation: stored.evaluation,
+    conditions,
+    computedAt: stored.computedAt.toISOString(),
+    marks,
+    moderations,
+    flags,
+    finalisation: finalisation ? toFinalisationDto(finalisation) : null,
+    amendmentScores: amendmentScoresOf({ context, response, evaluation: stored.evaluation, moderations }),
+  };
+}
+
+/**
+ * Both scores of every amendment of the response. The latest of each question is scored in the
+ * stored evaluation; an earlier one it replaced is scored alone by the same engine, as it stood.
+ */
+function amendmentScoresOf({ context, response, evaluation, moderations }: { context: Context; response: SubmittedResponse; evaluation: Evaluation; moderations: repo.ModerationRow[] }): AmendmentScores[] {
+  return response.clarifications.flatMap(({ questionKey, amendment }) => {
+    if (!amendment) return [];
+    const { decidedAt: _decidedAt, ...asScored } = amendment;
+    const latest = evaluation.questions.find((q) => q.key === questionKey)?.amendment;
+    const scored =
+      latest?.clarificationId === amendment.clarificationId
+        ? latest
+        : evaluateResponse({ ...inputFor({ context, response, moderations, decisions: [] }), amendments: { [questionKey]: asScored } }).questions.find((q) => q.key === questionKey)?.amendment;
+    return [{ clarificationId: amendment.clarificationId, originalScore: scored?.originalScore ?? null, amendedScore: scored?.amendedScore ?? null }];
+  });
 }
 
 export type ComparisonDto = {
@@ -849,6 +908,8 @@ export async function decideAmendment(ctx: Ctx & { responseId: string; clarifica
     await audit(scoped, `evaluation.amendment_${status}`, { type: 'response', id: response.responseId }, {
       clarificationId: ctx.clarificationId,
       questionKey: recorded.questionKey,
+      // The question's number as the questionnaire prints it, so the log reads without the definition.
+      questionRef: question?.ref ?? null,
       originalAnswerSha256: hash(recorded.original),
       amendedAnswerSha256: hash(recorded.amended),
       originalScore: question?.amendment?.originalScore ?? null,
@@ -917,7 +978,15 @@ export async function recordFlagAction(ctx: Ctx & { responseId: string; flagId: 
       db: tx,
       values: { responseId: response.responseId, flagId: flag.id, organisationId: ctx.principal.organisationId, action: ctx.action.trim(), recordedBy: userIdOf(ctx.principal)!, recordedAt: ctx.now },
     });
-    await audit(scoped, 'evaluation.flag_action_recorded', { type: 'response', id: response.responseId }, { flagId: flag.id, rule: flag.rule, action: ctx.action.trim() });
+    const refs = new Map(context.definition.sections.flatMap((s) => s.questions.map((q) => [q.key, q.ref ?? null] as const)));
+    await audit(scoped, 'evaluation.flag_action_recorded', { type: 'response', id: response.responseId }, {
+      flagId: flag.id,
+      rule: flag.rule,
+      ruleText: flag.ruleText,
+      questionKeys: flag.questionKeys,
+      questionRefs: flag.questionKeys.map((key) => refs.get(key) ?? null),
+      action: ctx.action.trim(),
+    });
     return { flags: await withActions(tx, response.responseId, flags) };
   });
 }

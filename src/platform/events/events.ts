@@ -11,6 +11,7 @@ export const EVENT_TYPES = [
   'evaluation.finalised',
   'procurement.decided',
   'report.generated',
+  'conditions.updated',
 ] as const;
 
 export type EventType = (typeof EVENT_TYPES)[number];

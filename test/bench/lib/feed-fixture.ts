@@ -198,6 +198,7 @@ async function seed(database: Database): Promise<FeedFixture> {
         gatewaysPassed: withdrawn ? null : random() < 0.85,
         final: withdrawn ? false : random() < 0.8,
         sections: itemSections,
+        conditions: [],
         questionnaireKey: builtIn.key,
         questionnaireVersion: builtIn.version,
         scoringMethodVersion: '1.0.0',

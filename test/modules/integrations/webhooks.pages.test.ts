@@ -1,3 +1,4 @@
+import { EVENT_TYPES } from '../../../src/platform/events';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createWebhookWorker } from '../../../src/modules/integrations/webhooks.worker';
 import { Webhook } from 'standardwebhooks';
@@ -100,7 +101,8 @@ describe('the webhook pages of the console', () => {
     expect(form.page.h1).toEqual(['Add a webhook endpoint']);
     // Every event the service sends is offered, each labelled in words.
     expect(form.page.byLabel('A supplier submitted its response')?.getAttribute('value')).toBe('response.submitted');
-    expect([...(form.page.document.querySelectorAll('input[name="events"]') as unknown as Iterable<unknown>)]).toHaveLength(8);
+    expect([...(form.page.document.querySelectorAll('input[name="events"]') as unknown as Iterable<unknown>)]).toHaveLength(EVENT_TYPES.length);
+    expect(form.page.byLabel('A response’s conditions register changed')?.getAttribute('value')).toBe('conditions.updated');
 
     const { id, secret, shown } = await addThroughPages(agent, { events: ['procurement.opened', 'invitation.sent'] });
     expect(shown.status).toBe(200);

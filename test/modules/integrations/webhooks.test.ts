@@ -15,7 +15,7 @@ import { startReceiver, type Receiver } from './receiver';
 import { submittedResponses } from './world';
 
 const config = testConfig({ WEBHOOK_ALLOW_LOOPBACK: 'true' });
-const ALL = ['procurement.opened', 'procurement.closed', 'invitation.sent', 'response.submitted', 'evaluation.updated', 'evaluation.finalised', 'procurement.decided', 'report.generated'];
+const ALL = ['procurement.opened', 'procurement.closed', 'invitation.sent', 'response.submitted', 'evaluation.updated', 'evaluation.finalised', 'procurement.decided', 'report.generated', 'conditions.updated'];
 
 function workerFor(ctx: TestContext, overrides: Partial<WebhookWorkerInput> = {}) {
   return createWebhookWorker({
