@@ -1,9 +1,9 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { useTestApp } from '../helpers/app';
-import { staffCookie } from '../helpers/staff';
 import { panelWorld } from '../modules/scoring/panel-world';
-import { axeViolations, axeViolationsWithoutJs, h1, horizontalOverflow, pressAndLoad, screenshot, skipWithoutChromium, tabTo, useBrowser } from './browser';
+import { h1, pressAndLoad, skipWithoutChromium, tabTo, useBrowser } from './browser';
+import { keyboardOn, pageChecks, signInWithCookie } from './panel-tour';
 
 /**
  * The evaluation panel's pages in Chromium, keyboard only: an evaluator with a conflict is blocked
@@ -30,21 +30,9 @@ describe.skipIf(skip)('the evaluation panel’s pages in a browser', () => {
     const page = await context.newPage();
     const checker = await checkerContext.newPage();
     page.setDefaultTimeout(15_000);
-    const signInAs = async (userId: string) => {
-      await context.clearCookies();
-      const { cookie } = await staffCookie({ app: ctx.app, userId });
-      await context.addCookies([{ name: cookie.name, value: cookie.value, url: chrome.base }]);
-    };
-    const violations: string[] = [];
-    const check = async (state: string) => {
-      const label = `${state}, JavaScript ${js ? 'on' : 'off'}`;
-      violations.push(...(js ? await axeViolations(page, label) : await axeViolationsWithoutJs(page, checker, label)));
-      if (js) await page.setViewportSize({ width: 320, height: 900 });
-      const { overflow, culprits } = await horizontalOverflow(page);
-      expect(overflow, `${label} at 320 px: ${culprits.join(', ')}`).toBe(0);
-      if (js) await page.setViewportSize({ width, height: 900 });
-      await screenshot(page, `panel-${state.replace(/\W+/g, '-')}-js-${js ? 'on' : 'off'}`);
-    };
+    const signInAs = (userId: string) => signInWithCookie({ context, app: ctx.app, base: chrome.base, userId });
+    const { violations, check: checkPage } = pageChecks({ js, width, checker, prefix: 'panel' });
+    const check = (state: string) => checkPage(page, state);
     const go = async (path: string) => (await page.goto(`${chrome.base}${path}`))?.status();
     /** Enter on what has the focus, counting the documents loaded: one press, one page. */
     const enterAndCount = async (target: Page) => {
@@ -57,16 +45,8 @@ describe.skipIf(skip)('the evaluation panel’s pages in a browser', () => {
       target.off('framenavigated', count);
       return loads;
     };
-    const errorSummary = () => page.locator('.govuk-error-summary__list a').allInnerTexts();
+    const { errorSummary, pick } = keyboardOn(page);
     const type = async (text: string) => page.keyboard.type(text);
-    /** A radio group is one Tab stop: Tab into it, Space checks the focused radio, arrows move to the one wanted. */
-    const pick = async (name: string, value: string, { back = false } = {}) => {
-      await tabTo(page, page.locator(`input[name="${name}"]`), { back });
-      await page.keyboard.press('Space');
-      const wanted = page.locator(`input[name="${name}"][value="${value}"]`);
-      for (let i = 0; i < 6 && !(await wanted.isChecked()); i += 1) await page.keyboard.press('ArrowDown');
-      expect(await wanted.isChecked()).toBe(true);
-    };
     const declaration = `/evaluations/${w.procurementId}/declaration`;
     const base = `/evaluations/${w.procurementId}/responses/${r.responseId}`;
 

@@ -1,10 +1,9 @@
-import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { bearer, useTestApp } from '../helpers/app';
 import { seedInvitation, seedOpenProcurement, seedOrganisation, seedUser } from '../helpers/factories';
-import { staffCookie } from '../helpers/staff';
 import { smallDefinition } from '../modules/questionnaires/fixtures';
-import { axeViolations, axeViolationsWithoutJs, h1, horizontalOverflow, pressAndLoad, screenshot, skipWithoutChromium, tabTo, useBrowser } from './browser';
+import { h1, pressAndLoad, skipWithoutChromium, tabTo, useBrowser } from './browser';
+import { keyboardOn, pageChecks, signInWithCookie } from './panel-tour';
 
 /**
  * The moderator's pages in Chromium, by keyboard only: a consensus mark where the evaluators' marks
@@ -85,35 +84,9 @@ describe.skipIf(skip)('the moderator’s pages in a browser', () => {
     const page = await context.newPage();
     const checker = await checkerContext.newPage();
     page.setDefaultTimeout(15_000);
-    const { cookie } = await staffCookie({ app: ctx.app, userId: moderator.id });
-    await context.addCookies([{ name: cookie.name, value: cookie.value, url: chrome.base }]);
-    const violations: string[] = [];
-    const check = async (on: Page, state: string) => {
-      const label = `${state}, JavaScript ${js ? 'on' : 'off'}`;
-      violations.push(...(js ? await axeViolations(on, label) : await axeViolationsWithoutJs(on, checker, label)));
-      if (js) await on.setViewportSize({ width: 320, height: 900 });
-      const { overflow, culprits } = await horizontalOverflow(on);
-      expect(overflow, `${label} at 320 px: ${culprits.join(', ')}`).toBe(0);
-      if (js) await on.setViewportSize({ width, height: 900 });
-      await screenshot(on, `panel-moderation-${state.replace(/\W+/g, '-')}-js-${js ? 'on' : 'off'}`);
-    };
-    const errorSummary = () => page.locator('.govuk-error-summary__list a').allInnerTexts();
-    const banner = () => page.locator('.govuk-notification-banner').innerText();
-    /** Tab to a link or button and press Enter; the next page loads. */
-    const follow = async (target: ReturnType<Page['getByRole']>) => {
-      await tabTo(page, target);
-      await pressAndLoad(page);
-    };
-    const type = async (label: string | RegExp, text: string) => {
-      await tabTo(page, page.getByLabel(label, { exact: typeof label === 'string' }));
-      await page.keyboard.type(text);
-    };
-    /** Tab into a radio group (focus lands on its first radio), then arrow down to the one wanted. */
-    const chooseRadio = async (name: string, index: number) => {
-      await tabTo(page, page.locator(`input[type="radio"][name="${name}"]`).first());
-      if (index === 0) await page.keyboard.press('Space');
-      for (let i = 0; i < index; i += 1) await page.keyboard.press('ArrowDown');
-    };
+    await signInWithCookie({ context, app: ctx.app, base: chrome.base, userId: moderator.id });
+    const { violations, check } = pageChecks({ js, width, checker, prefix: 'panel-moderation' });
+    const { errorSummary, banner, follow, type, pick } = keyboardOn(page);
     const overview = `/evaluations/${procurementId}/responses/${acme.responseId}/moderation`;
 
     try {
@@ -134,7 +107,7 @@ describe.skipIf(skip)('the moderator’s pages in a browser', () => {
       await follow(page.getByRole('button', { name: 'Record the consensus mark' }));
       expect(await errorSummary()).toEqual(['Select a mark from 0 to 4', 'Enter the rationale for this mark']);
       await check(page, 'question, with errors');
-      await chooseRadio('score', 3);
+      await pick('score', '3');
       await type('Rationale', 'Agreed after discussion: the DPA covers withdrawal.');
       await follow(page.getByRole('button', { name: 'Record the consensus mark' }));
       expect(await banner()).toContain('Consensus mark 3 recorded');
@@ -148,7 +121,7 @@ describe.skipIf(skip)('the moderator’s pages in a browser', () => {
       await follow(page.getByRole('button', { name: 'Record the decision' }));
       expect(await errorSummary()).toEqual(['Select whether to accept or reject the amended answer', 'Enter why the amendment is or is not a clarification of the tender']);
       await check(page, 'amendment, with errors');
-      await chooseRadio('decision', 0);
+      await pick('decision', 'accept');
       await type('Reason', 'States in calendar hours the figure already given; nothing new is offered.');
       await follow(page.getByRole('button', { name: 'Record the decision' }));
       expect(await banner()).toContain('Amended answer accepted');
@@ -173,7 +146,7 @@ describe.skipIf(skip)('the moderator’s pages in a browser', () => {
       await follow(page.getByRole('link', { name: 'Are you certified to ISO 27001?' }));
       expect(await page.locator('.govuk-summary-list').innerText()).toContain('Decision needed');
       await check(page, 'gateway, pending');
-      await chooseRadio('outcome', 0);
+      await pick('outcome', 'pass');
       await type('Reasons for the decision', 'Certificate IS 123456 checked with the certification body.');
       await follow(page.getByRole('button', { name: 'Record the decision' }));
       expect(await banner()).toContain('Gateway decision recorded: passed');
@@ -181,7 +154,7 @@ describe.skipIf(skip)('the moderator’s pages in a browser', () => {
       // The other gateway, passed by its rule, is made a conditional pass: first without its details.
       await follow(page.getByRole('link', { name: 'Do you train on our data?' }));
       await check(page, 'gateway, passed by the rule');
-      await chooseRadio('outcome', 2);
+      await pick('outcome', 'conditional');
       await type('Reasons for the decision', 'Opt-in needs a signed schedule.');
       await follow(page.getByRole('button', { name: 'Record the decision' }));
       expect(await errorSummary()).toEqual(['Enter what the supplier must do', 'Enter who owns the action', 'Enter the date the action is due']);
@@ -228,8 +201,7 @@ describe.skipIf(skip)('the moderator’s pages in a browser', () => {
 
       // An evaluator is not the moderator.
       const evaluatorContext = await chrome.browser.newContext({ javaScriptEnabled: js, viewport: { width, height: 900 } });
-      const own = await staffCookie({ app: ctx.app, userId: e1.id });
-      await evaluatorContext.addCookies([{ name: own.cookie.name, value: own.cookie.value, url: chrome.base }]);
+      await signInWithCookie({ context: evaluatorContext, app: ctx.app, base: chrome.base, userId: e1.id });
       const evaluatorPage = await evaluatorContext.newPage();
       expect((await evaluatorPage.goto(`${chrome.base}${overview}`))?.status()).toBe(403);
       await check(evaluatorPage, 'not the moderator');

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { segmentTooLongToRoute } from '../../platform/errors';
 import type { AppDeps } from '../../platform/http/deps';
 import { users } from './accounts.table';
-import { CONSOLE_HOME } from './staff.models';
+import { homeOf } from './staff.models';
 import { startStaffSession } from './staff-sessions.usecases';
 import type { StaffWeb } from './staff.web';
 
@@ -11,8 +11,8 @@ import type { StaffWeb } from './staff.web';
 export type ConsoleDeps = AppDeps & { staff: StaffWeb };
 
 /**
- * The console's front door and its "Page not found": `/` sends a signed-in user to the
- * procurements and anyone else to sign in; an address no page answers gets the console's 404 page
+ * The console's front door and its "Page not found": `/` sends a signed-in user to their home
+ * (`homeOf`) and anyone else to sign in; an address no page answers gets the console's 404 page
  * when a browser asks for HTML, and the API's problem+json otherwise.
  */
 export function registerConsolePages(web: FastifyInstance, { staff, database, config, now }: ConsoleDeps): void {
@@ -24,7 +24,7 @@ export function registerConsolePages(web: FastifyInstance, { staff, database, co
   web.get('/', async (request, reply) => {
     const session = await staff.sessionOf(request);
     // An evaluator's work is on the panels they sit on, not the procurement list.
-    return reply.redirect(!session ? '/sign-in' : session.user.role === 'evaluator' ? '/evaluations' : CONSOLE_HOME, 303);
+    return reply.redirect(!session ? '/sign-in' : homeOf(session.user.role), 303);
   });
 
   web.get('/*', async (request, reply) => {

@@ -6,7 +6,7 @@ import { page, putFlash, takeFlash } from '../../platform/web';
 import { isSetupComplete, setupFirstOrganisation } from './accounts.usecases';
 import type { ConsoleDeps } from './console.web';
 import { checkSignInLink, requestSignInLinks, SIGN_IN_LINK_TTL_MS, useSignInLink, type LinkProblem } from './sign-in-links.usecases';
-import { CONSOLE_HOME, safeReturnTo } from './staff.models';
+import { CONSOLE_HOME, homeOf, safeReturnTo } from './staff.models';
 
 /**
  * Runs before an emailed link is made for an address: single sign-on answers with its own reply
@@ -67,7 +67,8 @@ export function registerSignInPages(web: FastifyInstance, deps: SignInDeps): voi
 
   web.get<{ Querystring: { returnTo?: string; signedOut?: string } }>('/sign-in', async (request, reply) => {
     const returnTo = safeReturnTo(request.query.returnTo);
-    if (await staff.sessionOf(request)) return reply.redirect(returnTo ?? CONSOLE_HOME, 303);
+    const session = await staff.sessionOf(request);
+    if (session) return reply.redirect(returnTo ?? homeOf(session.user.role), 303);
     if (request.query.signedOut === '1') {
       return page(request, reply, 'console/sign-in/email.njk', {
         title: 'Sign in',

@@ -50,7 +50,7 @@ export async function startStaffSession({
   userId: string;
   organisationId: string;
   method: SignInMethod;
-}): Promise<{ secret: string; absoluteExpiresAt: Date }> {
+}): Promise<{ secret: string; absoluteExpiresAt: Date; role: Role }> {
   return inTransaction(db, async (tx) => {
     const user = await accountsRepo.findUser({ db: tx, organisationId, id: userId });
     if (!user || !user.active) throw accountsErrors.userNotFound();
@@ -62,7 +62,8 @@ export async function startStaffSession({
       values: { organisationId, userId, tokenHash: hashToken(cookie), csrfToken: secret(), method, createdAt: now, lastSeenAt: now, absoluteExpiresAt },
     });
     await recordAudit({ db: tx, organisationId, actor: { type: 'user', id: userId }, action: 'staff.signed_in', subject: { type: 'staff_session', id: row.id }, details: { method }, now });
-    return { secret: cookie, absoluteExpiresAt };
+    // The role read now, so the sign-in can send the user to their own home page.
+    return { secret: cookie, absoluteExpiresAt, role: user.role };
   });
 }
 

@@ -8,6 +8,9 @@ export type SignInMethod = 'link' | 'oidc' | 'setup';
 /** Where a signed-in officer lands when nothing else was asked for. */
 export const CONSOLE_HOME = '/procurements';
 
+/** Where a user lands after signing in when nothing else was asked for: an evaluator's work is on the panels they sit on, not the procurement list. */
+export const homeOf = (role: Role): string => (role === 'evaluator' ? '/evaluations' : CONSOLE_HOME);
+
 /**
  * A `returnTo` is followed only when it is a path on this service: one leading `/`, not `//` and no
  * `\` (browsers read `//` and `/\` as another host), printable ASCII without spaces, of a sensible

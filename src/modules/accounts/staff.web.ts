@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { constantTimeEqual } from '../../platform/crypto';
 import type { AppDeps } from '../../platform/http/deps';
 import { page } from '../../platform/web';
-import { CONSOLE_HOME, ROLE_NAMES, safeReturnTo, type SignInMethod } from './staff.models';
+import { homeOf, ROLE_NAMES, safeReturnTo, type SignInMethod } from './staff.models';
 import { endStaffSession, resolveStaffSession, startStaffSession, type StaffSession } from './staff-sessions.usecases';
 
 /**
@@ -46,7 +46,7 @@ export type StaffWeb = {
   /** 404: the console's "Page not found" (also for another organisation's ids). */
   notFound: (request: FastifyRequest, reply: FastifyReply) => FastifyReply;
   common: (request: FastifyRequest, current?: ConsoleArea) => ConsoleCommon;
-  /** Starts a session, sets the cookie, records the sign-in, and sends the browser to `returnTo` (a path here) or the procurements. */
+  /** Starts a session, sets the cookie, records the sign-in, and sends the browser to `returnTo` (a path here) or the user's home (`homeOf`: an evaluator's evaluations, anyone else's procurements). */
   signIn: (request: FastifyRequest, reply: FastifyReply, input: { userId: string; organisationId: string; method: SignInMethod; returnTo?: string | null | undefined }) => Promise<FastifyReply>;
   /** Ends the browser's session (if any) and clears the cookie. */
   signOut: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
@@ -172,7 +172,7 @@ export function staffWebHelpers(deps: AppDeps): StaffWeb {
       const maxAge = Math.max(1, Math.floor((started.absoluteExpiresAt.getTime() - at.getTime()) / 1000));
       reply.setCookie(STAFF_COOKIE, started.secret, { ...cookieOptions, maxAge });
       reply.clearCookie(SIGN_IN_CSRF_COOKIE, { path: '/' });
-      return reply.redirect(safeReturnTo(returnTo) ?? CONSOLE_HOME, 303);
+      return reply.redirect(safeReturnTo(returnTo) ?? homeOf(started.role), 303);
     },
     signOut,
     signInCsrf,

@@ -110,6 +110,22 @@ describe('staff sign-in by emailed link', () => {
     expect(audit[1]).toMatchObject({ actor_type: 'user', actor_id: officer.id, subject_type: 'staff_session', details: { method: 'link' } });
   });
 
+  it('lands an evaluator on "Your evaluations" and an officer on the procurements, when nothing else was asked for', async () => {
+    const org = await seedOrganisation(ctx, { name: 'Borsetshire County Council' });
+    const evaluator = await seedUser(ctx, org, { role: 'evaluator', name: 'Eve Evaluator' });
+    const officer = await officerOf(org);
+    for (const [user, home] of [[evaluator, '/evaluations'], [officer, '/procurements']] as const) {
+      const browser = webAgent(ctx.app);
+      expect((await askForLink(browser, user.email)).statusCode).toBe(303);
+      const [link] = await linksTo(user.email);
+      const done = await useLink(browser, link!);
+      expect([done.statusCode, done.headers.location]).toEqual([303, home]);
+      // Signed in already, the sign-in page and the front door send each to the same place.
+      expect((await browser.get('/sign-in')).headers.location).toBe(home);
+      expect((await browser.get('/')).headers.location).toBe(home);
+    }
+  });
+
   it('does not use the link when it is only opened (mail scanners open links first)', async () => {
     const org = await seedOrganisation(ctx);
     const officer = await officerOf(org);

@@ -45,14 +45,20 @@ export function panelDefinition(): QuestionnaireDefinitionInput {
 
 export const PDF = Buffer.from('%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n');
 
-/** A council with a panel (two evaluators and a moderator) on a procurement being evaluated, with one submitted response per supplier named. */
-export async function panelWorld(ctx: TestContext, { suppliers = ['Alpha AI'], evaluating = true }: { suppliers?: string[]; evaluating?: boolean } = {}) {
+/**
+ * A council with a panel (two evaluators and a moderator) on a procurement being evaluated, with one submitted response per supplier named.
+ * `definition` and `answers` extend the panel questionnaire and what each supplier answers (a question added to it, say).
+ */
+export async function panelWorld(
+  ctx: TestContext,
+  { suppliers = ['Alpha AI'], evaluating = true, definition = panelDefinition(), answers = {} }: { suppliers?: string[]; evaluating?: boolean; definition?: QuestionnaireDefinitionInput; answers?: Record<string, { value: unknown }> } = {},
+) {
   const org = await seedOrganisation(ctx, { name: 'Example Borough Council' });
   const e1 = await seedUser(ctx, org, { role: 'evaluator', name: 'Eve One' });
   const e2 = await seedUser(ctx, org, { role: 'evaluator', name: 'Evan Two' });
   const moderator = await seedUser(ctx, org, { role: 'officer', name: 'Mo Derator' });
   const officer = await seedUser(ctx, org, { role: 'officer', name: 'Olive Officer' });
-  const procurementId = await seedOpenProcurement(ctx, org, { definition: panelDefinition(), triage, evaluatorIds: [e1.id, e2.id], moderatorId: moderator.id, title: 'AI chatbot for housing' });
+  const procurementId = await seedOpenProcurement(ctx, org, { definition, triage, evaluatorIds: [e1.id, e2.id], moderatorId: moderator.id, title: 'AI chatbot for housing' });
   const api = (method: 'GET' | 'POST' | 'PUT', url: string, token: string, payload?: object) => ctx.app.inject({ method, url, headers: bearer(token), ...(payload ? { payload } : {}) });
   const responses: Array<{ supplierName: string; responseId: string; evidenceId: string }> = [];
   for (const supplierName of suppliers) {
@@ -68,6 +74,7 @@ export async function panelWorld(ctx: TestContext, { suppliers = ['Alpha AI'], e
         'a.retention': { value: 'Thirty days, then deleted.' },
         'b.hours': { value: 12 },
         'b.support': { value: 'A named engineer, 9 to 5.' },
+        ...answers,
       },
     });
     expect(imported.statusCode, imported.body).toBe(200);
