@@ -1,5 +1,5 @@
 import type { AnswerValue, Question, QuestionnaireDefinition, RiskTier } from '../questionnaires';
-import { RATING_WORDS as SCORING_RATING_WORDS, RESIDUAL_RISK_MATRIX, RISK_WORDS as SCORING_RISK_WORDS, type Evaluation, type QuestionEvaluation, type Rating, type ResidualRisk, type SectionEvaluation } from '../scoring';
+import { RATING_WORDS as SCORING_RATING_WORDS, RESIDUAL_RISK_MATRIX, RISK_WORDS as SCORING_RISK_WORDS, type Evaluation, type GatewayEvaluation, type QuestionEvaluation, type Rating, type ResidualRisk, type SectionEvaluation } from '../scoring';
 import { AUDIT_ACTION_WORDS, auditEventWords } from '../../platform/audit/audit.words';
 import { calendarDay, fileSize, ukDayTime } from '../../platform/format';
 import { MARKING, type Block, type ReportDocument } from './reports.document';
@@ -709,6 +709,11 @@ function reasonFor(input: AssessmentSummaryInput, question: Question, q: Questio
 
 export function assessmentSummary(input: AssessmentSummaryInput): ReportDocument {
   const { evaluation, definition, procurement, decision } = input;
+  const questions = questionsOf(definition);
+  const separate = (g: GatewayEvaluation) => questions.get(g.questionKey)?.gateway?.separateFromAward === true;
+  const awardGateways = evaluation.gateways.filter((g) => !separate(g));
+  const separateGateways = evaluation.gateways.filter(separate);
+  const gatewayLine = (g: GatewayEvaluation) => `${titled(g.ref, '')}${OUTCOME_WORDS[g.outcome]}: ${g.reason}`.trim();
   const sections = visibleSections(evaluation);
   const winner = decision.winner;
   const createdAt = [input.computedAt, decision.decidedAt].sort().at(-1)!;
@@ -769,10 +774,20 @@ export function assessmentSummary(input: AssessmentSummaryInput): ReportDocument
       text: 'Points available is the criterion’s weight after criteria with no score are left out and the rest scaled to 100. Your points are your score for the criterion times its points available, divided by 100; they add up to your total.',
     },
     { kind: 'heading', level: 2, text: 'Gateways (pass or fail)', bookmark: true },
-    evaluation.gateways.length === 0
+    awardGateways.length === 0
       ? { kind: 'paragraph', text: 'No gateway applied to your tender.' }
-      : { kind: 'list', items: evaluation.gateways.map((g) => `${titled(g.ref, '')}${OUTCOME_WORDS[g.outcome]}: ${g.reason}`.trim()) },
+      : { kind: 'list', items: awardGateways.map(gatewayLine) },
   ];
+  // Exclusion grounds and conflicts of interest are not award criteria under the Act: said apart, so nobody reads them as part of the assessment.
+  if (separateGateways.length > 0)
+    blocks.push(
+      { kind: 'heading', level: 2, text: 'Checked separately from the award criteria', bookmark: true },
+      {
+        kind: 'paragraph',
+        text: 'Exclusion grounds (Part 3 of the Procurement Act 2023) and conflicts of interest (sections 81 to 83) are checked separately from the award criteria. They are listed here for completeness; they are not part of how your tender was scored.',
+      },
+      { kind: 'list', items: separateGateways.map(gatewayLine) },
+    );
 
   if (winner) {
     const behind = sections

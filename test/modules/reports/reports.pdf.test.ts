@@ -147,6 +147,40 @@ describe('the report models', () => {
     expect(document.createdAt).toBe('2027-04-10T10:00:00.000Z');
   });
 
+  it('lists exclusion and conflict gateways apart from the award criteria in the assessment summary', () => {
+    const base = reportInput();
+    const summaryWith = (def: typeof definition) =>
+      assessmentSummary({
+        council: base.council,
+        procurement,
+        definition: def,
+        supplierName: 'Acme AI Ltd',
+        evaluation: base.evaluation,
+        computedAt: base.computedAt,
+        answers: base.answers,
+        moderations: [],
+        rank: 1,
+        rankedCount: 1,
+        decision: { outcome: 'award', decidedAt: '2027-04-10T10:00:00.000Z', rationale: 'Best value.', successful: true, winner: null },
+      });
+    const listUnder = (document: ReturnType<typeof assessmentSummary>, heading: string) => {
+      const at = document.blocks.findIndex((b) => b.kind === 'heading' && b.text === heading);
+      const list = document.blocks.slice(at).find((b) => b.kind === 'list');
+      return at < 0 || !list || list.kind !== 'list' ? [] : list.items;
+    };
+    // Without the flag, the exclusion gateway (4.3) is listed with the others.
+    const before = summaryWith(definition);
+    expect(listUnder(before, 'Gateways (pass or fail)').some((line) => line.startsWith('4.3'))).toBe(true);
+    expect(before.blocks.some((b) => b.kind === 'heading' && b.text === 'Checked separately from the award criteria')).toBe(false);
+    // Marked `separateFromAward`, it moves under its own heading and out of the award gateways.
+    const separate = structuredClone(definition);
+    separate.sections.flatMap((s) => s.questions).find((q) => q.key === 'contract.exclusion')!.gateway!.separateFromAward = true;
+    const after = summaryWith(separate);
+    expect(listUnder(after, 'Gateways (pass or fail)').some((line) => line.startsWith('4.3'))).toBe(false);
+    expect(listUnder(after, 'Checked separately from the award criteria')).toEqual([expect.stringMatching(/^4\.3 /)]);
+    expect(listUnder(after, 'Gateways (pass or fail)')).toHaveLength(base.evaluation.gateways.length - 1);
+  });
+
   it('says an amendment a later one replaced holds nothing up, and that a flag about the panel concerns no answer', () => {
     const base = reportInput();
     const question = definition.sections.flatMap((s) => s.questions).find((q) => q.type === 'single_choice')!;
