@@ -41,6 +41,17 @@ describe('the README worked example', () => {
       expect(flat(report.text)).toContain('Evaluation report: Acme AI Ltd');
       expect(flat(report.text)).toContain('Is that 24 calendar hours?');
       expect(report.numPages).toBeGreaterThan(20);
+      // PDF/UA: no heading more than one level below the one before it, read from the structure tags of each report.
+      const skipsIn = (levels: number[]) => levels.filter((level, i) => level > (i === 0 ? 1 : levels[i - 1]! + 1)).length;
+      expect(report.headingLevels.length).toBeGreaterThan(20);
+      expect(skipsIn(report.headingLevels)).toBe(0);
+      for (const f of files.filter((name) => name.endsWith('.pdf'))) expect(skipsIn((await readPdf(await readFile(path.join(out, f)))).headingLevels), f).toBe(0);
+      // Each moderator's rationale once, beside the moderated mark; plain words, not internal jargon.
+      const reportText = flat(report.text);
+      expect(reportText.split('Moderated mark by ').length).toBeGreaterThan(2);
+      expect(reportText.split('Agreed with the evaluator after reading the answer and its evidence.').length).toBe(reportText.split('Moderated mark by ').length);
+      for (const jargon of ['Inputs hash', '§7.4', 'Counted weight', 'purpose.product_description']) expect(reportText, jargon).not.toContain(jargon);
+      expect(reportText).toContain('Appendix: technical fingerprint');
       const comparison = flat((await readPdf(await readFile(path.join(out, 'comparison-report.pdf')))).text);
       expect(comparison).toContain('Awarded to Acme AI Ltd');
       expect(comparison).toContain('Bright Analytics Ltd');

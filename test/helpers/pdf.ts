@@ -11,6 +11,8 @@ export type ReadPdf = {
   outline: Array<{ title: string; items: string[] }>;
   /** Structure element roles on the first page, depth first. */
   firstPageRoles: string[];
+  /** The level of every heading (H1 = 1 …), in reading order across all pages, from the structure tags. */
+  headingLevels: number[];
 };
 
 type StructNode = { role?: string; children?: StructNode[] };
@@ -34,7 +36,13 @@ export async function readPdf(bytes: Uint8Array): Promise<ReadPdf> {
     const markInfo = (await doc.getMarkInfo()) as { Marked?: boolean } | null;
     const outline = ((await doc.getOutline()) ?? []).map((item) => ({ title: item.title, items: item.items.map((child) => child.title) }));
     const firstPageRoles = rolesOf((await (await doc.getPage(1)).getStructTree()) as StructNode | null);
-    return { numPages: doc.numPages, pages, text: pages.join('\n'), info: metadata.info as Record<string, unknown>, marked: markInfo?.Marked === true, outline, firstPageRoles };
+    const headingLevels: number[] = [];
+    for (let n = 1; n <= doc.numPages; n += 1)
+      for (const role of rolesOf((await (await doc.getPage(n)).getStructTree()) as StructNode | null)) {
+        const level = /^H([1-6])$/.exec(role)?.[1];
+        if (level) headingLevels.push(Number(level));
+      }
+    return { numPages: doc.numPages, pages, text: pages.join('\n'), info: metadata.info as Record<string, unknown>, marked: markInfo?.Marked === true, outline, firstPageRoles, headingLevels };
   } finally {
     await doc.destroy();
   }

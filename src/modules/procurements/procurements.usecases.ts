@@ -102,7 +102,8 @@ type Settings = {
 function settle(ctx: Ctx, definition: QuestionnaireDefinition, settings: Settings) {
   const triageProblems = checkTriage({ definition, triage: settings.triage });
   if (triageProblems.length > 0) throw procurementsErrors.invalidTriage(triageProblems);
-  const { tier, reason } = computeRiskTier({ definition, triage: settings.triage as Answers });
+  // The stored reason names the triage answers that set the tier, not every trigger of the tier's rule.
+  const { tier, trigger: reason } = computeRiskTier({ definition, triage: settings.triage as Answers });
   const weights = settings.weights ?? defaultWeights(definition, tier);
   const weightProblems = checkWeights({ definition, weights });
   if (weightProblems.length > 0) throw procurementsErrors.invalidWeights(weightProblems);

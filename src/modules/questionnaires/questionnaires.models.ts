@@ -123,12 +123,53 @@ export function resolveVisibility({ definition, triage, answers }: { definition:
   };
 }
 
-/** The inherent risk tier from the council's triage answers: the first rule that matches, else the default. */
-export function computeRiskTier({ definition, triage }: { definition: QuestionnaireDefinition; triage: Answers }): { tier: RiskTier; reason: string } {
+/**
+ * The inherent risk tier from the council's triage answers: the first rule that matches, else the
+ * default. `reason` is the rule's own text (every trigger of the tier); `trigger` names only the
+ * triage answers that matched, which is what a reader of this procurement needs.
+ */
+export function computeRiskTier({ definition, triage }: { definition: QuestionnaireDefinition; triage: Answers }): { tier: RiskTier; reason: string; trigger: string } {
+  const valueOf = (operand: Operand) => ('triage' in operand ? triage[operand.triage] : undefined);
   for (const rule of definition.triage.tierRules) {
-    if (evaluateCondition(rule.when, (operand) => ('triage' in operand ? triage[operand.triage] : undefined))) return { tier: rule.tier, reason: rule.reason };
+    if (!evaluateCondition(rule.when, valueOf)) continue;
+    const clauses = [...new Set(matchedClauses(rule.when, valueOf, definition))];
+    const trigger = clauses.length === 0 ? rule.reason : `Set by the triage answer${clauses.length === 1 ? '' : 's'}: ${clauses.join('; ')}.`;
+    return { tier: rule.tier, reason: rule.reason, trigger };
   }
-  return { tier: definition.triage.defaultTier, reason: 'No rule for a higher tier matched the triage answers.' };
+  const reason = 'No rule for a higher tier matched the triage answers.';
+  return { tier: definition.triage.defaultTier, reason, trigger: reason };
+}
+
+/** The comparisons of a condition that hold and make it hold, each in words ("“Which kinds of data…?” includes “Special category data”"). */
+function matchedClauses(condition: Condition, valueOf: (operand: Operand) => AnswerValue, definition: QuestionnaireDefinition): string[] {
+  if ('all' in condition) return condition.all.flatMap((c) => matchedClauses(c, valueOf, definition));
+  if ('any' in condition) return condition.any.filter((c) => evaluateCondition(c, valueOf)).flatMap((c) => matchedClauses(c, valueOf, definition));
+  // A negation holds because something is absent: there is no answer to name.
+  if ('not' in condition || !evaluateCondition(condition, valueOf)) return [];
+  const [operator, operand] = Object.entries(condition)[0] as [string, Operand & { value?: unknown; values?: unknown[] }];
+  const key = 'triage' in operand ? operand.triage : operand.question;
+  const question = definition.triage.questions.find((q) => q.key === key);
+  const asked = question ? `“${question.text}”` : key;
+  const label = (v: unknown) => {
+    if (question?.type === 'yes_no' && (v === 'yes' || v === 'no')) return v === 'yes' ? 'Yes' : 'No';
+    const option = question?.options?.find((o) => o.value === v)?.label;
+    return `“${option ?? String(v)}”`;
+  };
+  const value = valueOf(operand);
+  switch (operator) {
+    case 'answered':
+      return [`${asked} is answered`];
+    case 'equals':
+      return [`${asked}: ${label(operand.value)}`];
+    case 'in':
+    case 'contains': {
+      const wanted = operator === 'in' ? (operand.values ?? []) : [operand.value];
+      const chosen = (Array.isArray(value) ? value : [value]).filter((v) => wanted.includes(v));
+      return [`${asked}${Array.isArray(value) ? ' includes ' : ': '}${chosen.map(label).join(' and ')}`];
+    }
+    default:
+      return [`${asked}: ${String(value)}`];
+  }
 }
 
 /** True when `tier` is at least `minimum` (gateways marked "High+" and the evidence rule use this). */

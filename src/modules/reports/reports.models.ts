@@ -182,6 +182,22 @@ export function answerText(question: Question, value: AnswerValue | undefined): 
   return value;
 }
 
+/**
+ * Scoring's working in a reader's words. The working is part of the stored evaluation, whose hash
+ * is pinned, so it is rephrased here and not in scoring: without the methodology's section number,
+ * and with the tier's reason naming the triage answers that set it (the procurement's stored reason)
+ * rather than every trigger of the tier's rule.
+ */
+export function plainWorking(lines: readonly string[], definition: QuestionnaireDefinition, procurement: ReportProcurement): string[] {
+  const ruleReasons = definition.triage.tierRules.map((r) => r.reason);
+  return lines.map((line) => {
+    const plain = line.replace(/ \(reference §7\.4 matrix\)/g, '');
+    if (!plain.startsWith('Risk tier ') || !plain.includes(', from the triage answers. ')) return plain;
+    const reason = ruleReasons.find((r) => plain.endsWith(r));
+    return reason ? `${plain.slice(0, plain.length - reason.length)}${procurement.riskTierReason}` : plain;
+  });
+}
+
 const titled = (ref: string | null | undefined, text: string) => (ref ? `${ref} ${text}` : text);
 const questionsOf = (definition: QuestionnaireDefinition) => new Map(definition.sections.flatMap((s) => s.questions.map((q) => [q.key, q] as const)));
 const referenceOf = (p: ReportProcurement) => p.reference ?? p.id;
@@ -248,7 +264,7 @@ function sectionTable(evaluation: Evaluation): Block {
     columns: [
       { header: 'Section', width: 0.36 },
       { header: 'Weight', width: 0.1, align: 'right' },
-      { header: 'Counted weight', width: 0.13, align: 'right' },
+      { header: 'Weight after sections that do not apply are left out', width: 0.13, align: 'right' },
       { header: 'Score /100', width: 0.12, align: 'right' },
       { header: 'Weighted', width: 0.11, align: 'right' },
       { header: 'Residual risk', width: 0.18 },
@@ -295,11 +311,60 @@ function riskMatrix(evaluation: Evaluation): Block[] {
 /** The audit actions the appendix lists: decisions and contact with the supplier, not reads or report generation. */
 export const TRAIL_ACTIONS: readonly string[] = Object.keys(AUDIT_ACTION_WORDS);
 
-const trailText = (event: ReportTrailEvent): string => auditEventWords(event) ?? event.action;
+/** A question as a reader knows it: its number and the start of its text, never its internal key. */
+const shortName = (question: Question) => {
+  const text = question.text.length > 60 ? `${question.text.slice(0, 59).trimEnd()}…` : question.text;
+  return question.ref ? `${question.ref} “${text}”` : `“${text}”`;
+};
+
+/** An audit event's details with each question key replaced by the question's number and short text. */
+function withQuestionNames(details: Record<string, unknown>, questions: Map<string, Question>): Record<string, unknown> {
+  const named = { ...details };
+  const key = details.questionKey;
+  const question = typeof key === 'string' ? questions.get(key) : undefined;
+  if (question) {
+    named.questionKey = shortName(question);
+    named.questionRef = shortName(question);
+  }
+  if (Array.isArray(details.questionKeys))
+    named.questionRefs = details.questionKeys.map((k, i) => {
+      const q = typeof k === 'string' ? questions.get(k) : undefined;
+      return q ? shortName(q) : Array.isArray(details.questionRefs) ? details.questionRefs[i] : k;
+    });
+  return named;
+}
+
+/** The evaluation's fingerprint, last and in plain words: what it is for and how to check it. */
+function fingerprintAppendix(evaluation: Evaluation): Block[] {
+  return [
+    { kind: 'heading', level: 1, text: 'Appendix: technical fingerprint', bookmark: true },
+    {
+      kind: 'paragraph',
+      text: 'This fingerprint is a SHA-256 hash of everything the evaluation was worked out from: the questionnaire, the risk tier, the weights, the answers, the evidence files, the marks and the decisions. Anyone with the same records can work the evaluation out again and check that it gives this fingerprint; if it does, the scores in this report are the ones those records give, and nothing was changed by hand.',
+    },
+    {
+      kind: 'facts',
+      rows: [
+        ['Fingerprint (SHA-256)', evaluation.inputsHash],
+        ['Scoring method', `Version ${evaluation.scoringMethodVersion}`],
+        ['Questionnaire', `${evaluation.questionnaire.key} version ${evaluation.questionnaire.version}`],
+      ],
+    },
+  ];
+}
+
+/** A working line without the moderator's rationale it ends with (the report prints that once, beside the moderator's name). */
+export function withoutRationale(line: string, rationale: string): string {
+  const reason = rationale.trim();
+  if (reason === '' || !line.endsWith(reason)) return line;
+  const rest = line.slice(0, line.length - reason.length).trimEnd().replace(/[:;,]$/, '');
+  return `${rest}${rest.endsWith('.') ? '' : '.'} The moderator’s reason is given below.`;
+}
 
 function questionBlocks(input: EvaluationReportInput, question: Question, q: QuestionEvaluation): Block[] {
   const answer = input.answers[question.key];
-  const blocks: Block[] = [{ kind: 'heading', level: 3, text: titled(question.ref, question.text) }];
+  // H2 under the section's H1: PDF/UA forbids skipping a heading level.
+  const blocks: Block[] = [{ kind: 'heading', level: 2, text: titled(question.ref, question.text) }];
   const facts: Array<[string, string]> = [];
   if (answer?.confidential) facts.push(['Confidential', `Marked commercially confidential by the supplier${answer.confidentialReason ? `: ${answer.confidentialReason}` : ''}. Do not share outside the council.`]);
   if (question.type !== 'file') facts.push(['Answer', answerText(question, answer?.value)]);
@@ -308,7 +373,10 @@ function questionBlocks(input: EvaluationReportInput, question: Question, q: Que
   facts.push(['Status', STATUS_WORDS[q.status]]);
   facts.push(['Score', q.score === null ? 'Not counted' : `${markLabel(input.definition, q.score)}, weight ${q.weight}${q.capped ? ', capped for missing evidence' : ''}${q.override ? ', moderator’s override' : ''}`]);
   blocks.push({ kind: 'facts', rows: facts });
-  if (q.working.length > 0) blocks.push({ kind: 'paragraph', text: 'Working', tone: 'strong' }, { kind: 'list', items: q.working });
+  const moderation = input.moderations.find((x) => x.questionKey === question.key);
+  // The moderator's rationale is printed once, in the moderated-mark line below with who gave it, not again in the working.
+  const working = plainWorking(moderation ? q.working.map((line) => withoutRationale(line, moderation.rationale)) : q.working, input.definition, input.procurement);
+  if (working.length > 0) blocks.push({ kind: 'paragraph', text: 'Working', tone: 'strong' }, { kind: 'list', items: working });
   const files = input.evidence.filter((e) => e.questionKey === question.key);
   if (files.length > 0)
     blocks.push({
@@ -324,7 +392,6 @@ function questionBlocks(input: EvaluationReportInput, question: Question, q: Que
     });
   for (const m of input.marks.filter((x) => x.questionKey === question.key))
     blocks.push({ kind: 'paragraph', text: `Evaluator ${m.evaluator}: ${markLabel(input.definition, m.score)} (${ukDayTime(m.at)}). ${m.justification}` });
-  const moderation = input.moderations.find((x) => x.questionKey === question.key);
   if (moderation)
     blocks.push({
       kind: 'paragraph',
@@ -471,7 +538,6 @@ export function evaluationReport(input: EvaluationReportInput): ReportDocument {
         ['Evaluation dated', ukDayTime(input.computedAt)],
         ['Questionnaire', `${definition.title} (${evaluation.questionnaire.key} version ${evaluation.questionnaire.version})`],
         ['Scoring method', `Version ${evaluation.scoringMethodVersion}`],
-        ['Inputs hash', evaluation.inputsHash],
         ['Status', status],
         finalisationFact(input.finalisation),
       ],
@@ -492,7 +558,7 @@ export function evaluationReport(input: EvaluationReportInput): ReportDocument {
         ['Gateways', gatewaySummary(evaluation)],
       ],
     },
-    { kind: 'list', items: evaluation.working },
+    { kind: 'list', items: plainWorking(evaluation.working, definition, procurement) },
     { kind: 'heading', level: 2, text: 'Gateways' },
     gatewayTable(evaluation, questions),
     { kind: 'heading', level: 2, text: 'Weakest areas' },
@@ -517,10 +583,10 @@ export function evaluationReport(input: EvaluationReportInput): ReportDocument {
         rows: [
           ['Section score', score100(section.score)],
           ['Residual risk', section.residualRisk ? RISK_WORDS[section.residualRisk] : 'Not known'],
-          ['Weight', `${section.weight}${section.effectiveWeight !== null && section.effectiveWeight !== section.weight ? ` (counted as ${section.effectiveWeight.toFixed(2)})` : ''}`],
+          ['Weight', `${section.weight}${section.effectiveWeight !== null && section.effectiveWeight !== section.weight ? ` (${section.effectiveWeight.toFixed(2)} once sections that do not apply are left out and the rest scaled to 100)` : ''}`],
         ],
       },
-      { kind: 'list', items: section.working },
+      { kind: 'list', items: plainWorking(section.working, definition, procurement) },
     );
     for (const question of defined?.questions ?? []) {
       const q = evaluation.questions.find((x) => x.key === question.key);
@@ -534,7 +600,7 @@ export function evaluationReport(input: EvaluationReportInput): ReportDocument {
   for (const c of input.clarifications) {
     const question = questions.get(c.questionKey);
     blocks.push(
-      { kind: 'heading', level: 3, text: `About ${question ? titled(question.ref, question.text) : c.questionKey}` },
+      { kind: 'heading', level: 2, text: `About ${question ? titled(question.ref, question.text) : c.questionKey}` },
       {
         kind: 'facts',
         rows: [
@@ -550,6 +616,7 @@ export function evaluationReport(input: EvaluationReportInput): ReportDocument {
   blocks.push(...amendedAnswersSection(input, questions), ...integrityFlagsSection(input, questions));
 
   blocks.push({ kind: 'heading', level: 1, text: 'Appendix: who did what and when', bookmark: true });
+  const trailText = (event: ReportTrailEvent) => auditEventWords({ action: event.action, details: withQuestionNames(event.details, questions) }) ?? event.action;
   blocks.push(
     tableOr('No events recorded.', {
       caption: 'Audit trail',
@@ -561,6 +628,7 @@ export function evaluationReport(input: EvaluationReportInput): ReportDocument {
       rows: input.trail.map((e) => [ukDayTime(e.at), e.who, trailText(e)]),
     }),
   );
+  blocks.push(...fingerprintAppendix(evaluation));
 
   return {
     title: `Evaluation report: ${input.supplierName}, ${procurement.title}`,
@@ -702,7 +770,7 @@ function reasonFor(input: AssessmentSummaryInput, question: Question, q: Questio
         ? 'Your answer (marked commercially confidential, so not reproduced here)'
         : `Your answer “${answerText(question, answer?.value)}”`;
   const moderation = input.moderations.find((m) => m.questionKey === question.key);
-  const why = moderation ? `The panel’s reason: ${moderation.rationale}` : q.working.join(' ');
+  const why = moderation ? `The panel’s reason: ${moderation.rationale}` : plainWorking(q.working, input.definition, input.procurement).join(' ');
   const scored = q.score === null ? STATUS_WORDS[q.status].toLowerCase() : `scored ${markLabel(input.definition, q.score)}`;
   return `${titled(question.ref, question.text)} ${yours} ${scored}. ${why}`.trim();
 }

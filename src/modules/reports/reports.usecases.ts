@@ -22,7 +22,8 @@ type Ctx = { db: Db; now: Date; principal: Principal; storage: BlobStorage; rend
  * Bump when the renderer draws the same document differently, so reports stored before are not
  * served as if the new layout had produced them.
  */
-const LAYOUT_VERSION = '1';
+// 2: chart labels cut to their column, headings and table headers kept with what follows them.
+const LAYOUT_VERSION = '2';
 
 export type ReportFile = {
   id: string;

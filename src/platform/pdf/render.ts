@@ -180,7 +180,7 @@ class Writer {
         this.heading(block, next);
         break;
       case 'paragraph':
-        this.paragraph(block);
+        this.paragraph(block, next);
         break;
       case 'list':
         this.list(block.items);
@@ -201,6 +201,18 @@ class Writer {
   /** How much of the next block must fit under a heading for the heading not to be left alone at the foot of a page. */
   private keepWith(next: Block | undefined): number {
     if (next?.kind === 'barChart') return next.bars.length * CHART_ROW + 22;
+    if (next?.kind === 'table' || next?.kind === 'facts') {
+      // The caption, the header row and the first row of a table, so a heading never sits over a page break.
+      const cells: readonly string[] | undefined = next.rows[0];
+      const widths = next.kind === 'table' ? next.columns.map((c) => c.width / next.columns.reduce((sum, x) => sum + x.width, 0)) : [0.28, 0.72];
+      const rowOf = (row: readonly string[] | undefined) =>
+        row ? Math.max(...row.map((cell, col) => this.measure(cell, { font: 'regular', size: SMALL + 0.5, width: widths[col]! * this.width - 2 * CELL_PAD }))) + 2 * CELL_PAD : 0;
+      const first = rowOf(cells);
+      const head = next.kind === 'table' ? rowOf(next.columns.map((c) => c.header)) + this.measure(next.caption, { font: 'bold', size: SMALL + 0.5, width: this.width }) + 3 : 0;
+      // A first row taller than a page flows on (see `tallRow`): only its first lines need to come with the heading.
+      const room = this.bottom - MARGIN.top - head;
+      return head + (first > room ? 3 * BODY + 2 * CELL_PAD : Math.max(first, 20));
+    }
     return 60;
   }
 
@@ -221,14 +233,17 @@ class Writer {
     this.doc.moveDown(0.35);
   }
 
-  private paragraph(block: Extract<Block, { kind: 'paragraph' }>) {
+  private paragraph(block: Extract<Block, { kind: 'paragraph' }>, next: Block | undefined) {
     const tone = block.tone ?? 'normal';
     const font = tone === 'strong' || tone === 'notice' ? 'bold' : 'regular';
     const size = tone === 'muted' ? SMALL : BODY;
     const indent = tone === 'notice' ? 12 : 0;
     const width = this.width - indent;
     const height = this.measure(block.text, { font, size, width });
-    this.ensure(Math.min(height, 3 * size));
+    // A short bold label ("Working") introduces the list under it: never left alone at the foot of a page.
+    const label = tone === 'strong' && next?.kind === 'list' && next.items.length > 0;
+    const followed = label ? Math.min(this.measure(next.items[0]!, { font: 'regular', size: BODY, width: this.width - 14 }), 3 * BODY) + 4 : 0;
+    this.ensure(label ? height + followed : Math.min(height, 3 * size));
     const top = this.doc.y;
     this.add(this.root, 'P', () => {
       this.face(font)
@@ -276,7 +291,9 @@ class Writer {
     const table = this.doc.struct('Table');
     this.root.add(table);
     const captionHeight = caption ? this.measure(caption, { font: 'bold', size: SMALL + 0.5, width: this.width }) + 3 : 0;
-    this.ensure(captionHeight + headerHeight + Math.min(firstRow, 120));
+    // The caption and header row go with the whole first row (or, for a row taller than a page, its first lines): never a lone header at a page foot.
+    const tallFirst = firstRow > this.bottom - MARGIN.top - headerHeight;
+    this.ensure(captionHeight + headerHeight + (tallFirst ? 3 * BODY + 2 * CELL_PAD : firstRow));
     if (caption)
       this.add(table, 'Caption', () => {
         this.face('bold').fontSize(SMALL + 0.5).fillColor(INK).text(caption, this.left, this.doc.y, { width: this.width, lineGap: LINE_GAP });
@@ -378,6 +395,8 @@ class Writer {
     const height = block.bars.length * rowHeight + 22;
     this.ensure(height);
     const top = this.doc.y;
+    this.face('regular').fontSize(SMALL);
+    const labels = chartLabels({ labels: block.bars.map((b) => b.label), width: labelWidth, top, rowHeight, lineHeight: this.doc.currentLineHeight(true), widthOf: (text) => this.doc.widthOfString(text) });
     const scale = (value: number) => (Math.max(0, Math.min(value, block.max)) / block.max) * axisWidth;
     this.add(
       this.root,
@@ -392,7 +411,8 @@ class Writer {
         }
         block.bars.forEach((bar, i) => {
           const y = top + i * rowHeight;
-          face('regular').fontSize(SMALL).fillColor(INK).text(bar.label, this.left, y + 4, { width: labelWidth, align: 'right', lineBreak: false, ellipsis: true });
+          // Cut to the label column beforehand: pdfkit would otherwise wrap a long title into the next bar's row.
+          face('regular').fontSize(SMALL).fillColor(INK).text(labels[i]!.text, this.left, labels[i]!.y, { width: labelWidth, align: 'right', lineBreak: false });
           if (bar.value !== null) doc.rect(axisLeft, y + 3, Math.max(scale(bar.value), 0.75), rowHeight - 6).fill(BAR);
           face('bold')
             .fontSize(SMALL)
@@ -405,6 +425,31 @@ class Writer {
     this.doc.x = this.left;
     this.doc.y = top + height + 8;
   }
+}
+
+export type ChartLabel = { text: string; y: number; width: number; height: number };
+
+/**
+ * Where a bar chart's labels go: each cut with an ellipsis to the label column's width (the full
+ * title is in the chart's alternative text and the table beside it), one line in its own bar's
+ * row, so no label runs into the next. Pure, given a way to measure text.
+ */
+export function chartLabels({ labels, width, top, rowHeight, lineHeight, widthOf }: { labels: readonly string[]; width: number; top: number; rowHeight: number; lineHeight: number; widthOf: (text: string) => number }): ChartLabel[] {
+  const fit = (text: string) => {
+    if (widthOf(text) <= width) return text;
+    let lo = 0;
+    let hi = text.length;
+    while (lo < hi) {
+      const mid = Math.ceil((lo + hi) / 2);
+      if (widthOf(`${text.slice(0, mid).trimEnd()}…`) <= width) lo = mid;
+      else hi = mid - 1;
+    }
+    return `${text.slice(0, lo).trimEnd()}…`;
+  };
+  return labels.map((label, i) => {
+    const text = fit(label);
+    return { text, y: top + i * rowHeight + 4, width: widthOf(text), height: lineHeight };
+  });
 }
 
 /** After layout, when the page count is known: the marking at the top, and the reference and "Page N of M" at the foot, as pagination artifacts. */

@@ -34,7 +34,7 @@ describe('procurements', () => {
   it('creates a draft whose risk tier and default weights come from the triage answers', async () => {
     const org = await seedOrganisation(ctx);
     const created = await draft(org);
-    expect(created).toMatchObject({ status: 'draft', riskTier: 'high', riskTierReason: 'Personal data.', weights: { a: 60, b: 40 }, deadline: DEADLINE, version: 1 });
+    expect(created).toMatchObject({ status: 'draft', riskTier: 'high', riskTierReason: 'Set by the triage answer: “Personal data?”: Yes.', weights: { a: 60, b: 40 }, deadline: DEADLINE, version: 1 });
     const medium = await draft(org, { triage: { 'triage.personal_data': 'no', 'triage.people': 5000 } });
     expect(medium.riskTier).toBe('medium');
   });

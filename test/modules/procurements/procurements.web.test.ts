@@ -114,7 +114,8 @@ describe('the console’s procurement pages', () => {
     const afterTriage = readPage((await get(agent, `${base}/triage`)).text);
     expect(afterTriage.text).toContain('Triage answers saved. The risk tier is now medium');
     expect(afterTriage.text).toContain('Risk tier: Medium');
-    expect(afterTriage.text).toContain('handles personal data or is used directly by the public');
+    // The reason names the triage answers that set the tier, not every trigger of the tier.
+    expect(afterTriage.text).toContain('Set by the triage answers: “Which kinds of data will the product handle?” includes');
     const afterTriageApi = await procurementOf(ctx, org, id);
     expect(afterTriageApi).toMatchObject({ riskTier: 'medium', triage: { ...BUILT_IN_TRIAGE, 'triage.people_affected': 20000 } });
     // What was saved is what the form shows again.
@@ -283,7 +284,7 @@ describe('the console’s procurement pages', () => {
     expect(good.status).toBe(303);
     const shown = readPage((await get(agent, `/procurements/${id}/triage`)).text);
     expect(shown.text).toContain('Risk tier: High');
-    expect(shown.text).toContain('Personal data.');
+    expect(shown.text).toContain('Set by the triage answer: “Personal data?”: Yes.');
     expect(await procurementOf(ctx, org, id)).toMatchObject({ riskTier: 'high', triage: { 'triage.personal_data': 'yes', 'triage.people': 12 } });
   });
 

@@ -122,7 +122,7 @@ describe('the panel’s decisions in the evaluation report, the audit log and th
     const text = flat(pdf.text);
     expect(text).not.toContain('Provisional');
     expect(text).toContain(`Status Complete: nothing outstanding Finalised Yes, by Mo Derator on ${ukDayTime(at.finalisedAt)}`);
-    expect(pdf.outline.map((o) => o.title)).toEqual(['Evaluation report: Alpha AI', 'Summary', 'Conditions', '1 Section A', '2 Section B', 'Clarifications', 'Amended answers', 'Integrity flags', 'Appendix: who did what and when']);
+    expect(pdf.outline.map((o) => o.title)).toEqual(['Evaluation report: Alpha AI', 'Summary', 'Conditions', '1 Section A', '2 Section B', 'Clarifications', 'Amended answers', 'Integrity flags', 'Appendix: who did what and when', 'Appendix: technical fingerprint']);
 
     const amended = section(pdf.text, 'Amended answers', 'Integrity flags');
     expect(amended).not.toMatch(/b\.hours|a\.training/);
@@ -153,10 +153,15 @@ describe('the panel’s decisions in the evaluation report, the audit log and th
 
     // The appendix tells the same story in the audit log's words.
     const appendix = flat(pdf.text.slice(pdf.text.indexOf('\nAppendix: who did what and when\n')));
+    // Questions named by their number and text, never their internal key.
+    const named = (ref: string) => {
+      const q = numbered().sections.flatMap((x) => x.questions).find((x) => x.ref === ref)!;
+      return `${ref} “${q.text.length > 60 ? `${q.text.slice(0, 59).trimEnd()}…` : q.text}”`;
+    };
     for (const words of [
-      'Accepted an amended answer to question 2.1: as submitted it scored 2 of 4, as amended 4 of 4; the amended answer counts',
-      'Rejected an amended answer to question 1.1: as submitted it scored 4 of 4, as amended 3 of 4; the answer as submitted counts',
-      `Recorded what the panel did about an integrity flag about question 2.1: ${FLAG_ACTION}`,
+      `Accepted an amended answer to question ${named('2.1')}: as submitted it scored 2 of 4, as amended 4 of 4; the amended answer counts`,
+      `Rejected an amended answer to question ${named('1.1')}: as submitted it scored 4 of 4, as amended 3 of 4; the answer as submitted counts`,
+      `Recorded what the panel did about an integrity flag about question ${named('2.1')}: ${FLAG_ACTION}`,
       'Finalised the evaluation',
     ])
       expect(appendix).toContain(words);

@@ -127,7 +127,7 @@ describe('PDF reports through the API', () => {
       expect(page).toContain('OFFICIAL-SENSITIVE: COMMERCIAL');
       expect(page).toContain(`Page ${i + 1} of ${pdf.numPages}`);
     });
-    expect(pdf.outline.map((o) => o.title)).toEqual(['Evaluation report: Alpha AI', 'Summary', 'Conditions', 'Section A', 'Section B', 'Clarifications', 'Amended answers', 'Integrity flags', 'Appendix: who did what and when']);
+    expect(pdf.outline.map((o) => o.title)).toEqual(['Evaluation report: Alpha AI', 'Summary', 'Conditions', 'Section A', 'Section B', 'Clarifications', 'Amended answers', 'Integrity flags', 'Appendix: who did what and when', 'Appendix: technical fingerprint']);
   });
 
   it('returns the stored file while the evaluation is unchanged, and a new one when it changes', async () => {

@@ -75,7 +75,7 @@ describe('the PDF renderer', () => {
     expect(read.info).toMatchObject({ CreationDate: 'D:20270402093000Z', Language: 'en-GB', Title: 'Evaluation report: Acme AI Ltd, Council tax chatbot', Author: 'Example Borough Council' });
     expect(read.firstPageRoles.slice(0, 4)).toEqual(['Root', 'Document', 'H1', 'P']);
     expect(read.firstPageRoles).toEqual(expect.arrayContaining(['Table', 'TR', 'TH', 'TD']));
-    expect(read.outline.map((o) => o.title)).toEqual(['Evaluation report: Acme AI Ltd', 'Summary', 'Conditions', ...definition.sections.filter((s) => reportInput().evaluation.sections.find((x) => x.key === s.key)?.visible).map((s) => (s.ref ? `${s.ref} ${s.title}` : s.title)), 'Clarifications', 'Amended answers', 'Integrity flags', 'Appendix: who did what and when']);
+    expect(read.outline.map((o) => o.title)).toEqual(['Evaluation report: Acme AI Ltd', 'Summary', 'Conditions', ...definition.sections.filter((s) => reportInput().evaluation.sections.find((x) => x.key === s.key)?.visible).map((s) => (s.ref ? `${s.ref} ${s.title}` : s.title)), 'Clarifications', 'Amended answers', 'Integrity flags', 'Appendix: who did what and when', 'Appendix: technical fingerprint']);
     const text = flat(read.text);
     expect(text).toContain('cyber-essentials.pdf 47.1 KB');
     // The panel's sections say so when there is nothing to list.
