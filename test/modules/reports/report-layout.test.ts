@@ -2,13 +2,13 @@ import { describe, expect, it } from 'vitest';
 import PDFDocument from 'pdfkit';
 import { computeRiskTier, validateDefinition, type QuestionnaireDefinition } from '../../../src/modules/questionnaires';
 import { lgaResponsibleAi_1_1_0 } from '../../../src/modules/questionnaires/builtin/lga-responsible-ai-1.1.0';
-import { evaluateResponse } from '../../../src/modules/scoring';
 import { assessmentSummary, comparisonReport, evaluationReport, plainWorking, withoutRationale, type EvaluationReportInput } from '../../../src/modules/reports/reports.models';
 import { chartLabels, DEFAULT_FONTS, renderPdf } from '../../../src/platform/pdf/render';
 import type { Block, PdfDocument } from '../../../src/platform/pdf';
 import { BUILT_IN_TRIAGE } from '../../helpers/built-in-triage';
 import { readPdf } from '../../helpers/pdf';
-import { change, scoringDefinition, strongInput } from '../scoring/fixtures';
+import { change, strongInput } from '../scoring/fixtures';
+import { definition, flat, procurement, reportInput as baseReportInput } from './report-input';
 
 /**
  * Layout fixes found by reading the worked example's reports: heading levels that never skip, chart
@@ -16,38 +16,24 @@ import { change, scoringDefinition, strongInput } from '../scoring/fixtures';
  * moderator's rationale printed once, and plain words for internal jargon.
  */
 
-const definition = scoringDefinition();
-const procurement = { id: '00000000-0000-4000-8000-000000000001', title: 'Council tax chatbot', reference: 'DD-2027-001', riskTier: 'high' as const, riskTierReason: 'Personal data is used.' };
-const flat = (text: string) => text.replace(/\s+/g, ' ');
 const RATIONALE = 'Agreed with the evaluator after reading the answer and its evidence.';
 
 function reportInput(): EvaluationReportInput {
   // Every manual question moderated with the same rationale, as the worked example does.
   const input = change(strongInput(), { marks: { 'data.rights': { score: 3, rationale: RATIONALE }, 'security.threats': { score: 3, rationale: RATIONALE }, 'contract.exit': { score: 3, rationale: RATIONALE } } });
-  const evaluation = evaluateResponse(input);
-  return {
-    council: 'Example Borough Council',
-    procurement,
-    definition,
-    supplierName: 'Acme AI Ltd',
-    submittedAt: '2027-03-30T16:00:00.000Z',
-    evaluation,
-    computedAt: '2027-04-02T09:30:00.000Z',
-    answers: Object.fromEntries(Object.entries(input.answers).map(([key, value]) => [key, { value, comment: null, confidential: false, confidentialReason: null }])),
-    amended: [],
-    evidence: [],
-    marks: [{ questionKey: 'data.rights', evaluator: 'Eve One', score: 3, justification: 'Specific about who does what and when.', at: '2027-04-01T09:00:00.000Z' }],
-    moderations: ['data.rights', 'security.threats', 'contract.exit'].map((questionKey) => ({ questionKey, moderator: 'Mo Derator', score: 3, rationale: RATIONALE, at: '2027-04-01T10:00:00.000Z' })),
-    clarifications: [{ questionKey: 'data.rights', question: 'Within how many days?', askedAt: '2027-03-31T09:00:00.000Z', reply: 'Thirty.', repliedAt: '2027-03-31T12:00:00.000Z', amended: false }],
-    amendments: [],
-    integrityFlags: [{ ruleText: 'A rule.', questionKeys: ['data.rights'], message: 'Something to look at.', action: null }],
-    conditions: [],
-    finalisation: null,
-    trail: [
-      { at: '2027-04-01T09:00:00.000Z', who: 'Eve One', action: 'evaluation.marked', details: { questionKey: 'data.rights', score: 3 } },
-      { at: '2027-04-01T10:00:00.000Z', who: 'Mo Derator', action: 'evaluation.moderated', details: { questionKey: 'data.rights', score: 3 } },
-    ],
-  };
+  return baseReportInput(
+    {
+      marks: [{ questionKey: 'data.rights', evaluator: 'Eve One', score: 3, justification: 'Specific about who does what and when.', at: '2027-04-01T09:00:00.000Z' }],
+      moderations: ['data.rights', 'security.threats', 'contract.exit'].map((questionKey) => ({ questionKey, moderator: 'Mo Derator', score: 3, rationale: RATIONALE, at: '2027-04-01T10:00:00.000Z' })),
+      clarifications: [{ questionKey: 'data.rights', question: 'Within how many days?', askedAt: '2027-03-31T09:00:00.000Z', reply: 'Thirty.', repliedAt: '2027-03-31T12:00:00.000Z', amended: false }],
+      integrityFlags: [{ ruleText: 'A rule.', questionKeys: ['data.rights'], message: 'Something to look at.', action: null }],
+      trail: [
+        { at: '2027-04-01T09:00:00.000Z', who: 'Eve One', action: 'evaluation.marked', details: { questionKey: 'data.rights', score: 3 } },
+        { at: '2027-04-01T10:00:00.000Z', who: 'Mo Derator', action: 'evaluation.moderated', details: { questionKey: 'data.rights', score: 3 } },
+      ],
+    },
+    input,
+  );
 }
 
 /** Each heading at most one level below the one before it, starting at H1 (PDF/UA). */

@@ -16,37 +16,11 @@ import {
 import { fileSize } from '../../../src/platform/format';
 import { renderPdf } from '../../../src/platform/pdf';
 import { readPdf } from '../../helpers/pdf';
-import { change, scoringDefinition, strongInput } from '../scoring/fixtures';
+import { change, strongInput } from '../scoring/fixtures';
+import { definition, flat, procurement, reportInput as baseReportInput } from './report-input';
 
-const definition = scoringDefinition();
-const procurement = { id: '00000000-0000-4000-8000-000000000001', title: 'Council tax chatbot', reference: 'DD-2027-001', riskTier: 'high' as const, riskTierReason: 'Personal data is used.' };
-const flat = (text: string) => text.replace(/\s+/g, ' ');
-
-function reportInput(overrides: Partial<EvaluationReportInput> = {}): EvaluationReportInput {
-  const input = strongInput();
-  const evaluation = evaluateResponse(input);
-  return {
-    council: 'Example Borough Council',
-    procurement,
-    definition,
-    supplierName: 'Acme AI Ltd',
-    submittedAt: '2027-03-30T16:00:00.000Z',
-    evaluation,
-    computedAt: '2027-04-02T09:30:00.000Z',
-    answers: Object.fromEntries(Object.entries(input.answers).map(([key, value]) => [key, { value, comment: null, confidential: false, confidentialReason: null }])),
-    amended: [],
-    evidence: [{ questionKey: definition.sections.flatMap((s) => s.questions).find((q) => q.evidence?.requested)!.key, filename: 'cyber-essentials.pdf', sizeBytes: 48_213, sha256: 'ab'.repeat(32) }],
-    marks: [],
-    moderations: [],
-    clarifications: [],
-    amendments: [],
-    integrityFlags: [],
-    conditions: [],
-    finalisation: null,
-    trail: [],
-    ...overrides,
-  };
-}
+const reportInput = (overrides: Partial<EvaluationReportInput> = {}) =>
+  baseReportInput({ evidence: [{ questionKey: definition.sections.flatMap((s) => s.questions).find((q) => q.evidence?.requested)!.key, filename: 'cyber-essentials.pdf', sizeBytes: 48_213, sha256: 'ab'.repeat(32) }], ...overrides });
 
 describe('the PDF renderer', () => {
   it('draws the same document to the same bytes, and a different date to different bytes', async () => {
