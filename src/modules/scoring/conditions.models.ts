@@ -146,3 +146,19 @@ export function conditionsRegister({ derived, states }: { derived: DerivedCondit
     };
   });
 }
+
+/** Who owns each conditional gateway's action, by question key: kept in the gateway decision, not the engine's input. */
+export function gatewayOwnersOf(decisions: ReadonlyArray<{ questionKey: string; outcome: string; owner: string | null }>): Record<string, string> {
+  return Object.fromEntries(decisions.filter((d) => d.outcome === 'conditional' && d.owner).map((d) => [d.questionKey, d.owner!]));
+}
+
+/** One response's register from its evaluation, its gateway decisions and what people recorded: the one place the two are put together. */
+export function registerOf({
+  definition,
+  answers,
+  evaluation,
+  decisions,
+  states,
+}: Omit<Input, 'gatewayOwners'> & { decisions: Parameters<typeof gatewayOwnersOf>[0]; states: readonly ConditionState[] }): Condition[] {
+  return conditionsRegister({ derived: deriveConditions({ definition, answers, evaluation, gatewayOwners: gatewayOwnersOf(decisions) }), states });
+}

@@ -1,6 +1,7 @@
 import { isAppError } from '../../platform/errors';
 import { inTransaction, type Db } from '../../platform/db';
-import { conditionsRegister, deriveConditions, type Condition, type ConditionStatus } from './conditions.models';
+import { registerOf, type Condition, type ConditionStatus } from './conditions.models';
+import { feedItemOf, publishScore } from './scoring.feed';
 import { scoringErrors } from './scoring.errors';
 import * as repo from './scoring.repository';
 import {
@@ -8,7 +9,6 @@ import {
   assertPanel,
   audit,
   isOfficer,
-  refreshEvaluation,
   registerFor,
   responseContext,
   userIdOf,
@@ -63,9 +63,13 @@ export async function conditionCounts({ db, all }: { db: Db; all: Pick<Procureme
   const states = await repo.conditionStatesOf({ db, responseIds });
   const counts = new Map<string, { total: number; open: number }>();
   for (const response of evaluated) {
-    const gatewayOwners = Object.fromEntries(decisions.filter((d) => d.responseId === response.responseId && d.outcome === 'conditional' && d.owner).map((d) => [d.questionKey, d.owner!]));
-    const derived = deriveConditions({ definition: all.definition, answers: response.answers, evaluation: all.evaluations.get(response.responseId)!.evaluation, gatewayOwners });
-    const register = conditionsRegister({ derived, states: states.filter((s) => s.responseId === response.responseId) });
+    const register = registerOf({
+      definition: all.definition,
+      answers: response.answers,
+      evaluation: all.evaluations.get(response.responseId)!.evaluation,
+      decisions: decisions.filter((d) => d.responseId === response.responseId),
+      states: states.filter((s) => s.responseId === response.responseId),
+    });
     counts.set(response.responseId, { total: register.length, open: register.filter((c) => c.status === 'open').length });
   }
   return counts;
@@ -122,9 +126,10 @@ export async function updateCondition(
       dueDate: values.dueDate,
       reason: values.reason,
     });
-    // Publishes the changed register to the scores feed, with `conditions.updated`.
-    await refreshEvaluation({ db: tx, organisationId: ctx.principal.organisationId, responseId: response.responseId, now: ctx.now });
-    const refreshed = await repo.findEvaluation({ db: tx, organisationId: ctx.principal.organisationId, responseId: response.responseId });
-    return { responseId: response.responseId, rating: refreshed!.evaluation.rating, conditions: await registerFor({ db: tx, context, response, evaluation: refreshed!.evaluation }) };
+    // The evaluation is unchanged (a condition's state is no input of it): only the register moves,
+    // so the feed item is republished from it, with `conditions.updated`.
+    const conditions = await registerFor({ db: tx, context, response, evaluation: stored.evaluation });
+    await publishScore({ db: tx, organisationId: ctx.principal.organisationId, item: feedItemOf({ procurement: context.procurement, response, evaluation: stored.evaluation, conditions }), now: ctx.now });
+    return { responseId: response.responseId, rating: stored.evaluation.rating, conditions };
   });
 }

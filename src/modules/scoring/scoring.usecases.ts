@@ -10,7 +10,7 @@ import { scoringErrors } from './scoring.errors';
 import { activeGateways, evaluateResponse, questionsNeedingMarks, rankByScore, withholdConfidentialWorking, type Evaluation, type EvaluationInput, type Score } from './scoring.models';
 import { feedItemOf, publishScore } from './scoring.feed';
 import { integrityFlags, type IntegrityFlag } from './integrity.models';
-import { conditionsRegister, deriveConditions, type Condition } from './conditions.models';
+import { gatewayOwnersOf, registerOf, type Condition } from './conditions.models';
 import * as repo from './scoring.repository';
 
 export type Ctx = { db: Db; now: Date; principal: Principal };
@@ -103,8 +103,7 @@ export async function registerFor({ db, context, response, evaluation }: { db: D
   // One after the other: inside a transaction `db` is a single client.
   const decisions = await repo.gatewayDecisionsOf({ db, responseIds: [response.responseId] });
   const states = await repo.conditionStatesOf({ db, responseIds: [response.responseId] });
-  const gatewayOwners = Object.fromEntries(decisions.filter((d) => d.outcome === 'conditional' && d.owner).map((d) => [d.questionKey, d.owner!]));
-  return conditionsRegister({ derived: deriveConditions({ definition: context.definition, answers: response.answers, evaluation, gatewayOwners }), states });
+  return registerOf({ definition: context.definition, answers: response.answers, evaluation, decisions, states });
 }
 
 /**
@@ -144,10 +143,10 @@ async function answerOf({ db, evaluation, response, computedAt }: { db: Db; eval
   // One after the other: inside a transaction both share one connection.
   const decisions = await repo.gatewayDecisionsOf({ db, responseIds: [response.responseId] });
   const finalisation = await repo.findFinalisation({ db, responseId: response.responseId });
-  const owners = new Map(decisions.filter((d) => d.outcome === 'conditional' && d.owner).map((d) => [d.questionKey, d.owner!]));
+  const owners = gatewayOwnersOf(decisions);
   return {
     ...evaluation,
-    gateways: evaluation.gateways.map((g) => (g.outcome === 'conditional' && owners.has(g.questionKey) ? { ...g, owner: owners.get(g.questionKey)! } : g)),
+    gateways: evaluation.gateways.map((g) => (g.outcome === 'conditional' && Object.hasOwn(owners, g.questionKey) ? { ...g, owner: owners[g.questionKey]! } : g)),
     responseId: response.responseId,
     procurementId: response.procurementId,
     supplierName: response.supplierName,
