@@ -63,6 +63,15 @@ export async function findUserWithOrganisation({ db, organisationId, id }: { db:
   return row as { user: UserRow; organisation: OrganisationRow } | undefined;
 }
 
+/** The organisation's active admins' names and addresses, for notices only admins act on. */
+export async function activeAdmins({ db, organisationId }: { db: Db; organisationId: string }): Promise<Array<{ name: string; email: string }>> {
+  return db
+    .select({ name: users.name, email: users.email })
+    .from(users)
+    .where(and(eq(users.organisationId, organisationId), eq(users.role, 'admin'), eq(users.active, true)))
+    .orderBy(users.email);
+}
+
 /** Locks the organisation's admins, so two concurrent demotions cannot both pass the last-admin check. */
 export async function lockActiveAdmins({ db, organisationId }: { db: Db; organisationId: string }): Promise<string[]> {
   const rows = await db

@@ -368,6 +368,11 @@ export function createAccountTokenResolver({ db, now }: { db: Db; now: () => Dat
   };
 }
 
+/** Who gets notices only an admin can act on (a webhook endpoint disabled, say). */
+export async function adminContacts({ db, organisationId }: { db: Db; organisationId: string }): Promise<Array<{ name: string; email: string }>> {
+  return repo.activeAdmins({ db, organisationId });
+}
+
 /**
  * Who a supplier should write to about a procurement: the council and the officer acting, when a
  * user is acting (an API key has no name or address, so only the council is given).

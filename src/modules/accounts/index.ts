@@ -1,5 +1,5 @@
 export { registerAccountsApi } from './accounts.api';
-export { createAccountTokenResolver, setupFirstOrganisation, createOrganisationWithAdmin, createApiKey, createUser, isSetupComplete, organisationExists, activeUsersAmong, contactFor, userNames, listUsers } from './accounts.usecases';
+export { createAccountTokenResolver, setupFirstOrganisation, createOrganisationWithAdmin, createApiKey, createUser, isSetupComplete, organisationExists, activeUsersAmong, contactFor, adminContacts, userNames, listUsers } from './accounts.usecases';
 export { organisations, users, accessTokens, staffSessions, staffSignInLinks } from './accounts.table';
 export { startStaffSession, resolveStaffSession, type StaffSession } from './staff-sessions.usecases';
 export { STAFF_COOKIE, staffWebHelpers, type StaffWeb, type ConsoleArea, type ConsoleCommon } from './staff.web';

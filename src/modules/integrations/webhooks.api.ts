@@ -23,7 +23,7 @@ const SIGNING = [
   'Answer 2xx within 10 s. Otherwise the delivery is tried again after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h; after the last failure, or at once on 410 Gone, the endpoint is disabled. Redirects are not followed. Order is not guaranteed.',
 ].join('\n\n');
 
-export function registerWebhooksApi(app: FastifyInstance, { database, now, config }: AppDeps): void {
+export function registerWebhooksApi(app: FastifyInstance, { database, now, config, mailer }: AppDeps): void {
   const policy = usecases.urlPolicyOf(config);
   if (config.webhooks.deliver) {
     const worker = createWebhookWorker({
@@ -35,6 +35,8 @@ export function registerWebhooksApi(app: FastifyInstance, { database, now, confi
       allowLoopback: config.webhooks.allowLoopback,
       pollMs: config.webhooks.pollMs,
       logger: app.log,
+      mailer,
+      onDisabled: (disabled) => usecases.noticeEndpointDisabled({ ...disabled, publicBaseUrl: config.publicBaseUrl }),
       // Deadlines pass on the clock, not on a request: the worker closes what is due, so
       // `procurement.closed` goes out at the deadline (reads still close lazily as before).
       sweep: () => closeDueProcurements({ db: database.db, now: now() }),

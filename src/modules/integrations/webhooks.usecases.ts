@@ -5,6 +5,8 @@ import { actorOf, type Principal } from '../../platform/auth';
 import { sealSecret } from '../../platform/crypto';
 import { inTransaction, type Db } from '../../platform/db';
 import type { EventType } from '../../platform/events';
+import type { MailMessage, QueuedMail } from '../../platform/mail';
+import { adminContacts } from '../accounts';
 import { afterCreatedAtId, beforeCreatedAtId, createdAtIdKey, toPage, type Page } from '../../platform/pagination';
 import { integrationsErrors } from './integrations.errors';
 import { AddressNotAllowed, checkedAddress, resolveWithDns, type ResolveHost } from './webhooks.address';
@@ -62,6 +64,46 @@ const toEndpoint = (row: EndpointRow): EndpointDto => ({
 
 const audit = (ctx: Ctx, action: string, id: string, details: Record<string, unknown> = {}) =>
   recordAudit({ db: ctx.db, organisationId: ctx.principal.organisationId, actor: actorOf(ctx.principal), action, subject: { type: 'webhook_endpoint', id }, details, now: ctx.now });
+
+/**
+ * What happens when the delivery worker disables an endpoint: an audit event by the system, and an
+ * email to each of the organisation's admins saying which endpoint, why, and where to enable it.
+ * Runs in the worker's transaction, so the notice and the change commit together.
+ */
+export async function noticeEndpointDisabled({
+  db,
+  endpoint,
+  reason,
+  at,
+  send,
+  publicBaseUrl,
+}: {
+  db: Db;
+  endpoint: EndpointRow;
+  reason: string;
+  at: Date;
+  send: (input: { organisationId: string; message: MailMessage }) => Promise<QueuedMail>;
+  publicBaseUrl: string;
+}): Promise<void> {
+  await recordAudit({ db, organisationId: endpoint.organisationId, actor: { type: 'system', id: 'webhook delivery' }, action: 'webhook.disabled', subject: { type: 'webhook_endpoint', id: endpoint.id }, details: { reason, url: endpoint.url }, now: at });
+  for (const admin of await adminContacts({ db, organisationId: endpoint.organisationId })) {
+    await send({
+      organisationId: endpoint.organisationId,
+      message: {
+        to: admin.email,
+        kind: 'webhook.disabled',
+        about: { type: 'webhook_endpoint', id: endpoint.id },
+        subject: 'A webhook endpoint was disabled',
+        text: [
+          `Dear ${admin.name},`,
+          `We stopped sending events to the webhook endpoint ${endpoint.url} (${endpoint.description}). ${reason}`,
+          'Events that happen while it is disabled wait for it. When the receiver works again, enable the endpoint here:',
+          `${publicBaseUrl}/webhooks/${endpoint.id}`,
+        ].join('\n\n'),
+      },
+    });
+  }
+}
 
 /** Refuses a URL we would never deliver to; the same check runs again before every delivery. */
 export async function assertDeliverableUrl({ url, policy }: { url: string; policy: UrlPolicy }): Promise<void> {

@@ -5,6 +5,7 @@ import { and, asc, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
 import { openSecret } from '../../platform/crypto';
 import { inTransaction, type Db } from '../../platform/db';
 import { events } from '../../platform/events';
+import { createOutboxMailer, transactionWithMail, type MailMessage, type Mailer, type QueuedMail } from '../../platform/mail';
 import { AddressNotAllowed, checkedAddress, resolveWithDns, type ResolveHost } from './webhooks.address';
 import { eventPayload, retryDelay, signatureHeaders } from './webhooks.models';
 import { webhookAttempts, webhookDeliveries, webhookEndpoints } from './webhooks.table';
@@ -23,10 +24,22 @@ export type WebhookWorkerInput = {
   pollMs: number;
   resolve?: ResolveHost;
   logger?: Logger;
-  /** Deliveries one pass claims and sends at once. */
+  /** Attempts this worker has in flight at most, over all endpoints. */
   batch?: number;
+  /**
+   * Attempts in flight at most per endpoint (per worker). A slow or dead endpoint fills only its
+   * own slots; the others' deliveries are claimed and sent beside it.
+   */
+  perEndpoint?: number;
   /** Runs first in every pass: work that makes events on a clock (closing procurements at their deadline). */
   sweep?: () => Promise<number>;
+  /** Sends the email that `onDisabled` queues, once its transaction has committed; by default it stays in the outbox. */
+  mailer?: Mailer;
+  /**
+   * Runs in the transaction that disables an endpoint (410 Gone, or a delivery that failed every retry,
+   * about a day): the audit event and the admins' email, so nobody finds out only from silence.
+   */
+  onDisabled?: (input: { db: Db; endpoint: EndpointRow; reason: string; at: Date; send: (input: { organisationId: string; message: MailMessage }) => Promise<QueuedMail> }) => Promise<void>;
   /** How long a claim holds without a heartbeat; by default the attempt timeout plus 2 s. */
   leaseMs?: number;
   /** How often the leases of attempts in flight are extended; by default a third of the lease. */
@@ -34,9 +47,13 @@ export type WebhookWorkerInput = {
 };
 
 export type WebhookWorker = {
-  /** One pass: the sweep, then fan new events out to endpoints, then claim and send what is due. */
+  /** One pass: the sweep, then fan new events out to endpoints, then claim and send what is due, and wait for those attempts. */
   runOnce(): Promise<{ swept: number; dispatched: number; attempted: number }>;
-  /** Passes every `pollMs`, at once again while there is work. */
+  /**
+   * Passes every `pollMs`, at once again while there is work or when an attempt ends. A pass does
+   * not wait for the attempts it starts: each endpoint's attempts run on their own, so a hanging
+   * receiver holds only its own slots.
+   */
   start(): void;
   /**
    * Claims nothing more at once; attempts in flight go on for up to `drainMs` (default 0) and are
@@ -96,7 +113,8 @@ function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
 }
 
 export function createWebhookWorker(input: WebhookWorkerInput): WebhookWorker {
-  const { db, now, publicBaseUrl, secretsKey, timeoutMs, allowLoopback, pollMs, resolve = resolveWithDns, logger, batch = 10, sweep } = input;
+  const { db, now, publicBaseUrl, secretsKey, timeoutMs, allowLoopback, pollMs, resolve = resolveWithDns, logger, batch = 32, perEndpoint = 4, sweep, onDisabled } = input;
+  const mailer = input.mailer ?? createOutboxMailer();
   // Short, so a crashed instance's claims go out again soon; a live worker's heartbeat keeps its own,
   // and even without one an attempt (bounded by the timeout, DNS included) ends before its lease.
   const leaseMs = input.leaseMs ?? timeoutMs + LEASE_MARGIN_MS;
@@ -107,8 +125,10 @@ export function createWebhookWorker(input: WebhookWorkerInput): WebhookWorker {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> | undefined;
   let lastPruned = Number.NEGATIVE_INFINITY;
-  /** Deliveries this worker is sending, each with the attempt number it claimed it under (its fence). */
-  const inFlight = new Map<string, number>();
+  /** Deliveries this worker is sending, each with the attempt number it claimed it under (its fence) and its endpoint. */
+  const inFlight = new Map<string, { attempts: number; endpointId: string }>();
+  /** The attempts running, so a stop can wait for them. */
+  const sending = new Set<Promise<void>>();
   let heartbeat: NodeJS.Timeout | undefined;
   let beating = false;
 
@@ -118,7 +138,7 @@ export function createWebhookWorker(input: WebhookWorkerInput): WebhookWorker {
 
   /** Extends the lease of every attempt in flight; one that is no longer ours is logged, never taken back. */
   async function extendLeases(): Promise<void> {
-    const claims = [...inFlight];
+    const claims = [...inFlight].map(([id, { attempts }]): [string, number] => [id, attempts]);
     if (claims.length === 0 || beating) return;
     beating = true;
     try {
@@ -136,7 +156,7 @@ export function createWebhookWorker(input: WebhookWorkerInput): WebhookWorker {
   }
 
   function track(delivery: DeliveryRow): void {
-    inFlight.set(delivery.id, delivery.attempts);
+    inFlight.set(delivery.id, { attempts: delivery.attempts, endpointId: delivery.endpointId });
     if (!heartbeat) {
       heartbeat = setInterval(() => void extendLeases(), heartbeatMs);
       heartbeat.unref();
@@ -181,15 +201,22 @@ export function createWebhookWorker(input: WebhookWorkerInput): WebhookWorker {
   }
 
   /**
-   * Takes due deliveries for this worker: SKIP LOCKED lets several workers claim at once without
-   * waiting on or taking each other's rows, and the lease keeps a claimed row out of every other
-   * claim until this worker records the outcome, or dies and the lease runs out.
+   * Takes due deliveries for this worker, at most `perEndpoint` per endpoint counting the attempts it
+   * already has in flight, and at most `batch` in flight in all. The window keeps one endpoint's
+   * backlog from filling the claim: each endpoint offers only its oldest few. SKIP LOCKED lets several
+   * workers claim at once without waiting on or taking each other's rows, and the lease keeps a
+   * claimed row out of every other claim until this worker records the outcome, or dies and the
+   * lease runs out.
    */
   async function claim(): Promise<Array<{ delivery: DeliveryRow; endpoint: EndpointRow }>> {
+    const room = batch - inFlight.size;
+    if (room <= 0) return [];
     const at = now();
+    const busy = new Map<string, number>();
+    for (const { endpointId } of inFlight.values()) busy.set(endpointId, (busy.get(endpointId) ?? 0) + 1);
     const claimed = await inTransaction(db, async (tx) => {
-      const due = await tx
-        .select({ id: webhookDeliveries.id })
+      const offered = tx
+        .select({ id: webhookDeliveries.id, rank: sql<number>`row_number() over (partition by ${webhookDeliveries.endpointId} order by ${webhookDeliveries.nextAttemptAt}, ${webhookDeliveries.id})`.as('rank') })
         .from(webhookDeliveries)
         .innerJoin(webhookEndpoints, eq(webhookEndpoints.id, webhookDeliveries.endpointId))
         .where(
@@ -202,14 +229,26 @@ export function createWebhookWorker(input: WebhookWorkerInput): WebhookWorker {
             ),
           ),
         )
-        .orderBy(asc(webhookDeliveries.nextAttemptAt))
-        .limit(batch)
-        .for('update', { of: webhookDeliveries, skipLocked: true });
-      if (due.length === 0) return [];
+        .as('offered');
+      const due = await tx
+        .select({ id: webhookDeliveries.id, endpointId: webhookDeliveries.endpointId })
+        .from(webhookDeliveries)
+        .where(inArray(webhookDeliveries.id, tx.select({ id: offered.id }).from(offered).where(lte(offered.rank, perEndpoint))))
+        .orderBy(asc(webhookDeliveries.nextAttemptAt), asc(webhookDeliveries.id))
+        .for('update', { skipLocked: true });
+      const chosen: string[] = [];
+      for (const d of due) {
+        if (chosen.length >= room) break;
+        const held = busy.get(d.endpointId) ?? 0;
+        if (held >= perEndpoint) continue;
+        busy.set(d.endpointId, held + 1);
+        chosen.push(d.id);
+      }
+      if (chosen.length === 0) return [];
       return tx
         .update(webhookDeliveries)
         .set({ status: 'delivering', attempts: sql`${webhookDeliveries.attempts} + 1`, leaseUntil: new Date(at.getTime() + leaseMs) })
-        .where(inArray(webhookDeliveries.id, due.map((d) => d.id)))
+        .where(inArray(webhookDeliveries.id, chosen))
         .returning();
     });
     if (claimed.length === 0) return [];
@@ -252,7 +291,7 @@ export function createWebhookWorker(input: WebhookWorkerInput): WebhookWorker {
    */
   async function record(delivery: DeliveryRow, endpoint: EndpointRow, result: AttemptResult, startedAt: Date, durationMs: number): Promise<void> {
     const at = now();
-    await inTransaction(db, async (tx) => {
+    await transactionWithMail({ db, mailer, now: at }, async (tx, send) => {
       await tx.insert(webhookAttempts).values({
         deliveryId: delivery.id,
         attempt: delivery.attempts,
@@ -286,12 +325,18 @@ export function createWebhookWorker(input: WebhookWorkerInput): WebhookWorker {
       const disabledReason = result.gone ? 'The receiver answered 410 Gone.' : exhausted ? `A delivery failed ${delivery.attempts} attempts in a row (last: ${result.error}).` : null;
       await tx
         .update(webhookEndpoints)
-        .set({
-          consecutiveFailures: sql`${webhookEndpoints.consecutiveFailures} + 1`,
-          ...(disabledReason ? { status: 'disabled' as const, disabledReason, updatedAt: at } : {}),
-        })
+        .set({ consecutiveFailures: sql`${webhookEndpoints.consecutiveFailures} + 1` })
         .where(eq(webhookEndpoints.id, endpoint.id));
-      if (disabledReason) logger?.warn({ endpointId: endpoint.id, deliveryId: delivery.id }, 'webhook endpoint disabled');
+      if (!disabledReason) return;
+      // Only the attempt that turns it off tells anyone: two failing at once notify once.
+      const [turnedOff] = await tx
+        .update(webhookEndpoints)
+        .set({ status: 'disabled', disabledReason, updatedAt: at })
+        .where(and(eq(webhookEndpoints.id, endpoint.id), eq(webhookEndpoints.status, 'enabled')))
+        .returning({ id: webhookEndpoints.id });
+      if (!turnedOff) return;
+      logger?.warn({ endpointId: endpoint.id, deliveryId: delivery.id }, 'webhook endpoint disabled');
+      await onDisabled?.({ db: tx, endpoint, reason: disabledReason, at, send });
     });
   }
 
@@ -320,7 +365,19 @@ export function createWebhookWorker(input: WebhookWorkerInput): WebhookWorker {
     }
   }
 
-  async function runOnce(): Promise<{ swept: number; dispatched: number; attempted: number }> {
+  /** Starts the claimed attempts; each is tracked until its outcome is recorded, and wakes the loop when it ends. */
+  function startAll(claimed: Array<{ delivery: DeliveryRow; endpoint: EndpointRow }>): Promise<void>[] {
+    return claimed.map(({ delivery, endpoint }) => {
+      const attempt = send(delivery, endpoint).finally(() => {
+        sending.delete(attempt);
+        wake();
+      });
+      sending.add(attempt);
+      return attempt;
+    });
+  }
+
+  async function pass({ wait }: { wait: boolean }): Promise<{ swept: number; dispatched: number; attempted: number }> {
     const swept = sweep ? await sweep() : 0;
     const dispatched = await dispatch();
     if (halted) return { swept, dispatched, attempted: 0 };
@@ -330,40 +387,64 @@ export function createWebhookWorker(input: WebhookWorkerInput): WebhookWorker {
       await release(claimed);
       return { swept, dispatched, attempted: 0 };
     }
-    await Promise.all(claimed.map(({ delivery, endpoint }) => send(delivery, endpoint)));
+    const started = startAll(claimed);
+    if (wait) await Promise.all(started);
     return { swept, dispatched, attempted: claimed.length };
+  }
+
+  const runOnce = () => pass({ wait: true });
+
+  let looping = false;
+  let passing = false;
+  let again = false;
+  /** An attempt ended, so its endpoint has room: look again now rather than at the next poll. */
+  function wake(): void {
+    if (!looping || halted) return;
+    if (passing) again = true;
+    else schedule(0);
   }
 
   function schedule(delay: number): void {
     if (halted) return;
+    clearTimeout(timer);
     timer = setTimeout(() => {
-      const pass = runOnce().then(
-        (done) => schedule(done.swept + done.dispatched + done.attempted > 0 ? 0 : pollMs),
+      passing = true;
+      again = false;
+      const current = pass({ wait: false }).then(
+        (done) => {
+          passing = false;
+          schedule(again || done.swept + done.dispatched + done.attempted > 0 ? 0 : pollMs);
+        },
         (error: unknown) => {
+          passing = false;
           logger?.error({ err: error }, 'webhook delivery pass failed');
           schedule(pollMs);
         },
       );
-      running = pass;
+      running = current;
     }, delay);
     timer.unref();
   }
 
   return {
     runOnce,
-    start: () => schedule(0),
+    start: () => {
+      looping = true;
+      schedule(0);
+    },
     async stop({ drainMs = 0 } = {}) {
       halted = true;
       clearTimeout(timer);
-      const pass = running?.catch(() => undefined);
-      if (pass && inFlight.size > 0) {
+      await running?.catch(() => undefined);
+      const attempts = () => Promise.all([...sending]).then(() => undefined);
+      if (sending.size > 0) {
         let grace: NodeJS.Timeout | undefined;
-        const finished = await Promise.race([pass.then(() => true), new Promise<boolean>((resolve) => (grace = setTimeout(() => resolve(false), drainMs)))]);
+        const finished = await Promise.race([attempts().then(() => true), new Promise<boolean>((resolve) => (grace = setTimeout(() => resolve(false), drainMs)))]);
         clearTimeout(grace);
         if (!finished) logger?.warn({ inFlight: inFlight.size, drainMs }, 'webhook attempts still in flight when the shutdown grace ran out: abandoned, they go out again at the next start');
       }
       abandon.abort();
-      await pass;
+      await attempts();
     },
   };
 }

@@ -111,18 +111,27 @@ describe('webhook deliveries across a restart of the server process', () => {
 
   it('on SIGTERM finishes the attempts in flight and claims no more; after a restart every webhook-id arrives exactly once', async () => {
     const env = await environment();
-    const receiver = await startReceiver({ delayMs: 1500 });
+    const receiver = await startReceiver();
     cleanups.push(() => receiver.close());
     const setup = await start({ ...env, WEBHOOK_DELIVERY: 'false' });
     const world = await buildWorld(setup, receiver, 20);
     expect(await stop(setup)).toEqual({ code: 0, signal: null });
 
+    // The receiver holds its answers to the first four requests: the worker's four slots for this
+    // endpoint are full, so nothing more can be claimed until one is answered.
+    receiver.answerNext('hold', 'hold', 'hold', 'hold');
     const first = await start(env);
-    // A full batch is at the receiver, each held for 1.5 s: stop the service now, as a deploy would.
-    await until('requests at the receiver', () => receiver.received.length, (n) => n >= 10);
+    await until('requests at the receiver', () => receiver.received.length, (n) => n >= 4);
     const inFlight = receiver.received.length;
+    expect(inFlight).toBe(4);
+    // Stop the service now, as a deploy would, and let the receiver answer only once shutdown has begun
+    // (the service no longer takes requests, so its worker has stopped claiming): the worker records
+    // those attempts during the grace, and an answered attempt must not lead to a new claim.
     const signalledAt = Date.now();
-    const exit = await stop(first);
+    const exited = stop(first);
+    await until('the service to stop taking requests', () => fetch(`${first.url}/healthz`).then(() => false, () => true));
+    receiver.release();
+    const exit = await exited;
     const stoppedIn = Date.now() - signalledAt;
     expect(exit, first.output()).toEqual({ code: 0, signal: null });
     expect(stoppedIn, 'stopped within the 10 s grace').toBeLessThan(10_000);
