@@ -66,6 +66,7 @@ const environmentSchema = z.object({
   WEBHOOK_DELIVERY: booleanFlag.default(true),
   WEBHOOK_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  WEBHOOK_COALESCE_MS: z.coerce.number().int().min(0).max(60_000).default(2_000),
   WEBHOOK_ALLOW_LOOPBACK: booleanFlag.default(false),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(1000).max(300_000).default(10_000),
   COOKIE_SECURE: booleanFlag.optional(),
@@ -134,6 +135,8 @@ export type Config = {
     deliver: boolean;
     pollMs: number;
     timeoutMs: number;
+    /** How long an `evaluation.updated` waits for more updates of the same evaluation to merge with. */
+    coalesceMs: number;
     /** Development and tests only: accept endpoints on 127.0.0.0/8 and ::1. Never private or metadata addresses. */
     allowLoopback: boolean;
   };
@@ -204,7 +207,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     cookieSecure,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     warnings,
-    webhooks: { deliver: e.WEBHOOK_DELIVERY, pollMs: e.WEBHOOK_POLL_MS, timeoutMs: e.WEBHOOK_TIMEOUT_MS, allowLoopback: e.WEBHOOK_ALLOW_LOOPBACK },
+    webhooks: { deliver: e.WEBHOOK_DELIVERY, pollMs: e.WEBHOOK_POLL_MS, timeoutMs: e.WEBHOOK_TIMEOUT_MS, coalesceMs: e.WEBHOOK_COALESCE_MS, allowLoopback: e.WEBHOOK_ALLOW_LOOPBACK },
   };
 }
 

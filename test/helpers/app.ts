@@ -41,7 +41,7 @@ function testBlobDir(): string {
 }
 
 export function testConfig(overrides: Record<string, string> = {}): Config {
-  return loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', SETUP_TOKEN: TEST_SETUP_TOKEN, BLOB_DIR: testBlobDir(), RATE_LIMIT_PER_MINUTE: '100000', AUTH_FAILURE_LIMIT_PER_MINUTE: '100000', SETUP_LIMIT_PER_MINUTE: '100000', LINK_OPEN_LIMIT_PER_MINUTE: '100000', WEBHOOK_DELIVERY: 'false', ...overrides });
+  return loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', SETUP_TOKEN: TEST_SETUP_TOKEN, BLOB_DIR: testBlobDir(), RATE_LIMIT_PER_MINUTE: '100000', AUTH_FAILURE_LIMIT_PER_MINUTE: '100000', SETUP_LIMIT_PER_MINUTE: '100000', LINK_OPEN_LIMIT_PER_MINUTE: '100000', WEBHOOK_DELIVERY: 'false', WEBHOOK_COALESCE_MS: '0', ...overrides });
 }
 
 export type TestContext = {

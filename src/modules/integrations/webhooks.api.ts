@@ -32,6 +32,7 @@ export function registerWebhooksApi(app: FastifyInstance, { database, now, confi
       publicBaseUrl: config.publicBaseUrl,
       secretsKey: config.secretsKey,
       timeoutMs: config.webhooks.timeoutMs,
+      coalesceMs: config.webhooks.coalesceMs,
       allowLoopback: config.webhooks.allowLoopback,
       pollMs: config.webhooks.pollMs,
       logger: app.log,

@@ -37,6 +37,12 @@ export const WEBHOOK_EVENTS: Record<EventType, WebhookEventDoc> = {
     component: 'ProcurementClosedEvent',
     payload: procurementEvent('procurement.closed'),
   },
+  'procurement.cancelled': {
+    summary: 'A procurement was cancelled',
+    description: 'An officer cancelled it (from draft, open, closed or evaluating); the reason is in the audit log. `url` is the procurement.',
+    component: 'ProcurementCancelledEvent',
+    payload: procurementEvent('procurement.cancelled'),
+  },
   'invitation.sent': {
     summary: 'A supplier was invited, or sent a new link',
     description: '`emailed` says whether the link went by email (not while the procurement is a draft); `resent` that it replaced an earlier link. `url` lists the procurement’s invitations.',
@@ -49,11 +55,18 @@ export const WEBHOOK_EVENTS: Record<EventType, WebhookEventDoc> = {
     component: 'ResponseSubmittedEvent',
     payload: responseEvent('response.submitted'),
   },
+  'response.withdrawn': {
+    summary: 'A supplier withdrew its response',
+    description: 'A draft, or a submission while the procurement was open. Its answers stay on record; it is no longer evaluated. `url` is the response.',
+    component: 'ResponseWithdrawnEvent',
+    payload: responseEvent('response.withdrawn'),
+  },
   'evaluation.updated': {
     summary: 'A response’s scores changed',
-    description: 'Its place in the scores feed (GET /v1/scores) moved: a mark, moderation, gateway decision or withdrawal. `url` is the evaluation.',
+    description:
+      'Its place in the scores feed (GET /v1/scores) moved: a mark, moderation, gateway decision or withdrawal. Updates of one evaluation within a short window (`WEBHOOK_COALESCE_MS`, 2 s by default) are sent as one, the newest; `coalesced` says how many it stands for. `url` is the evaluation, as it is now.',
     component: 'EvaluationUpdatedEvent',
-    payload: responseEvent('evaluation.updated'),
+    payload: payload('evaluation.updated', 'response', { procurementId, responseId, coalesced: z.number().int().min(1).optional().describe('How many updates of this evaluation this delivery stands for; absent when updates are sent one by one.') }),
   },
   'evaluation.finalised': {
     summary: 'A response’s evaluation has nothing outstanding',

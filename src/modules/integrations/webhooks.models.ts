@@ -35,7 +35,7 @@ export function signatureHeaders({ secrets, messageId, timestamp, body }: { secr
 /** How long the old secret keeps signing after a rotation, so receivers can switch without losing a message. */
 export const SECRET_OVERLAP_MS = 24 * 60 * 60 * 1000;
 
-export type EventRecord = { id: string; organisationId: string; type: string; subjectType: string; subjectId: string; data: Record<string, string | boolean | null>; occurredAt: Date };
+export type EventRecord = { id: string; organisationId: string; type: string; subjectType: string; subjectId: string; data: Record<string, string | number | boolean | null>; occurredAt: Date };
 
 /** Where a receiver fetches the current state of what the event is about, with its own credentials. */
 export function resourcePath(event: Pick<EventRecord, 'type' | 'data'>): string {
@@ -43,12 +43,14 @@ export function resourcePath(event: Pick<EventRecord, 'type' | 'data'>): string 
   switch (event.type as EventType) {
     case 'procurement.opened':
     case 'procurement.closed':
+    case 'procurement.cancelled':
       return `/v1/procurements/${d.procurementId}`;
     case 'procurement.decided':
       return `/v1/procurements/${d.procurementId}/results`;
     case 'invitation.sent':
       return `/v1/procurements/${d.procurementId}/invitations`;
     case 'response.submitted':
+    case 'response.withdrawn':
       return `/v1/responses/${d.responseId}`;
     case 'evaluation.updated':
     case 'evaluation.finalised':

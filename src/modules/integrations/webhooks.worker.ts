@@ -1,7 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
-import { and, asc, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNull, lte, not, or, sql } from 'drizzle-orm';
 import { openSecret } from '../../platform/crypto';
 import { inTransaction, type Db } from '../../platform/db';
 import { events } from '../../platform/events';
@@ -13,6 +13,8 @@ import { webhookAttempts, webhookDeliveries, webhookEndpoints } from './webhooks
 type Logger = { warn: (obj: object, msg: string) => void; error: (obj: object, msg: string) => void };
 type DeliveryRow = typeof webhookDeliveries.$inferSelect;
 type EndpointRow = typeof webhookEndpoints.$inferSelect;
+/** An event as dispatched: a merged `evaluation.updated` carries how many it stands for. */
+type EventRow = Omit<typeof events.$inferSelect, 'data'> & { data: Record<string, string | number | boolean | null> };
 
 export type WebhookWorkerInput = {
   db: Db;
@@ -24,6 +26,12 @@ export type WebhookWorkerInput = {
   pollMs: number;
   resolve?: ResolveHost;
   logger?: Logger;
+  /**
+   * How long an `evaluation.updated` waits for further updates of the same evaluation (a moderator
+   * working down a response makes dozens): one delivery, the newest, then stands for them all and
+   * says how many (`coalesced`). 0 sends each at once.
+   */
+  coalesceMs?: number;
   /** Attempts this worker has in flight at most, over all endpoints. */
   batch?: number;
   /**
@@ -113,7 +121,7 @@ function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
 }
 
 export function createWebhookWorker(input: WebhookWorkerInput): WebhookWorker {
-  const { db, now, publicBaseUrl, secretsKey, timeoutMs, allowLoopback, pollMs, resolve = resolveWithDns, logger, batch = 32, perEndpoint = 4, sweep, onDisabled } = input;
+  const { db, now, publicBaseUrl, secretsKey, timeoutMs, allowLoopback, pollMs, resolve = resolveWithDns, logger, batch = 32, perEndpoint = 4, coalesceMs = 0, sweep, onDisabled } = input;
   const mailer = input.mailer ?? createOutboxMailer();
   // Short, so a crashed instance's claims go out again soon; a live worker's heartbeat keeps its own,
   // and even without one an attempt (bounded by the timeout, DNS included) ends before its lease.
@@ -171,11 +179,52 @@ export function createWebhookWorker(input: WebhookWorkerInput): WebhookWorker {
     }
   }
 
+  /**
+   * Merges bursts of `evaluation.updated`: each released one (older than `coalesceMs`) is replaced by
+   * the newest undispatched update of the same evaluation, young ones included, and all of that
+   * evaluation's undispatched updates are marked dispatched with it. So the first update of a burst
+   * waits at most `coalesceMs` and the delivery that goes out is the latest state's.
+   */
+  async function coalesced(tx: Db, pending: EventRow[]): Promise<{ deliver: EventRow[]; dispatched: string[] }> {
+    const updates = pending.filter((e) => e.type === 'evaluation.updated');
+    if (updates.length === 0) return { deliver: pending, dispatched: pending.map((e) => e.id) };
+    const all = await tx
+      .select()
+      .from(events)
+      .where(and(isNull(events.dispatchedAt), eq(events.type, 'evaluation.updated'), inArray(events.subjectId, [...new Set(updates.map((e) => e.subjectId))])))
+      .for('update', { skipLocked: true });
+    const key = (e: EventRow) => `${e.organisationId}/${e.subjectId}`;
+    const groups = new Map<string, EventRow[]>();
+    for (const e of [...all, ...updates]) {
+      const group = groups.get(key(e)) ?? [];
+      if (!group.some((g) => g.id === e.id)) group.push(e);
+      groups.set(key(e), group);
+    }
+    const newest = (group: EventRow[]) => group.reduce((a, b) => (b.occurredAt > a.occurredAt || (b.occurredAt.getTime() === a.occurredAt.getTime() && b.id > a.id) ? b : a));
+    const merged = [...new Set(updates.map(key))].map((k) => {
+      const group = groups.get(k)!;
+      const latest = newest(group);
+      return { ...latest, data: { ...latest.data, coalesced: group.length } };
+    });
+    return {
+      deliver: [...pending.filter((e) => e.type !== 'evaluation.updated'), ...merged],
+      dispatched: [...pending.filter((e) => e.type !== 'evaluation.updated').map((e) => e.id), ...[...new Set(updates.map(key))].flatMap((k) => groups.get(k)!.map((e) => e.id))],
+    };
+  }
+
   /** Turns each new event into one delivery per subscribed endpoint, in one transaction. */
   async function dispatch(): Promise<number> {
     return inTransaction(db, async (tx) => {
-      const pending = await tx.select().from(events).where(isNull(events.dispatchedAt)).orderBy(asc(events.occurredAt), asc(events.id)).limit(100).for('update', { skipLocked: true });
       const at = now();
+      // An `evaluation.updated` younger than the window waits for the rest of its burst.
+      const held = coalesceMs > 0 ? and(eq(events.type, 'evaluation.updated'), gt(events.occurredAt, new Date(at.getTime() - coalesceMs))) : undefined;
+      const pending = await tx
+        .select()
+        .from(events)
+        .where(and(isNull(events.dispatchedAt), held ? not(held) : undefined))
+        .orderBy(asc(events.occurredAt), asc(events.id))
+        .limit(100)
+        .for('update', { skipLocked: true });
       // Dispatched events are kept a while for diagnosis, then let go (each delivery holds its own
       // payload); an hourly look is plenty for a thirty-day rule.
       if (at.getTime() - lastPruned >= 3_600_000) {
@@ -183,19 +232,20 @@ export function createWebhookWorker(input: WebhookWorkerInput): WebhookWorker {
         await tx.delete(events).where(lte(events.dispatchedAt, new Date(at.getTime() - EVENT_RETENTION_MS)));
       }
       if (pending.length === 0) return 0;
+      const { deliver, dispatched } = coalesceMs > 0 ? await coalesced(tx, pending) : { deliver: pending, dispatched: pending.map((e) => e.id) };
       // One read of the endpoints of every organisation in the batch, one insert of every delivery.
       const endpoints = await tx
         .select({ id: webhookEndpoints.id, organisationId: webhookEndpoints.organisationId, events: webhookEndpoints.events, createdAt: webhookEndpoints.createdAt })
         .from(webhookEndpoints)
-        .where(and(inArray(webhookEndpoints.organisationId, [...new Set(pending.map((e) => e.organisationId))]), isNull(webhookEndpoints.deletedAt)));
-      const deliveries = pending.flatMap((event) => {
+        .where(and(inArray(webhookEndpoints.organisationId, [...new Set(deliver.map((e) => e.organisationId))]), isNull(webhookEndpoints.deletedAt)));
+      const deliveries = deliver.flatMap((event) => {
         // Only endpoints that existed when it happened, so a new endpoint is not sent history.
         const subscribed = endpoints.filter((e) => e.organisationId === event.organisationId && e.events.includes(event.type) && e.createdAt <= event.occurredAt);
         const payload = eventPayload({ event, publicBaseUrl });
         return subscribed.map((e) => ({ organisationId: event.organisationId, endpointId: e.id, eventId: event.id, eventType: event.type, payload, status: 'pending' as const, nextAttemptAt: at, createdAt: at }));
       });
       if (deliveries.length > 0) await tx.insert(webhookDeliveries).values(deliveries).onConflictDoNothing();
-      await tx.update(events).set({ dispatchedAt: at }).where(inArray(events.id, pending.map((e) => e.id)));
+      await tx.update(events).set({ dispatchedAt: at }).where(inArray(events.id, dispatched));
       return pending.length;
     });
   }

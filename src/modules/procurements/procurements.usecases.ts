@@ -179,7 +179,7 @@ export async function keepOpenUntil(ctx: Ctx & { id: string; until: Date }): Pro
   await repo.updateProcurement({ db: ctx.db, id: row.id, changes: { latestExtension: ctx.until, updatedAt: ctx.now, version: row.version + 1 } });
 }
 
-const STATUS_EVENTS: Partial<Record<repo.ProcurementRow['status'], EventType>> = { open: 'procurement.opened', closed: 'procurement.closed', decided: 'procurement.decided' };
+const STATUS_EVENTS: Partial<Record<repo.ProcurementRow['status'], EventType>> = { open: 'procurement.opened', closed: 'procurement.closed', cancelled: 'procurement.cancelled', decided: 'procurement.decided' };
 
 /** The webhook event of a status an integrator cares about, in the transition's transaction. */
 async function emitStatusEvent({ db, row, now }: { db: Db; row: repo.ProcurementRow; now: Date }): Promise<void> {

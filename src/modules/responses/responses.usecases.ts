@@ -160,6 +160,14 @@ export async function withdrawResponse(ctx: { db: Db; now: Date; principal: Supp
         details: { procurementId: response.procurementId, previousStatus: response.status, ...(ctx.reason ? { reason: ctx.reason } : {}) },
         now: ctx.now,
       });
+      await emitEvent({
+        db: tx,
+        organisationId: ctx.principal.organisationId,
+        type: 'response.withdrawn',
+        subject: { type: 'response', id: response.id },
+        data: { procurementId: response.procurementId, responseId: response.id },
+        now: ctx.now,
+      });
       await ctx.onChanged?.({ db: tx, organisationId: ctx.principal.organisationId, responseId: response.id, now: ctx.now });
     }
     return { responseId: response.id, status: 'withdrawn' as const };

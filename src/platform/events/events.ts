@@ -5,8 +5,10 @@ import { events } from './events.table';
 export const EVENT_TYPES = [
   'procurement.opened',
   'procurement.closed',
+  'procurement.cancelled',
   'invitation.sent',
   'response.submitted',
+  'response.withdrawn',
   'evaluation.updated',
   'evaluation.finalised',
   'procurement.decided',

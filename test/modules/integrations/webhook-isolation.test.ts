@@ -58,13 +58,13 @@ describe('webhook delivery isolated per endpoint', () => {
     // Events arrive over a few seconds, the hanging council's first each time, as in production
     // where both councils are busy at once.
     const emittedAt = new Map<string, number>();
-    const COUNT = 30;
+    const COUNT = 24;
     for (let i = 0; i < COUNT; i += 1) {
       await emitEvent({ db: ctx.database.db, organisationId: slowOrg.organisationId, type: 'procurement.opened', subject: { type: 'procurement', id: crypto.randomUUID() }, data: {}, now: ctx.clock.now() });
       const subject = crypto.randomUUID();
       emittedAt.set(subject, Date.now());
       await emitEvent({ db: ctx.database.db, organisationId: fastOrg.organisationId, type: 'procurement.opened', subject: { type: 'procurement', id: subject }, data: {}, now: ctx.clock.now() });
-      await new Promise((resolve) => setTimeout(resolve, 150));
+      await new Promise((resolve) => setTimeout(resolve, 250));
     }
     await until('every healthy delivery', () => healthy.acknowledged().length, (n) => n >= COUNT);
 

@@ -9,13 +9,14 @@ import { newSigningSecret, signatureHeaders } from '../../../src/modules/integra
 import { assertDeliverableUrl } from '../../../src/modules/integrations/webhooks.usecases';
 import { createWebhookWorker, type WebhookWorkerInput } from '../../../src/modules/integrations/webhooks.worker';
 import { queryRows } from '../../../src/platform/db';
+import { emitEvent } from '../../../src/platform/events';
 import { bearer, problemOf, testConfig, useTestApp, type TestContext } from '../../helpers/app';
 import { seedApiKey, seedOrganisation, seedUser, type SeededOrganisation } from '../../helpers/factories';
 import { startReceiver, type Receiver } from './receiver';
 import { submittedResponses } from './world';
 
 const config = testConfig({ WEBHOOK_ALLOW_LOOPBACK: 'true' });
-const ALL = ['procurement.opened', 'procurement.closed', 'invitation.sent', 'response.submitted', 'evaluation.updated', 'evaluation.finalised', 'procurement.decided', 'report.generated', 'conditions.updated'];
+const ALL = ['procurement.opened', 'procurement.closed', 'procurement.cancelled', 'invitation.sent', 'response.submitted', 'response.withdrawn', 'evaluation.updated', 'evaluation.finalised', 'procurement.decided', 'report.generated', 'conditions.updated'];
 
 function workerFor(ctx: TestContext, overrides: Partial<WebhookWorkerInput> = {}) {
   return createWebhookWorker({
@@ -112,23 +113,63 @@ describe('webhooks', () => {
   it('sends every kind of event, each from the change that makes it', async () => {
     const org = await seedOrganisation(ctx);
     await register(ctx, org, receiver, ALL);
-    const { procurementId, responses } = await submittedResponses(ctx, org, ['Alpha AI']);
-    const post = async (url: string, payload?: object) => {
-      const response = await ctx.app.inject({ method: 'POST', url, headers: bearer(org.admin.token), ...(payload ? { payload } : {}) });
+    const { procurementId, responses } = await submittedResponses(ctx, org, ['Alpha AI', 'Beta AI']);
+    const post = async (url: string, payload?: object, token = org.admin.token) => {
+      const response = await ctx.app.inject({ method: 'POST', url, headers: bearer(token), ...(payload ? { payload } : {}) });
       expect(response.statusCode, response.body).toBeLessThan(300);
     };
+    // A supplier withdraws while the procurement is open.
+    await post('/v1/supplier/response/withdraw', { reason: 'We cannot meet the hosting requirement.' }, responses[1]!.token);
     await post(`/v1/procurements/${procurementId}/close`);
     await post(`/v1/procurements/${procurementId}/start-evaluation`);
     await post(`/v1/procurements/${procurementId}/decision`, { outcome: 'award', responseId: responses[0]!.responseId, rationale: 'Highest score; every gateway passed.' });
     const report = await ctx.app.inject({ method: 'GET', url: `/v1/responses/${responses[0]!.responseId}/report.pdf`, headers: bearer(org.admin.token) });
     expect(report.statusCode).toBe(200);
+    // Another procurement is cancelled while open.
+    const { procurementId: cancelledId } = await submittedResponses(ctx, org, []);
+    await post(`/v1/procurements/${cancelledId}/cancel`, { reason: 'The service is no longer needed.' });
     await drain(workerFor(ctx));
     const types = receiver.received.map((r) => JSON.parse(r.body) as { type: string; data: Record<string, string> });
-    expect(types.map((t) => t.type).sort()).toEqual([...ALL].sort());
+    expect([...new Set(types.map((t) => t.type))].sort()).toEqual([...ALL].sort());
     expect(receiver.received.every((r) => r.verified)).toBe(true);
     const reportEvent = types.find((t) => t.type === 'report.generated')!;
     expect(reportEvent.data).toMatchObject({ kind: 'evaluation', responseId: responses[0]!.responseId, url: `https://aidd.example.gov.uk/v1/responses/${responses[0]!.responseId}/report.pdf` });
     expect(types.find((t) => t.type === 'procurement.decided')!.data.url).toBe(`https://aidd.example.gov.uk/v1/procurements/${procurementId}/results`);
+    const withdrawn = types.filter((t) => t.type === 'response.withdrawn');
+    expect(withdrawn.map((t) => t.data)).toEqual([expect.objectContaining({ procurementId, responseId: responses[1]!.responseId, url: `https://aidd.example.gov.uk/v1/responses/${responses[1]!.responseId}` })]);
+    const cancelled = types.filter((t) => t.type === 'procurement.cancelled');
+    expect(cancelled.map((t) => t.data)).toEqual([expect.objectContaining({ procurementId: cancelledId, url: `https://aidd.example.gov.uk/v1/procurements/${cancelledId}` })]);
+  });
+
+  it('sends a burst of updates of one evaluation as one delivery, the newest, saying how many it stands for', async () => {
+    const org = await seedOrganisation(ctx);
+    await register(ctx, org, receiver, ['evaluation.updated', 'response.submitted']);
+    const worker = workerFor(ctx, { coalesceMs: 5_000 });
+    const emit = (responseId: string) =>
+      emitEvent({ db: ctx.database.db, organisationId: org.organisationId, type: 'evaluation.updated', subject: { type: 'response', id: responseId }, data: { procurementId: org.organisationId, responseId }, now: ctx.clock.now() });
+    const [one, two] = [crypto.randomUUID(), crypto.randomUUID()];
+    await emit(one);
+    await emitEvent({ db: ctx.database.db, organisationId: org.organisationId, type: 'response.submitted', subject: { type: 'response', id: two }, data: { procurementId: org.organisationId, responseId: two }, now: ctx.clock.now() });
+    ctx.clock.advance(1_000);
+    await emit(one);
+    await emit(two);
+    // Inside the window nothing of the burst goes; other events are not held.
+    await drain(worker);
+    expect(receiver.received.map((r) => JSON.parse(r.body).type)).toEqual(['response.submitted']);
+    ctx.clock.advance(3_000);
+    await emit(one); // 4 s after the first: still inside its burst
+    ctx.clock.advance(1_500); // the first update is now 5.5 s old: the burst goes, newest first
+    await drain(worker);
+    const updates = receiver.received.slice(1).map((r) => JSON.parse(r.body) as { timestamp: string; data: { responseId: string; coalesced: number } });
+    // The second evaluation's only update is 4.5 s old, so it still waits; the first's three go as one.
+    expect(updates.map((u) => [u.data.responseId, u.data.coalesced, u.timestamp])).toEqual([[one, 3, new Date(ctx.clock.now().getTime() - 1_500).toISOString()]]);
+    ctx.clock.advance(1_000);
+    await drain(worker);
+    expect(receiver.received.slice(2).map((r) => JSON.parse(r.body).data)).toEqual([expect.objectContaining({ responseId: two, coalesced: 1 })]);
+    // Every event of the burst is dispatched: nothing is sent twice later.
+    ctx.clock.advance(60_000);
+    await drain(worker);
+    expect(receiver.received).toHaveLength(3);
   });
 
   it('retries a receiver that fails, which then gets the event exactly once more, and redelivers on request with the same id', async () => {
