@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Scope } from '../../platform/auth';
 import type { EventType } from '../../platform/events';
 import type { WebhookEventDoc } from '../../platform/http/openapi';
 
@@ -24,7 +25,7 @@ const responseId = z.uuid();
 const procurementEvent = (type: EventType) => payload(type, 'procurement', { procurementId });
 const responseEvent = (type: EventType) => payload(type, 'response', { procurementId, responseId });
 
-export const WEBHOOK_EVENTS: Record<EventType, WebhookEventDoc> = {
+const EVENTS: Record<EventType, WebhookEventDoc> = {
   'procurement.opened': {
     summary: 'A procurement opened to suppliers',
     description: '`url` is the procurement.',
@@ -64,9 +65,9 @@ export const WEBHOOK_EVENTS: Record<EventType, WebhookEventDoc> = {
   'evaluation.updated': {
     summary: 'A response’s scores changed',
     description:
-      'Its place in the scores feed (GET /v1/scores) moved: a mark, moderation, gateway decision or withdrawal. Updates of one evaluation within a short window (`WEBHOOK_COALESCE_MS`, 2 s by default) are sent as one, the newest; `coalesced` says how many it stands for. `url` is the evaluation, as it is now.',
+      'Its place in the scores feed (GET /v1/scores) moved: a mark, moderation, gateway decision or withdrawal. When the update is the response’s withdrawal, `withdrawn` is true and `url` is the procurement’s part of the scores feed, where the item now says `withdrawn` (the evaluation of a withdrawn response is not read). Updates of one evaluation within a short window (`WEBHOOK_COALESCE_MS`, 2 s by default) are sent as one, the newest; `coalesced` says how many it stands for. `url` is the evaluation, as it is now.',
     component: 'EvaluationUpdatedEvent',
-    payload: payload('evaluation.updated', 'response', { procurementId, responseId, coalesced: z.number().int().min(1).optional().describe('How many updates of this evaluation this delivery stands for; absent when updates are sent one by one.') }),
+    payload: payload('evaluation.updated', 'response', { procurementId, responseId, withdrawn: z.literal(true).optional().describe('Present when the response was withdrawn.'), coalesced: z.number().int().min(1).optional().describe('How many updates of this evaluation this delivery stands for; absent when updates are sent one by one.') }),
   },
   'evaluation.finalised': {
     summary: 'A response’s evaluation has nothing outstanding',
@@ -82,9 +83,9 @@ export const WEBHOOK_EVENTS: Record<EventType, WebhookEventDoc> = {
   },
   'conditions.updated': {
     summary: 'A response’s conditions register changed',
-    description: 'A condition was raised or no longer arises (its evaluation changed), or someone recorded its owner, due date or status. `url` is the register (needs `scores:read`).',
+    description: 'A condition was raised or no longer arises (its evaluation changed, or the response was withdrawn: then `withdrawn` is true and `url` is the procurement’s part of the scores feed), or someone recorded its owner, due date or status. `url` is the register (needs `scores:read`).',
     component: 'ConditionsUpdatedEvent',
-    payload: responseEvent('conditions.updated'),
+    payload: payload('conditions.updated', 'response', { procurementId, responseId, withdrawn: z.literal(true).optional().describe('Present when the response was withdrawn.') }),
   },
   'report.generated': {
     summary: 'A new PDF report was made',
@@ -96,3 +97,30 @@ export const WEBHOOK_EVENTS: Record<EventType, WebhookEventDoc> = {
     ]),
   },
 };
+
+/**
+ * The scopes an API key needs to read each event's `url`, as the README's table says (a test reads
+ * every event's URL with a key holding exactly these). An evaluation report reproduces confidential
+ * answers, so its `report.generated` needs `responses:read-confidential` too; the other reports do not.
+ */
+export const EVENT_URL_SCOPES: Record<EventType, readonly Scope[]> = {
+  'procurement.opened': ['procurements:read'],
+  'procurement.closed': ['procurements:read'],
+  'procurement.cancelled': ['procurements:read'],
+  'invitation.sent': ['procurements:read'],
+  'response.submitted': ['responses:read'],
+  'response.withdrawn': ['responses:read'],
+  'evaluation.updated': ['scores:read'],
+  'evaluation.finalised': ['scores:read'],
+  'procurement.decided': ['scores:read'],
+  'report.generated': ['reports:read', 'responses:read-confidential'],
+  'conditions.updated': ['scores:read'],
+};
+
+const scopeWords = (scopes: readonly Scope[]) => scopes.map((s) => `\`${s}\``).join(' and ');
+
+/** Each event as the API description shows it, saying which scopes read its `url`. */
+export const WEBHOOK_EVENTS: Record<EventType, WebhookEventDoc> = Object.fromEntries(
+  Object.entries(EVENTS).map(([type, doc]) => [type, { ...doc, description: `${doc.description} Reading \`url\` with an API key needs ${scopeWords(EVENT_URL_SCOPES[type as EventType])}.` }]),
+) as Record<EventType, WebhookEventDoc>;
+

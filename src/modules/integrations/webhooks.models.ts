@@ -53,9 +53,11 @@ export function resourcePath(event: Pick<EventRecord, 'type' | 'data'>): string 
     case 'response.withdrawn':
       return `/v1/responses/${d.responseId}`;
     case 'evaluation.updated':
+      return d.withdrawn === true ? `/v1/scores?procurementId=${d.procurementId}` : `/v1/responses/${d.responseId}/evaluation`;
     case 'evaluation.finalised':
       return `/v1/responses/${d.responseId}/evaluation`;
     case 'conditions.updated':
+      if (d.withdrawn === true) return `/v1/scores?procurementId=${d.procurementId}`;
       return `/v1/responses/${d.responseId}/conditions`;
     case 'report.generated':
       return d.kind === 'comparison' ? `/v1/procurements/${d.procurementId}/comparison.pdf` : d.kind === 'assessment_summary' ? `/v1/responses/${d.responseId}/assessment-summary.pdf` : `/v1/responses/${d.responseId}/report.pdf`;

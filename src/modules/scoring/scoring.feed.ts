@@ -2,7 +2,7 @@ import { and, eq, max, or, sql, type SQL } from 'drizzle-orm';
 import { canonicalJson } from '../../platform/crypto';
 import { lockOrganisation, type Db } from '../../platform/db';
 import type { Principal } from '../../platform/auth';
-import { emitEvent } from '../../platform/events';
+import { emitEvent, type EmitEventInput } from '../../platform/events';
 import { procurements, type ProcurementDto } from '../procurements';
 import type { SubmittedResponse } from '../responses';
 import { SCORING_METHOD_VERSION, type Evaluation } from './scoring.models';
@@ -81,7 +81,10 @@ export async function publishScore({ db, organisationId, item, now }: { db: Db; 
     .insert(scoreFeed)
     .values({ responseId: item.responseId, organisationId, procurementId: item.procurementId, item, updatedAt })
     .onConflictDoUpdate({ target: scoreFeed.responseId, set: { item, updatedAt } });
-  const event = { db, organisationId, subject: { type: 'response', id: item.responseId }, data: { procurementId: item.procurementId, responseId: item.responseId }, now };
+  const event: Omit<EmitEventInput, 'type'> = { db, organisationId, subject: { type: 'response', id: item.responseId }, data: { procurementId: item.procurementId, responseId: item.responseId }, now };
+  // A withdrawn response is no longer evaluated (its evaluation answers 409): the feed, where its item
+  // now says `withdrawn`, is where to read it.
+  if (item.status === 'withdrawn') event.data = { ...event.data, withdrawn: true };
   await emitEvent({ ...event, type: 'evaluation.updated' });
   if (item.final && !current?.item.final) await emitEvent({ ...event, type: 'evaluation.finalised' });
   // Items published before the register existed have no `conditions`: an empty register is no change.

@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { eq, sql } from 'drizzle-orm';
 import { Webhook } from 'standardwebhooks';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -7,7 +9,9 @@ import { webhookDeliveries, webhookEndpoints } from '../../../src/modules/integr
 import { addressAllowed } from '../../../src/modules/integrations/webhooks.address';
 import { newSigningSecret, signatureHeaders } from '../../../src/modules/integrations/webhooks.models';
 import { assertDeliverableUrl } from '../../../src/modules/integrations/webhooks.usecases';
+import { EVENT_URL_SCOPES } from '../../../src/modules/integrations/webhooks.events';
 import { createWebhookWorker, type WebhookWorkerInput } from '../../../src/modules/integrations/webhooks.worker';
+import { EVENT_TYPES, type EventType } from '../../../src/platform/events';
 import { queryRows } from '../../../src/platform/db';
 import { emitEvent } from '../../../src/platform/events';
 import { bearer, problemOf, testConfig, useTestApp, type TestContext } from '../../helpers/app';
@@ -110,26 +114,46 @@ describe('webhooks', () => {
     expect(JSON.stringify(audit)).not.toContain(endpoint.secret.slice(6));
   });
 
-  it('sends every kind of event, each from the change that makes it', async () => {
+  it('sends every kind of event, each from the change that makes it, and each event’s URL reads with the scopes documented for it', async () => {
     const org = await seedOrganisation(ctx);
     await register(ctx, org, receiver, ALL);
+    const worker = workerFor(ctx);
+    const keys = new Map<string, string>();
+    let read = 0;
+    /** Delivers what is waiting and reads each new event's URL, as a receiver would on arrival, with a key holding exactly the scopes documented for that event. */
+    const deliverAndRead = async () => {
+      await drain(worker);
+      for (const r of receiver.received.slice(read)) {
+        const event = JSON.parse(r.body) as { type: EventType; data: { url: string } };
+        const scopes = [...EVENT_URL_SCOPES[event.type]];
+        const token = keys.get(scopes.join()) ?? (await seedApiKey(ctx, org, { scopes })).token;
+        keys.set(scopes.join(), token);
+        const answer = await ctx.app.inject({ method: 'GET', url: event.data.url.replace('https://aidd.example.gov.uk', ''), headers: bearer(token) });
+        expect(answer.statusCode, `${event.type} ${event.data.url} with ${scopes.join(', ')}: ${answer.body.slice(0, 200)}`).toBe(200);
+      }
+      read = receiver.received.length;
+    };
     const { procurementId, responses } = await submittedResponses(ctx, org, ['Alpha AI', 'Beta AI']);
     const post = async (url: string, payload?: object, token = org.admin.token) => {
       const response = await ctx.app.inject({ method: 'POST', url, headers: bearer(token), ...(payload ? { payload } : {}) });
       expect(response.statusCode, response.body).toBeLessThan(300);
     };
+    await deliverAndRead();
     // A supplier withdraws while the procurement is open.
     await post('/v1/supplier/response/withdraw', { reason: 'We cannot meet the hosting requirement.' }, responses[1]!.token);
+    await deliverAndRead();
     await post(`/v1/procurements/${procurementId}/close`);
     await post(`/v1/procurements/${procurementId}/start-evaluation`);
     await post(`/v1/procurements/${procurementId}/decision`, { outcome: 'award', responseId: responses[0]!.responseId, rationale: 'Highest score; every gateway passed.' });
     const report = await ctx.app.inject({ method: 'GET', url: `/v1/responses/${responses[0]!.responseId}/report.pdf`, headers: bearer(org.admin.token) });
     expect(report.statusCode).toBe(200);
+    await deliverAndRead();
     // Another procurement is cancelled while open.
     const { procurementId: cancelledId } = await submittedResponses(ctx, org, []);
     await post(`/v1/procurements/${cancelledId}/cancel`, { reason: 'The service is no longer needed.' });
-    await drain(workerFor(ctx));
-    const types = receiver.received.map((r) => JSON.parse(r.body) as { type: string; data: Record<string, string> });
+    await deliverAndRead();
+
+    const types = receiver.received.map((r) => JSON.parse(r.body) as { type: string; data: Record<string, string | boolean> });
     expect([...new Set(types.map((t) => t.type))].sort()).toEqual([...ALL].sort());
     expect(receiver.received.every((r) => r.verified)).toBe(true);
     const reportEvent = types.find((t) => t.type === 'report.generated')!;
@@ -137,6 +161,8 @@ describe('webhooks', () => {
     expect(types.find((t) => t.type === 'procurement.decided')!.data.url).toBe(`https://aidd.example.gov.uk/v1/procurements/${procurementId}/results`);
     const withdrawn = types.filter((t) => t.type === 'response.withdrawn');
     expect(withdrawn.map((t) => t.data)).toEqual([expect.objectContaining({ procurementId, responseId: responses[1]!.responseId, url: `https://aidd.example.gov.uk/v1/responses/${responses[1]!.responseId}` })]);
+    // The withdrawal moves the response's feed item too: that update points at the feed, not at an evaluation no longer read.
+    expect(types.filter((t) => t.type === 'evaluation.updated' && t.data.withdrawn === true).map((t) => t.data.url)).toEqual([`https://aidd.example.gov.uk/v1/scores?procurementId=${procurementId}`]);
     const cancelled = types.filter((t) => t.type === 'procurement.cancelled');
     expect(cancelled.map((t) => t.data)).toEqual([expect.objectContaining({ procurementId: cancelledId, url: `https://aidd.example.gov.uk/v1/procurements/${cancelledId}` })]);
   });
@@ -501,6 +527,12 @@ describe('webhooks', () => {
 });
 
 describe('webhook signing and address rules', () => {
+  it('the README’s table of events says, for every event, the scopes that read its URL', async () => {
+    const readme = await readFile(path.resolve(import.meta.dirname, '../../../README.md'), 'utf8');
+    const rows = new Map([...readme.matchAll(/^\| `([a-z_.]+)` \| [^|]+ \| (.+) \|$/gm)].map((m) => [m[1]!, [...m[2]!.matchAll(/`([a-z:-]+)`/g)].map((x) => x[1])]));
+    for (const type of EVENT_TYPES) expect(rows.get(type), type).toEqual([...EVENT_URL_SCOPES[type]]);
+  });
+
   it('signs exactly as the standardwebhooks package does', () => {
     const secret = newSigningSecret();
     const body = JSON.stringify({ type: 'evaluation.updated', data: { responseId: 'r' } });
