@@ -128,6 +128,13 @@ for R in $RID $RID2; do
   curl -s $API/v1/responses/$R/evaluation -H "Authorization: Bearer $TOKEN" | json '[v.supplierName, v.overallScore, v.rating, v.provisional ? "provisional" : "final"].join(", ")'
 done
 
+# Sign-offs, printed in each evaluation report's sign-off block: the evaluator and the moderator in
+# their panel roles, the officer as approver (an API key cannot sign off: a sign-off is a person's).
+curl -s -X POST $API/v1/procurements/$PID/approvals -H "Authorization: Bearer $EVALUATOR" -H 'Content-Type: application/json' -d '{"role":"evaluator"}' | json v.role
+curl -s -X POST $API/v1/procurements/$PID/approvals -H "Authorization: Bearer $MODERATOR" -H 'Content-Type: application/json' -d '{"role":"moderator"}' | json v.role
+curl -s -X POST $API/v1/procurements/$PID/approvals -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
+  -d '{"role":"approver","comment":"Recommended to the procurement board."}' | json v.role
+
 # 10. Results, ranked, and the decision: an award needs final scores and every gateway passed.
 curl -s $API/v1/procurements/$PID/results -H "Authorization: Bearer $TOKEN" | json 'v.items.map(r => r.rank + ". " + r.supplierName + " " + r.overallScore)'
 WINNER=$(curl -s $API/v1/procurements/$PID/results -H "Authorization: Bearer $TOKEN" | json 'v.items.find(r => r.rank === 1).responseId')

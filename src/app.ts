@@ -4,7 +4,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import { validatorCompiler } from 'fastify-type-provider-zod';
 import type { Config } from './config';
 import { createAccountTokenResolver, oidcBeforeEmailLink, registerAccountPages, registerAccountsApi, registerConsolePages, registerIdentityProviderApi, registerIdentityProviderPages, registerOidcPages, registerSignInPages, registerAdminPages, staffWebHelpers } from './modules/accounts';
-import { registerProcurementPages, registerProcurementsApi } from './modules/procurements';
+import { registerProcurementPages, registerProcurementsApi, registerPublishedPages } from './modules/procurements';
 import { registerQuestionnairePages, registerQuestionnairesApi } from './modules/questionnaires';
 import { createInvitationTokenResolver, registerResponsesApi, registerResponsesConsolePages, registerResponsesWeb } from './modules/responses';
 import { registerReportsApi, registerReportsConsolePages } from './modules/reports';
@@ -118,6 +118,7 @@ export async function buildApp({ config, database, now = () => new Date(), logge
   registerProcurementsApi(app, deps);
   registerResponsesApi(app, deps);
   registerResponsesWeb(app, deps);
+  registerPublishedPages(app, deps);
   // The officer console: one plugin for every module's pages, each module adding its line below.
   app.register(async (web) => {
     hideFromOpenApi(web);

@@ -3,7 +3,10 @@
 // questionnaire, beside the floor, a bare pdfkit render of exactly the same strings (A4, default
 // Helvetica, one `doc.text` per string, no layout logic), and beside the same bare render with the
 // embedded font (informational: PDF/UA needs embedded fonts, and Helvetica is not embedded).
-// Target: renderPdf ≤ 2× the Helvetica floor (p50 per report).
+// Target: renderPdf ≤ 2× the Helvetica floor (p50 per report). Then the decision summary's cost: each
+// report's cover alone and its cover with the decision summary, rendered back to back (cheap, so
+// many pairs), the difference being what the summary adds; against the report's p50 from the same
+// run, it may add at most 10% (p50 with / (p50 with − added) ≤ 1.10).
 // Part B (per engine): one procurement with 3 × 20 submitted responses through the HTTP API; then,
 // 3 times back to back, GET /v1/me under autocannon c=10 with no report rendering, and while 20
 // evaluation reports are requested at once (20 new responses each time: a stored report is served
@@ -14,6 +17,7 @@ import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import PDFDocument from 'pdfkit';
 import { evaluationReport } from '../../src/modules/reports/reports.models';
+import { decisionSummary } from '../../src/modules/reports/decision-summary.models';
 import { DEFAULT_FONTS, renderPdf } from '../../src/platform/pdf';
 import type { ReportDocument } from '../../src/modules/reports/reports.document';
 import { percentile } from './lib/gated-load';
@@ -86,6 +90,17 @@ function bareRender(strings: string[], font?: string): Promise<Rendered> {
 
 type Kind = 'candidate' | 'helvetica' | 'embedded';
 const KINDS: Kind[] = ['candidate', 'helvetica', 'embedded'];
+/** The decision summary's ceiling: the report with it takes at most 1.10× the time of the same report without it. */
+const SUMMARY_CEILING = 1.1;
+/** Pairs (cover alone, cover with the summary) per document and repetition. */
+const SUMMARY_PAIRS = 4;
+
+/** The report's front: its cover alone, and its cover with the decision summary (whose blocks start at its heading). */
+function fronts(document: ReportDocument, summaryBlocks: number): { cover: ReportDocument; summarised: ReportDocument } {
+  const at = document.blocks.findIndex((b) => b.kind === 'heading' && b.text === 'Decision summary');
+  if (at < 0) throw new Error('the evaluation report has no decision summary');
+  return { cover: { ...document, blocks: document.blocks.slice(0, at) }, summarised: { ...document, blocks: document.blocks.slice(0, at + summaryBlocks) } };
+}
 
 async function partA(): Promise<string[]> {
   const definition = parseDefinition(scoringDefinitionInput());
@@ -94,6 +109,7 @@ async function partA(): Promise<string[]> {
   const built = suppliers.map((supplier, i) => evaluationReportInput(definition, supplier, engineInputs[i]!, i));
   const documents: ReportDocument[] = built.map((b) => evaluationReport(b.input));
   const strings = documents.map(documentStrings);
+  const front = documents.map((d, i) => fronts(d, decisionSummary(built[i]!.input).length));
   const render: Record<Kind, (i: number) => Promise<Rendered>> = {
     candidate: (i) => renderPdf({ document: documents[i]! }),
     helvetica: (i) => bareRender(strings[i]!),
@@ -133,6 +149,29 @@ async function partA(): Promise<string[]> {
     perRepetition.push(times);
   }
   const seconds = (performance.now() - started) / 1000;
+
+  // The decision summary's cost: per document, the cover with the summary minus the cover alone,
+  // back to back in turns, so drift hits both; the median difference per repetition.
+  const summaryStarted = performance.now();
+  const added: number[][] = [];
+  const summaryPages: number[] = [];
+  for (let r = 0; r < REPETITIONS; r += 1) {
+    const differences: number[] = [];
+    for (let i = 0; i < DOCUMENTS; i += 1) {
+      for (let n = 0; n < SUMMARY_PAIRS; n += 1) {
+        const pair: Record<'cover' | 'summarised', number> = { cover: 0, summarised: 0 };
+        for (const which of (n + i) % 2 === 0 ? (['cover', 'summarised'] as const) : (['summarised', 'cover'] as const)) {
+          const at = performance.now();
+          const rendered = await renderPdf({ document: front[i]![which] });
+          pair[which] = performance.now() - at;
+          if (which === 'summarised' && r === 0 && n === 0) summaryPages.push(rendered.pages);
+        }
+        differences.push(pair.summarised - pair.cover);
+      }
+    }
+    added.push(sorted(differences));
+  }
+  const summarySeconds = (performance.now() - summaryStarted) / 1000;
   const maxRss = process.resourceUsage().maxRSS * 1024;
 
   const p = (kind: Kind, q: number) => perRepetition.map((t) => percentile(sorted(t[kind]), q));
@@ -142,6 +181,9 @@ async function partA(): Promise<string[]> {
   const vsHelvetica = perRepetition.map((_, r) => p50.candidate[r]! / p50.helvetica[r]!);
   const vsEmbedded = perRepetition.map((_, r) => p50.candidate[r]! / p50.embedded[r]!);
   const fontAlone = perRepetition.map((_, r) => p50.embedded[r]! / p50.helvetica[r]!);
+  const addedP50 = added.map((d) => percentile(d, 50));
+  const summaryShare = perRepetition.map((_, r) => p50.candidate[r]! / (p50.candidate[r]! - addedP50[r]!));
+  const summaryRatio = median(summaryShare);
   const target = median(vsHelvetica);
   const samples = REPETITIONS * PASSES * DOCUMENTS;
   const describe = (kind: Kind) =>
@@ -166,6 +208,10 @@ async function partA(): Promise<string[]> {
       ` | each document: ${fmt(median(stringCounts))} strings (median; ${range(stringCounts)}), ${fmt(median(characters))} characters, ${fmt(median(documents.map((d) => d.blocks.length)))} blocks,` +
       ` ${fmt(median(built.map((b) => b.evidenceFiles)))} evidence files (one per question the fixture gives evidence), ${fmt(median(built.map((b) => b.confidential)))} confidential answers,` +
       ` ${fmt(median(built.map((b) => b.marks)))} evaluator marks, ${fmt(median(built.map((b) => b.moderations)))} moderated marks, 2 clarifications, ${built[0]!.input.trail.length} trail events`,
+    `S3 decision summary render cost: each of the ${DOCUMENTS} reports' cover alone and its cover with the decision summary (${fmt(median(front.map((f) => f.summarised.blocks.length - f.cover.blocks.length)))} blocks, ${fmt(median(summaryPages))} pages with the cover), back to back, ${SUMMARY_PAIRS} pairs per document × ${REPETITIONS} repetitions (${fmt(summarySeconds, 1)} s):` +
+      ` the summary adds p50 ${ms(median(addedP50))} ms (median of ${REPETITIONS}; ${addedP50.map(ms).join(', ')} ms) to a report whose renderPdf p50 is ${ms(median(p50.candidate))} ms` +
+      ` | ratio with/without p50 ${ratioVs(summaryRatio, SUMMARY_CEILING)} (median of ${REPETITIONS} per-repetition ratios ${summaryShare.map((x) => x.toFixed(4)).join(', ')}; cv ${pct(summaryShare)})` +
+      ` (ceiling ≤ ${SUMMARY_CEILING.toFixed(2)}, same run: ${summaryRatio <= SUMMARY_CEILING ? 'met' : 'NOT met'})`,
     `S3 report memory (part A): peak RSS ${mb(peakRss)} (+${mb(peakRss - rssAtStart)} over ${mb(rssAtStart)} at its start; sampled after each render), process max RSS ${mb(maxRss)}`,
   ];
 }

@@ -52,15 +52,20 @@ describe('the README worked example', () => {
       expect(reportText.split('Agreed with the evaluator after reading the answer and its evidence.').length).toBe(reportText.split('Moderated mark by ').length);
       for (const jargon of ['Inputs hash', '§7.4', 'Counted weight', 'purpose.product_description']) expect(reportText, jargon).not.toContain(jargon);
       expect(reportText).toContain('Appendix: technical fingerprint');
+      // The decision summary in front, its sign-off block filled from the recorded approvals.
+      const front = flat(report.pages.slice(0, 3).join('\n'));
+      expect(front).toContain('Decision summary');
+      expect(front).toMatch(/Approver \S.* \d{1,2} \w+ \d{4}/);
+      expect(front).toContain('Data protection officer Not yet signed');
       const comparison = flat((await readPdf(await readFile(path.join(out, 'comparison-report.pdf')))).text);
       expect(comparison).toContain('Awarded to Acme AI Ltd');
       expect(comparison).toContain('Bright Analytics Ltd');
       const summaries = await Promise.all(files.filter((f) => f.startsWith('assessment-summary-')).map(async (f) => flat((await readPdf(await readFile(path.join(out, f)))).text)));
       expect(summaries.some((t) => t.includes('Your tender was successful'))).toBe(true);
       expect(summaries.some((t) => t.includes('Your tender was not successful. The council intends to award the contract to Acme AI Ltd.'))).toBe(true);
-      // Acme marked its retention period confidential: the council's report shows it, marked; its summary does not.
+      // Acme marked its retention period confidential: the council's report shows it, marked; so does Acme's own summary (it is its own answer).
       expect(flat(report.text)).toContain('Marked commercially confidential by the supplier: Commercial terms');
-      expect(summaries.some((t) => t.includes('Your answer (marked commercially confidential, so not reproduced here)'))).toBe(true);
+      expect(summaries.filter((t) => /Your answer: “30[^”]*” \(you marked this commercially confidential\)/.test(t))).toHaveLength(1);
       for (const summary of summaries) expect(summary).not.toContain('Logs only');
     } finally {
       await rm(out, { recursive: true, force: true });

@@ -99,6 +99,9 @@ const SCOPE_TABLE: Record<string, 'public' | ScopeRequirement[]> = {
   'GET /v1/procurements/{id}/results.csv': ['scores:read'],
   'GET /v1/procurements/{id}/comparison.xlsx': ['scores:read'],
   'GET /v1/procurements/{id}/ocds': ['scores:read'],
+  // Sign-offs hold no score: keys with scores:read read them; recording one is a person's act, never a key's.
+  'GET /v1/procurements/{id}/approvals': ['scores:read'],
+  'POST /v1/procurements/{id}/approvals': [],
   'POST /v1/procurements/{id}/declarations': [],
   'GET /v1/procurements/{id}/declarations': [],
   'POST /v1/procurements/{id}/declarations/{declarationId}/mitigation': [],
@@ -120,6 +123,9 @@ const SCOPE_TABLE: Record<string, 'public' | ScopeRequirement[]> = {
   'GET /v1/responses/{id}/report.pdf': [['reports:read', 'responses:read-confidential']],
   'GET /v1/procurements/{id}/comparison.pdf': ['reports:read'],
   'GET /v1/responses/{id}/assessment-summary.pdf': ['reports:read'],
+  // The draft transparency (ATRS) record holds no confidential answer.
+  'GET /v1/responses/{id}/atrs.json': ['reports:read'],
+  'GET /v1/responses/{id}/atrs.pdf': ['reports:read'],
 
   'POST /v1/webhooks': ['webhooks:manage'],
   'GET /v1/webhooks': ['webhooks:manage'],

@@ -4,3 +4,5 @@ export { procurements } from './procurements.table';
 export { procurementIdsOnPanel } from './procurements.repository';
 export type { ProcurementStatus } from './procurements.models';
 export { registerProcurementPages } from './procurements.web';
+export { registerPublishedPages } from './published.web';
+export { publishedMethodologyPath, publishedMethodologyUrl } from './published.usecases';

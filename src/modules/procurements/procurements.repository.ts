@@ -51,3 +51,12 @@ export async function procurementIdsOnPanel({ db, organisationId, userId }: { db
     .orderBy(desc(procurements.createdAt), desc(procurements.id));
   return rows.map((r) => r.id);
 }
+
+/**
+ * The organisation of a procurement found by id alone: only for what is published to anyone (its
+ * methodology), which then reads the procurement scoped to that organisation like any other read.
+ */
+export async function organisationOfProcurement({ db, id }: { db: Db; id: string }): Promise<string | undefined> {
+  const [row] = await db.select({ organisationId: procurements.organisationId }).from(procurements).where(eq(procurements.id, id));
+  return row?.organisationId;
+}

@@ -1,8 +1,11 @@
 export { registerQuestionnairesApi } from './questionnaires.api';
 export { registerQuestionnairePages } from './questionnaires.pages';
 export { seedBuiltInQuestionnaires, getQuestionnaire, listQuestionnaires, exportDefinition, normaliseDefinition, type QuestionnaireSummary } from './questionnaires.usecases';
-export { TIER_NAMES, conditionWords } from './questionnaires.methodology';
+export { TIER_NAMES, conditionWords, buildMethodology, type Methodology } from './questionnaires.methodology';
+export { methodologyView, type MethodologyView } from './questionnaires.pages.models';
+export { SUPPLIER_DETAIL_QUESTIONS, type SupplierDetail } from './supplier-details';
 export { resolveVisibility, computeRiskTier, evaluateCondition, isAnswered, tierAtLeast, compareVersions, type Answers, type AnswerValue, type Visibility } from './questionnaires.models';
 export { validateDefinition, walkCondition, type DefinitionProblem } from './questionnaires.validation';
 export * from './questionnaires.definition';
+export { ATRS_TEMPLATE, ATRS_SECTIONS, ATRS_FIELDS, ATRS_FIELD_IDS, isAtrsField, type AtrsField, type AtrsSectionId, type AtrsTier, type AtrsKnownFact } from './atrs.template';
 export { questionnaires } from './questionnaires.table';

@@ -7,6 +7,7 @@ import {
   type QuestionnaireDefinition,
 } from './questionnaires.definition';
 import { compareVersions, evaluateCondition } from './questionnaires.models';
+import { ATRS_TEMPLATE, isAtrsField } from './atrs.template';
 
 /** One problem with a definition: where (a JSON pointer into the document) and what, in plain words. */
 export type DefinitionProblem = { path: string; message: string };
@@ -195,6 +196,8 @@ export function validateDefinition(input: unknown): DefinitionValidation {
       if (question.evidence?.mandatory && !question.evidence.requested) add([...path, 'evidence'], 'evidence cannot be mandatory without being requested');
       if (question.limits?.min !== undefined && question.limits.max !== undefined && question.limits.min > question.limits.max) add([...path, 'limits'], 'min is greater than max');
       if (question.date && question.type !== 'date') add([...path, 'date'], `only a date question can say what its date is of; this one is ${question.type}`);
+      // A misspelt field would put the answer nowhere in the draft transparency record.
+      if (question.atrsField !== undefined && !isAtrsField(question.atrsField)) add([...path, 'atrsField'], `"${question.atrsField}" is not a field of the ATRS template (version ${ATRS_TEMPLATE.version})`);
 
       const deps = [...sectionDeps];
       if (question.showIf) {

@@ -41,7 +41,7 @@ export function reportsList({ all, exports }: { all: Pick<ProcurementEvaluations
         {
           name: `Assessment summary: ${item.supplierName}`,
           format: 'PDF',
-          description: 'For sending to the bidder: its own scores and reasons, and how the successful tender scored. No confidential answer appears.',
+          description: 'For sending to the bidder: its own answers (its confidential ones marked), scores and reasons, and how the most advantageous tender scored, never another bidder’s answers.',
           href: decided ? `${base}/responses/${item.responseId}/assessment-summary.pdf` : null,
           waiting: decided ? null : 'Available once the decision is recorded.',
         },

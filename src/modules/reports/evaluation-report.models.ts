@@ -3,6 +3,7 @@ import { RESIDUAL_RISK_MATRIX, type Evaluation, type QuestionEvaluation, type Se
 import { AUDIT_ACTION_WORDS, auditEventWords } from '../../platform/audit/audit.words';
 import { calendarDay, fileSize, ukDayTime } from '../../platform/format';
 import { MARKING, type Block, type ReportDocument } from './reports.document';
+import { decisionSummary } from './decision-summary.models';
 import { type ReportAmendment, type ReportCondition, type ReportFinalisation, type ReportTrailEvent, type EvaluationReportInput, RATING_WORDS, RISK_WORDS, TIERS, BANDS, STATUS_WORDS, fixed1, fixed2, score100, fileNameOf, markLabel, answerText, plainWorking, titled, questionsOf, referenceOf, tableOr, gatewayTable, gatewaySummary, visibleSections } from './reports.shared';
 /** The three weakest visible sections with a score, lowest first (ties by section order). */
 export function weakestSections(evaluation: Evaluation, count = 3): SectionEvaluation[] {
@@ -312,6 +313,8 @@ export function evaluationReport(input: EvaluationReportInput): ReportDocument {
   ];
   if (evaluation.provisional)
     blocks.push({ kind: 'paragraph', tone: 'notice', text: 'This evaluation is provisional: the scores can still change until every item below is decided.' }, { kind: 'list', items: evaluation.outstanding });
+  // The board's two pages, in front of everything else: recommendation, risks, gateways, conditions, flags, sign-off.
+  blocks.push(...decisionSummary(input));
 
   blocks.push(
     { kind: 'heading', level: 1, text: 'Summary', bookmark: true },

@@ -6,6 +6,7 @@ import { contentDisposition } from '../../platform/http/content-disposition';
 import { zodApp, type AppDeps } from '../../platform/http/deps';
 import { documentErrors } from '../../platform/http/openapi';
 import { EVALUATION_REPORT_READERS, REPORT_READERS } from '../scoring';
+import { registerAtrsApi } from './atrs.api';
 import { reportErrors } from './reports.errors';
 import { reportRendersOf } from './reports.once';
 import * as usecases from './reports.usecases';
@@ -35,6 +36,8 @@ export function registerReportsApi(app: FastifyInstance, { database, now, storag
   const renders = reportRendersOf({ app: renderer, engine: database.kind, slots: config.reportWorkers });
   const ctx = (request: FastifyRequest) => ({ db: database.db, now: now(), principal: principalOf(request), storage, renderer, renders });
   documentErrors(app, reportErrors);
+  // The draft transparency (ATRS) record: JSON and PDF, drawn on request (atrs.api.ts).
+  registerAtrsApi(app, { database, now, pdf: renderer });
   const pdfRoute = (url: string, access: Access, operationId: string, summary: string, description: string, produce: (request: FastifyRequest<{ Params: { id: string } }>) => Promise<usecases.ReportFile>) =>
     r.get(
       url,
@@ -75,7 +78,7 @@ export function registerReportsApi(app: FastifyInstance, { database, now, storag
     REPORT_READERS,
     'getAssessmentSummary',
     'The assessment summary for one bidder (Procurement Act 2023 s.50)',
-    'For sending to the bidder: each criterion with its weight, the points available and awarded, the reasons by reference to this bidder’s own answers, the total; for an unsuccessful bidder, how the successful tender scored, without any of its answers. No confidential answer appears. 409 `reports.not_decided` until the decision is recorded.',
-    (request) => usecases.assessmentSummaryFile({ ...ctx(request), responseId: request.params.id }),
+    'For sending to the bidder, with what the Procurement Regulations 2024 reg. 31 requires: the supplier’s name, postal and email address and unique identifier (“Not provided by the supplier” where it gave none); the award criteria with their published and applied weights, the marking scale and the public address of the full methodology; each criterion’s score and points, each question’s mark with the reasons by reference to this bidder’s own answers (for a written answer the evaluators’ justifications, what the mark means and what the next mark up needed), and the total; a failed gateway with the answer given and what would have passed; for an unsuccessful bidder, why, and how the most advantageous tender scored, without any of its answers. The bidder’s own confidential answers are shown, marked. 409 `reports.justification_missing` (each question and evaluator in `errors[]`) while an evaluator’s justification of a counted mark is missing, too short or a stock phrase; 409 `reports.not_decided` until the decision is recorded.',
+    (request) => usecases.assessmentSummaryFile({ ...ctx(request), responseId: request.params.id, publicBaseUrl: config.publicBaseUrl }),
   );
 }

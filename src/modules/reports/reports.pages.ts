@@ -6,6 +6,8 @@ import { page } from '../../platform/web';
 import type { ConsoleDeps } from '../accounts';
 import { isResponseOfProcurement } from '../responses';
 import { EVALUATION_REPORT_READERS, procurementEvaluations, REPORT_READERS, RESULTS_READERS } from '../scoring';
+import { transparencyRecordsList } from './atrs.models';
+import { registerAtrsConsoleDownloads } from './atrs.pages';
 import { reportsHref, reportsList } from './console.models';
 import { sendReport } from './reports.api';
 import { reportRendersOf } from './reports.once';
@@ -69,6 +71,8 @@ export function registerReportsConsolePages(web: FastifyInstance, deps: ConsoleD
             backLink: { href: reportsHref(request.params.id), text: 'Back to reports' },
             title: 'This report is not available yet',
             reason: UNAVAILABLE[error.code] ?? error.title,
+            // Which questions and evaluators, when the refusal names them (a justification to improve).
+            problems: error.code === 'reports.justification_missing' ? (error.errors ?? []).map((e) => e.message) : [],
             reportsHref: reportsHref(request.params.id),
           },
           409,
@@ -94,6 +98,7 @@ export function registerReportsConsolePages(web: FastifyInstance, deps: ConsoleD
       backLink: { href: `/procurements/${all.procurement.id}`, text: 'Back to the procurement' },
       title: 'Reports',
       ...reportsList({ all, exports: (RESULTS_READERS.roles as readonly Role[]).includes(role) }),
+      transparencyRecords: transparencyRecordsList({ all }),
     });
   });
 
@@ -111,12 +116,16 @@ export function registerReportsConsolePages(web: FastifyInstance, deps: ConsoleD
     });
   // Of the panel, the declared moderator reads the evaluation report too (the use case checks), as in the API.
   responseReport('evaluation-report.pdf', EVALUATION_READERS, (request) => usecases.evaluationReportFile({ ...ctxOf(request), responseId: request.params.responseId }));
-  responseReport('assessment-summary.pdf', READERS, (request) => usecases.assessmentSummaryFile({ ...ctxOf(request), responseId: request.params.responseId }));
+  responseReport('assessment-summary.pdf', READERS, (request) => usecases.assessmentSummaryFile({ ...ctxOf(request), responseId: request.params.responseId, publicBaseUrl: config.publicBaseUrl }));
+  // The draft transparency (ATRS) record of each response, JSON and PDF (atrs.pages.ts).
+  registerAtrsConsoleDownloads(web, deps);
 }
 
 /** Why a report is not there yet, by the code the use case refuses it with. */
 const UNAVAILABLE: Record<string, string> = {
   'reports.no_evaluations': 'The comparison is produced once at least one submitted response has been evaluated.',
   'reports.not_decided': 'An assessment summary explains the decision to a bidder, so it is produced once the decision is recorded.',
+  'reports.justification_missing':
+    'An assessment summary explains each mark evaluators gave by reference to the tender, so it is not produced while an evaluator’s justification is missing, too short or a stock phrase such as “as above”. The evaluator improves the justification of these marks while the evaluation is open:',
   'evaluations.response_not_submitted': 'An evaluation report is produced once the supplier has submitted its response and it has been evaluated.',
 };

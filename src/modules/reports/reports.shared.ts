@@ -1,5 +1,5 @@
 import type { AnswerValue, Question, QuestionnaireDefinition, RiskTier } from '../questionnaires';
-import { RATING_WORDS as SCORING_RATING_WORDS, RISK_WORDS as SCORING_RISK_WORDS, type Evaluation, type QuestionEvaluation, type Rating, type ResidualRisk } from '../scoring';
+import { RATING_WORDS as SCORING_RATING_WORDS, RISK_WORDS as SCORING_RISK_WORDS, type Evaluation, type RankingRobustness, type QuestionEvaluation, type Rating, type ResidualRisk } from '../scoring';
 import { calendarDay } from '../../platform/format';
 import type { Block } from './reports.document';
 
@@ -58,6 +58,12 @@ export type ReportCondition = {
 /** The moderator's sign-off of the evaluation, the moderator already named. */
 export type ReportFinalisation = { by: string; at: string };
 
+/** A person's sign-off of the procurement's evaluation (`POST /v1/procurements/{id}/approvals`), the person already named. */
+export type ReportApproval = { role: 'evaluator' | 'moderator' | 'data_protection_officer' | 'equality_lead' | 'approver'; userId: string; name: string; at: string; comment: string | null };
+
+/** The procurement's panel, named: whose sign-off the decision summary expects as evaluator and moderator. */
+export type ReportPanel = { evaluators: ReadonlyArray<{ id: string; name: string }>; moderator: { id: string; name: string } | null };
+
 /** One audit event, with the actor already named. */
 export type ReportTrailEvent = { at: string; who: string; action: string; details: Record<string, unknown> };
 
@@ -84,6 +90,9 @@ export type EvaluationReportInput = {
   /** Null until the moderator finalises the evaluation. */
   finalisation: ReportFinalisation | null;
   trail: readonly ReportTrailEvent[];
+  /** The procurement's sign-offs, one per person per role, oldest first: the decision summary's sign-off block. */
+  approvals: readonly ReportApproval[];
+  panel: ReportPanel;
 };
 
 export type ComparisonRow = {
@@ -93,6 +102,8 @@ export type ComparisonRow = {
   /** Absent for a response that was not submitted. */
   evaluation: Evaluation | null;
   computedAt: string | null;
+  /** The moderator's sign-off of the evaluation, the moderator already named; absent or null until then. */
+  finalisation?: ReportFinalisation | null;
 };
 
 export type ComparisonReportInput = {
@@ -101,6 +112,8 @@ export type ComparisonReportInput = {
   definition: QuestionnaireDefinition;
   rows: readonly ComparisonRow[];
   decision: { outcome: 'award' | 'no_award'; supplierName: string | null; decidedAt: string } | null;
+  /** Would one mark or one section weight change the winner (scoring's `rankingRobustness`); absent: not worked out, and not shown. */
+  robustness?: RankingRobustness;
 };
 
 export type AssessmentSummaryInput = {
@@ -112,8 +125,14 @@ export type AssessmentSummaryInput = {
   computedAt: string;
   /** This bidder's own answers only. */
   answers: Readonly<Record<string, ReportAnswer>>;
-  /** The moderator's reasons for this bidder's marks. */
+  /** The moderator's reasons for this bidder's marks (only an override of an automatic mark is explained by one). */
   moderations: readonly ReportModeration[];
+  /** Each evaluator's mark and justification: the explanation of a mark evaluators gave. */
+  marks: readonly ReportMark[];
+  /** Who the supplier is, as Procurement Regulations 2024 reg. 31(2)(a) to (c) ask; null where it gave nothing. */
+  supplier: { legalName: string | null; postalAddress: string | null; email: string | null; identifier: string | null };
+  /** The absolute address of the procurement's published methodology, readable without signing in. */
+  methodologyUrl: string;
   rank: number | null;
   rankedCount: number;
   decision: {
@@ -122,7 +141,13 @@ export type AssessmentSummaryInput = {
     rationale: string;
     successful: boolean;
     /** The successful tender's name and scores (never its answers); null when this bidder won or nothing was awarded. */
-    winner: { supplierName: string; overallScore: number | null; sections: Array<{ key: string; score: number | null; weightedContribution: number | null }> } | null;
+    winner: {
+      supplierName: string;
+      overallScore: number | null;
+      sections: Array<{ key: string; score: number | null; effectiveWeight: number | null; weightedContribution: number | null }>;
+      /** Its mark for each question: scores only, so its relative advantages can be named without its answers. */
+      questions: Array<{ key: string; score: number | null }>;
+    } | null;
   };
 };
 

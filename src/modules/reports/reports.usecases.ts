@@ -7,10 +7,12 @@ import { inTransaction, type Db } from '../../platform/db';
 import { readBlob, type BlobStorage } from '../../platform/storage';
 import { contactFor, userNames } from '../accounts';
 import type { SubmittedResponse } from '../responses';
-import { evaluationRecord, procurementEvaluations, type ProcurementEvaluations } from '../scoring';
+import { evaluationRecord, listApprovals, procurementEvaluations, rankingRobustnessOf, type ProcurementEvaluations } from '../scoring';
 import type { ReportDocument } from './reports.document';
 import { reportErrors } from './reports.errors';
-import { assessmentSummary, comparisonReport, evaluationReport, TRAIL_ACTIONS, type ComparisonRow, type ReportAmendment, type ReportAnswer, type ReportProcurement } from './reports.models';
+import { assessmentSummary, comparisonReport, evaluationReport, justificationProblems, justificationProblemText, TRAIL_ACTIONS, type AssessmentSummaryInput, type ComparisonRow, type ReportAmendment, type ReportAnswer, type ReportProcurement } from './reports.models';
+import { publishedMethodologyUrl } from '../procurements';
+import { SUPPLIER_DETAIL_QUESTIONS } from '../questionnaires';
 import type { PdfRenderer } from '../../platform/pdf';
 import type { ReportRenders } from './reports.once';
 import * as repo from './reports.repository';
@@ -195,9 +197,13 @@ export async function evaluationReportFile(ctx: Ctx & { responseId: string }): P
       ...record.flags.flatMap((f) => (f.action ? [f.action.recordedBy] : [])),
       ...(record.finalisation ? [record.finalisation.finalisedBy] : []),
       ...record.conditions.flatMap((c) => (c.updatedBy ? [c.updatedBy] : [])),
+      ...procurement.evaluatorIds,
+      ...(procurement.moderatorId ? [procurement.moderatorId] : []),
     ],
   });
   const named = (id: string) => names.get(id) ?? 'A former user';
+  // The sign-offs are the procurement's: a new one changes the document, so its content hash, so a new file is drawn.
+  const approvals = (await listApprovals({ ...ctx, procurementId: procurement.id })).items;
   const supplier = { invitationId: response.invitationId, name: response.supplierName };
   const document = evaluationReport({
     council: await councilOf(ctx),
@@ -227,14 +233,17 @@ export async function evaluationReportFile(ctx: Ctx & { responseId: string }): P
     })),
     finalisation: record.finalisation ? { by: named(record.finalisation.finalisedBy), at: record.finalisation.finalisedAt } : null,
     trail: trail.map((e) => ({ at: e.createdAt.toISOString(), who: actorName(e, names, supplier), action: e.action, details: e.details })),
+    approvals: approvals.map((a) => ({ role: a.role, userId: a.userId, name: a.name, at: a.createdAt, comment: a.comment })),
+    panel: { evaluators: procurement.evaluatorIds.map((id) => ({ id, name: named(id) })), moderator: procurement.moderatorId ? { id: procurement.moderatorId, name: named(procurement.moderatorId) } : null },
   });
   return produce(ctx, { kind: 'evaluation', subjectId: response.responseId, document, evaluationHash: record.evaluation.inputsHash });
 }
 
-function comparisonRows(all: ProcurementEvaluations): ComparisonRow[] {
+function comparisonRows(all: ProcurementEvaluations, named: (id: string) => string): ComparisonRow[] {
   const rows = all.items.map((item, order) => {
     const stored = item.status === 'submitted' ? all.evaluations.get(item.responseId) : undefined;
-    return { order, row: { supplierName: item.supplierName, status: item.status, rank: item.rank, evaluation: stored?.evaluation ?? null, computedAt: stored?.computedAt ?? null } };
+    const finalisation = item.finalisedAt ? { by: named(item.finalisedBy ?? ''), at: item.finalisedAt } : null;
+    return { order, row: { supplierName: item.supplierName, status: item.status, rank: item.rank, evaluation: stored?.evaluation ?? null, computedAt: stored?.computedAt ?? null, finalisation } };
   });
   // Best first; the unranked (a gateway not passed, or not evaluated) after, in invitation order.
   return rows.sort((a, b) => (a.row.rank ?? Infinity) - (b.row.rank ?? Infinity) || a.order - b.order).map((r) => r.row);
@@ -243,28 +252,51 @@ function comparisonRows(all: ProcurementEvaluations): ComparisonRow[] {
 /** Every evaluated response of a procurement side by side. */
 export async function comparisonReportFile(ctx: Ctx & { procurementId: string }): Promise<ReportFile> {
   const all = await procurementEvaluations(ctx);
-  const rows = comparisonRows(all);
+  const names = await userNames({ db: ctx.db, organisationId: ctx.principal.organisationId, ids: all.items.flatMap((r) => (r.finalisedBy ? [r.finalisedBy] : [])) });
+  const rows = comparisonRows(all, (id) => names.get(id) ?? 'A former user');
   const evaluated = rows.filter((r) => r.evaluation !== null);
   if (evaluated.length === 0) throw reportErrors.nothingToCompare();
   const decision = all.decision;
+  const robustness = await rankingRobustnessOf({ db: ctx.db, all });
   const document = comparisonReport({
     council: await councilOf(ctx),
     procurement: reportProcurement(all.procurement),
     definition: all.definition,
     rows,
     decision: decision ? { outcome: decision.outcome, decidedAt: decision.decidedAt, supplierName: all.items.find((r) => r.responseId === decision.responseId)?.supplierName ?? null } : null,
+    robustness,
   });
   const evaluationHash = sha256Hex(canonicalJson(evaluated.map((r) => r.evaluation!.inputsHash)));
   return produce(ctx, { kind: 'comparison', subjectId: all.procurement.id, document, evaluationHash });
 }
 
+/** Who the supplier is, from its own answers (the questions the questionnaires module names) and its invitation's email. */
+function supplierDetails(response: SubmittedResponse): AssessmentSummaryInput['supplier'] {
+  const answered = (keys: readonly string[]) => {
+    const value = keys.map((key) => response.answers[key]).find((v) => typeof v === 'string' && v.trim() !== '');
+    return typeof value === 'string' ? value.trim() : null;
+  };
+  return {
+    legalName: answered(SUPPLIER_DETAIL_QUESTIONS.legalName),
+    postalAddress: answered(SUPPLIER_DETAIL_QUESTIONS.postalAddress),
+    email: response.contactEmail,
+    identifier: answered(SUPPLIER_DETAIL_QUESTIONS.identifier),
+  };
+}
+
 /**
  * The Procurement Act 2023 s.50 assessment summary for one bidder, once the decision is recorded.
  * It is built from this bidder's own answers only; of the successful tender it shows scores,
- * never answers; and no confidential answer appears, since the document leaves the council.
+ * never answers. The bidder's own confidential answers are shown, marked: they are its own. Refused
+ * (409 `reports.justification_missing`) while a mark evaluators gave has no justification that refers to the tender.
  */
-export async function assessmentSummaryFile(ctx: Ctx & { responseId: string }): Promise<ReportFile> {
+export async function assessmentSummaryFile(ctx: Ctx & { responseId: string; publicBaseUrl: string }): Promise<ReportFile> {
   const record = await evaluationRecord(ctx);
+  // Checked before the decision, so the panel learns of a justification to improve while it still can.
+  const evaluatorNames = await userNames({ db: ctx.db, organisationId: ctx.principal.organisationId, ids: record.marks.map((m) => m.evaluatorId) });
+  const marks = record.marks.map((m) => ({ questionKey: m.questionKey, evaluator: evaluatorNames.get(m.evaluatorId) ?? 'A former user', score: m.score, justification: m.justification, at: m.updatedAt.toISOString() }));
+  const problems = justificationProblems({ definition: record.definition, evaluation: record.evaluation, marks });
+  if (problems.length > 0) throw reportErrors.justificationMissing(problems.map((p) => ({ questionKey: p.questionKey, text: justificationProblemText(p) })));
   const all = await procurementEvaluations({ ...ctx, procurementId: record.procurement.id });
   const decision = all.decision;
   if (!decision) throw reportErrors.notDecided();
@@ -282,6 +314,9 @@ export async function assessmentSummaryFile(ctx: Ctx & { responseId: string }): 
     computedAt: record.computedAt,
     answers: reportAnswers(response),
     moderations: record.moderations.map((m) => ({ questionKey: m.questionKey, moderator: '', score: m.score, rationale: m.rationale, at: m.updatedAt.toISOString() })),
+    marks,
+    supplier: supplierDetails(response),
+    methodologyUrl: publishedMethodologyUrl({ baseUrl: ctx.publicBaseUrl, procurementId: record.procurement.id }),
     rank: own?.rank ?? null,
     rankedCount: all.items.filter((r) => r.rank !== null).length,
     decision: {
@@ -294,7 +329,8 @@ export async function assessmentSummaryFile(ctx: Ctx & { responseId: string }): 
           ? {
               supplierName: winnerRow.supplierName,
               overallScore: winnerEvaluation.overallScore,
-              sections: winnerEvaluation.sections.map((s) => ({ key: s.key, score: s.score, weightedContribution: s.weightedContribution })),
+              sections: winnerEvaluation.sections.map((s) => ({ key: s.key, score: s.score, effectiveWeight: s.effectiveWeight, weightedContribution: s.weightedContribution })),
+              questions: winnerEvaluation.questions.map((q) => ({ key: q.key, score: q.score })),
             }
           : null,
     },

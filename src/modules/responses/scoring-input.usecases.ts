@@ -23,6 +23,8 @@ export type SubmittedResponse = {
   invitationId: string;
   supplierName: string;
   companyNumber: string | null;
+  /** The invitation's contact email: where the council writes to the supplier. */
+  contactEmail: string;
   status: repo.ResponseRow['status'];
   submittedAt: string | null;
   /** Submitted values by question key, each replaced by its amendment once the moderator accepted it. */
@@ -92,6 +94,7 @@ function toSubmitted(
     invitationId: found.invitation.id,
     supplierName: found.invitation.supplierName,
     companyNumber: found.invitation.companyNumber,
+    contactEmail: found.invitation.contactEmail,
     status: found.response.status,
     submittedAt: found.response.submittedAt?.toISOString() ?? null,
     answers,

@@ -69,6 +69,10 @@ export function panelCards(panels: MyPanelDto[]) {
         row('Procurement status', procurementStatusTag(p.status).text),
         row('To do', todo.text),
         ...todo.responses.map((r) => row(r.supplierName, r.state, { href: r.href, text: r.linkText, visuallyHiddenText: `${r.supplierName}’s response` })),
+        // Once there is an evaluation to sign, the panel's own sign-off (printed in each evaluation report).
+        ...((p.status === 'evaluating' || p.status === 'decided') && declaration?.mayEvaluate
+          ? [row('Sign-off', 'Record your approval of the evaluation', { href: `/procurements/${p.id}/sign-off`, text: 'Sign off', visuallyHiddenText: `the evaluation of ${p.title}` })]
+          : []),
       ],
     };
   });

@@ -372,6 +372,10 @@ export function registerPanelPages(web: FastifyInstance, deps: ConsoleDeps): voi
       if (await refused(request, reply, error, procurementId)) return reply;
       throw error;
     }
+    if (w.view.yourMarksSubmitted) {
+      putFlash(reply, { ...flashBinding(request, markingHref(procurementId, responseId)), secure: config.cookieSecure, value: { type: 'success', text: 'Your justification is reworded; your mark is unchanged.' } });
+      return reply.redirect(markingHref(procurementId, responseId), 303);
+    }
     const marked = new Set([...w.own.keys(), questionKey]);
     const next = nextToMark({ questions: w.questions, marked, after: questionKey });
     if (next) return reply.redirect(questionHref(procurementId, responseId, next), 303);

@@ -8,6 +8,7 @@ import { comparisonTables, decisionChoices, decisionHref, decisionRows, RANK_RUL
 import { conditionCounts } from './conditions.usecases';
 import { RESULTS_READERS } from './scoring.access';
 import { comparison, procurementEvaluations, recordDecision, type ProcurementEvaluations } from './scoring.usecases';
+import { registerApprovalPages } from './approvals.pages';
 
 /**
  * The console's results (`/procurements/:id/results`: the ranked table and the comparison
@@ -40,6 +41,7 @@ function refusal(error: AppError): string {
 
 export function registerScoringConsolePages(web: FastifyInstance, deps: ConsoleDeps): void {
   const { database, now, config, staff } = deps;
+  registerApprovalPages(web, deps);
   const db = database.db;
   const onlyStaff = { preHandler: staff.requireStaff };
   const ctxOf = (request: FastifyRequest) => ({ db, now: now(), principal: staff.staffOf(request).principal });

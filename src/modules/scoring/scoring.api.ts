@@ -10,6 +10,7 @@ import { scoringErrors } from './scoring.errors';
 import * as s from './scoring.schemas';
 import * as usecases from './scoring.usecases';
 import * as conditions from './conditions.usecases';
+import { registerApprovalsApi } from './approvals.api';
 
 const OFFICERS = { roles: ['admin', 'officer'] } as const;
 // Panel members may hold any role; membership and declaration are checked per procurement.
@@ -96,7 +97,7 @@ export function registerScoringApi(app: FastifyInstance, deps: AppDeps): void {
         tags: ['evaluation'],
         operationId: 'saveMark',
         summary: 'Your mark for one question (evaluators)',
-        description: 'For the visible, answered questions marked by evaluators, while the procurement is evaluating and until you submit your marks.',
+        description: 'For the visible, answered questions marked by evaluators, while the procurement is evaluating and until you submit your marks. After that the score is fixed (409 `evaluations.marks_submitted`), but you may reword the justification by sending the same score with the new text, also after the decision: each bidder’s assessment summary prints it, and is refused while a justification does not refer to the tender. Rewording is audited with both texts.',
         params: questionParams,
         body: withExample(s.putMarkSchema, { score: 3, justification: 'Names its DPO, has a completed DPIA and explains retention; no independent audit yet, so not a 4.' }),
         response: { 200: s.markSchema, ...problemResponses(409) },
@@ -330,4 +331,5 @@ export function registerScoringApi(app: FastifyInstance, deps: AppDeps): void {
       return { decision: result.decision, procurementStatus: result.procurement.status };
     },
   );
+  registerApprovalsApi(app, deps);
 }

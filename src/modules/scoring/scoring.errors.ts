@@ -58,7 +58,13 @@ export const scoringErrors = {
     new AppError({ status: 409, code: 'evaluations.no_amendment', title: 'This clarification did not amend an answer', detail: 'Only a reply that amended an answer needs the moderator’s decision.' }),
   amendmentDecided: () =>
     new AppError({ status: 409, code: 'evaluations.amendment_decided', title: 'This amendment has already been decided', detail: 'Each amended answer is accepted or rejected once; the decision is in the evaluation and the audit log.' }),
-  marksSubmitted: () => new AppError({ status: 409, code: 'evaluations.marks_submitted', title: 'You have submitted your marks for this response', detail: 'They can no longer change; the moderator records the consensus.' }),
+  marksSubmitted: () =>
+    new AppError({
+      status: 409,
+      code: 'evaluations.marks_submitted',
+      title: 'You have submitted your marks for this response',
+      detail: 'Their scores can no longer change; the moderator records the consensus. You may still reword a justification: send the same score with the new text.',
+    }),
   marksIncomplete: (problems: FieldProblem[]) =>
     new AppError({ status: 422, code: 'evaluations.marks_incomplete', title: 'Mark every question before submitting your marks', errors: problems }),
   alreadyDecided: () => new AppError({ status: 409, code: 'evaluations.already_decided', title: 'A decision is already recorded for this procurement', detail: 'A decision cannot be changed; read it with GET /v1/procurements/{id}/results.' }),

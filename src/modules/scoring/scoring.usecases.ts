@@ -11,6 +11,7 @@ import { activeGateways, evaluateResponse, questionsNeedingMarks, rankByScore, w
 import { feedItemOf, publishScore } from './scoring.feed';
 import { integrityFlags, type IntegrityFlag } from './integrity.models';
 import { gatewayOwnersOf, registerOf, type Condition } from './conditions.models';
+import { rankingRobustness, type RankingRobustness } from './robustness.models';
 import * as repo from './scoring.repository';
 
 export type Ctx = { db: Db; now: Date; principal: Principal };
@@ -212,7 +213,7 @@ export async function recomputeProcurement(ctx: Ctx & { procurementId: string })
 
 // ───────────────────────────────────────────── who may do what
 
-function panelRole(procurement: ProcurementDto, principal: Principal): 'evaluator' | 'moderator' | null {
+export function panelRole(procurement: ProcurementDto, principal: Principal): 'evaluator' | 'moderator' | null {
   const userId = userIdOf(principal);
   if (!userId) return null;
   if (procurement.moderatorId === userId) return 'moderator';
@@ -366,17 +367,31 @@ export async function panelEvidence(ctx: Ctx & { responseId: string; evidenceId:
   return downloadEvidenceForOfficer({ db: ctx.db, principal: ctx.principal, storage: ctx.storage, responseId: response.responseId, id: ctx.evidenceId });
 }
 
-/** An evaluator's own mark on one manual question, while their set is not yet submitted. */
+/**
+ * An evaluator's own mark on one manual question, while their set is not yet submitted. Once it is,
+ * the score is fixed, but the evaluator may still reword the justification (the same score, new
+ * text), even after finalising and the decision: the justification explains the mark in each
+ * bidder's assessment summary, which is refused while one does not refer to the tender, and no
+ * score or evaluation depends on its wording. Audited with both texts.
+ */
 export async function putMark(ctx: Ctx & { responseId: string; questionKey: string; score: number; justification: string }): Promise<MarkDto> {
   return inTransaction(ctx.db, async (tx) => {
     const scoped = { ...ctx, db: tx };
     const { response, procurement, definition } = await responseContext(scoped, ctx.responseId);
     await assertPanel(scoped, procurement, 'evaluator');
+    const evaluatorId = userIdOf(ctx.principal)!;
+    if (await repo.findMarkSubmission({ db: tx, responseId: response.responseId, evaluatorId })) {
+      const [own] = (await repo.marksOf({ db: tx, responseId: response.responseId, evaluatorId })).filter((m) => m.questionKey === ctx.questionKey);
+      if (!own || own.score !== ctx.score || (procurement.status !== 'evaluating' && procurement.status !== 'decided')) throw scoringErrors.marksSubmitted();
+      const justification = ctx.justification.trim();
+      if (justification === own.justification) return toMarkDto(own);
+      const row = await repo.upsertMark({ db: tx, values: { ...own, justification, updatedAt: ctx.now } });
+      await audit(scoped, 'evaluation.justification_reworded', { type: 'response', id: response.responseId }, { questionKey: ctx.questionKey, evaluatorId, score: own.score, previous: own.justification, justification });
+      return toMarkDto(row);
+    }
     assertEvaluating(procurement);
     if (response.status !== 'submitted') throw scoringErrors.notSubmitted();
     await assertNotFinalised(tx, response.responseId);
-    const evaluatorId = userIdOf(ctx.principal)!;
-    if (await repo.findMarkSubmission({ db: tx, responseId: response.responseId, evaluatorId })) throw scoringErrors.marksSubmitted();
     const markable = questionsNeedingMarks({ definition, triage: procurement.triage as Answers, answers: response.answers, evidence: response.evidence });
     if (!markable.includes(ctx.questionKey)) throw scoringErrors.notMarkable(ctx.questionKey);
     const row = await repo.upsertMark({
@@ -615,6 +630,8 @@ type StoredEvaluation = { evaluation: Evaluation; computedAt: string };
 export type ProcurementEvaluations = {
   procurement: ProcurementDto;
   definition: QuestionnaireDefinition;
+  /** The stored hash of the definition, which stands for it in each evaluation's input. */
+  definitionHash: string;
   responses: SubmittedResponse[];
   /** Stored evaluations of submitted responses, by response id. */
   evaluations: Map<string, StoredEvaluation>;
@@ -627,7 +644,7 @@ export type ProcurementEvaluations = {
  * passed), by overall score, highest first; equal scores share a rank.
  */
 export async function procurementEvaluations(ctx: Ctx & { procurementId: string }): Promise<ProcurementEvaluations> {
-  const { procurement, definition } = await procurementContext(ctx, ctx.procurementId);
+  const { procurement, definition, definitionHash } = await procurementContext(ctx, ctx.procurementId);
   const responses = await responsesForScoring({ db: ctx.db, organisationId: ctx.principal.organisationId, procurementId: procurement.id });
   const evaluations = new Map<string, StoredEvaluation>();
   const finalised = new Map((await repo.finalisationsOf({ db: ctx.db, organisationId: ctx.principal.organisationId, procurementId: procurement.id })).map((f) => [f.responseId, f]));
@@ -652,6 +669,7 @@ export async function procurementEvaluations(ctx: Ctx & { procurementId: string 
   return {
     procurement,
     definition,
+    definitionHash,
     responses,
     evaluations,
     items,
@@ -663,6 +681,29 @@ export async function procurementEvaluations(ctx: Ctx & { procurementId: string 
 export async function results(ctx: Ctx & { procurementId: string }): Promise<{ items: ResultRow[]; decision: DecisionDto | null }> {
   const { items, decision } = await procurementEvaluations(ctx);
   return { items, decision };
+}
+
+/**
+ * Would the winner change with one mark a point lower or higher, or one section weight 20% lower or
+ * higher? Worked out (`rankingRobustness`) on each ranked response's engine input, built as its
+ * stored evaluation's was (`inputFor`), from what `procurementEvaluations` already read.
+ */
+export async function rankingRobustnessOf(ctx: Pick<Ctx, 'db'> & { all: ProcurementEvaluations }): Promise<RankingRobustness> {
+  const { all } = ctx;
+  const ranked = all.items.filter((r) => r.rank !== null).sort((a, b) => a.rank! - b.rank!);
+  if (ranked.length < 2) return { applies: false, ranked: ranked.length };
+  const responseIds = ranked.map((r) => r.responseId);
+  const moderations = await repo.moderationsOf({ db: ctx.db, responseIds });
+  const decisions = await repo.gatewayDecisionsOf({ db: ctx.db, responseIds });
+  const context: Context = { procurement: all.procurement, definition: all.definition, definitionHash: all.definitionHash };
+  const byId = new Map(all.responses.map((r) => [r.responseId, r]));
+  return rankingRobustness({
+    responses: ranked.map((r) => ({
+      id: r.responseId,
+      name: r.supplierName,
+      input: inputFor({ context, response: byId.get(r.responseId)!, moderations: moderations.filter((m) => m.responseId === r.responseId), decisions: decisions.filter((d) => d.responseId === r.responseId) }),
+    })),
+  });
 }
 
 /** Both scores of one clarification amendment: what the answer scored before it, and would score with it. */

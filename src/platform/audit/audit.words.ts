@@ -21,6 +21,7 @@ export const AUDIT_ACTION_WORDS: Readonly<Record<string, string>> = {
   'evaluation.conflict_mitigated': 'Recorded a conflict mitigation',
   'evaluation.marked': 'Marked a question',
   'evaluation.marks_submitted': 'Submitted their marks',
+  'evaluation.justification_reworded': 'Reworded the justification of a submitted mark',
   'evaluation.moderated': 'Moderated a mark',
   'evaluation.score_overridden': 'Overrode an automatic score',
   'evaluation.gateway_decided': 'Decided a gateway',
@@ -29,8 +30,11 @@ export const AUDIT_ACTION_WORDS: Readonly<Record<string, string>> = {
   'evaluation.flag_action_recorded': 'Recorded what the panel did about an integrity flag',
   'evaluation.finalised': 'Finalised the evaluation',
   'evaluation.condition_updated': 'Recorded a condition’s owner, due date and status',
+  'evaluation.approval_recorded': 'Signed off the evaluation',
   'procurement.decision_recorded': 'Recorded the decision',
 };
+
+const APPROVAL_ROLE_NAMES: Readonly<Record<string, string>> = { evaluator: 'Evaluator', moderator: 'Moderator', data_protection_officer: 'Data protection officer', equality_lead: 'Equality lead', approver: 'Approver' };
 
 /** One event in words (with the question, mark or outcome it concerns), or null when its action has none. */
 export function auditEventWords({ action, details }: { action: string; details: Record<string, unknown> }): string | null {
@@ -54,6 +58,9 @@ export function auditEventWords({ action, details }: { action: string; details: 
     return `Condition ${details.number}: ${String(details.status)}${typeof details.reason === 'string' ? ` (${details.reason})` : ''}${typeof details.owner === 'string' ? `, owner ${details.owner}` : ''}${typeof details.dueDate === 'string' ? `, due ${details.dueDate}` : ''}`;
   if (action === 'evaluation.gateway_decided') return `${words}${key}: ${String(details.outcome)}`;
   if (action === 'evaluation.declared') return `${words}: ${details.hasConflict ? 'a conflict declared' : 'no conflict'}`;
+  // Roles in words as the sign-off block prints them; platform/audit imports no module, so they are spelled here.
+  if (action === 'evaluation.approval_recorded' && typeof details.role === 'string')
+    return `${words} as ${(APPROVAL_ROLE_NAMES[details.role] ?? details.role.replaceAll('_', ' ')).toLowerCase()}${typeof details.comment === 'string' ? `: ${details.comment}` : ''}`;
   if (action === 'procurement.decision_recorded') return `${words}: ${details.outcome === 'award' ? 'award' : 'no award'}`;
   return `${words}${key}`;
 }

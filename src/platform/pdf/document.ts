@@ -14,8 +14,11 @@ export type Block =
   | { kind: 'facts'; rows: Array<[string, string]> }
   | { kind: 'table'; caption: string; columns: TableColumn[]; rows: string[][]; /** Cells drawn emphasised, as [row, column]. */ emphasis?: Array<[number, number]> }
   | { kind: 'list'; items: string[] }
-  /** Horizontal bars on a 0–max axis; `alt` is the figure's alternative text, which must say what the chart shows. */
-  | { kind: 'barChart'; alt: string; max: number; bars: Array<{ label: string; value: number | null }> };
+  /**
+   * Horizontal bars on a 0–max axis; `alt` is the figure's alternative text, which must say what the chart shows.
+   * A bar with a `note` is not drawn: the note stands in its row instead (say why, e.g. a score that does not count).
+   */
+  | { kind: 'barChart'; alt: string; max: number; bars: Array<{ label: string; value: number | null; note?: string }> };
 
 export type PdfDocument = {
   /** The document title: metadata, title bar and the first heading. */

@@ -413,6 +413,14 @@ class Writer {
           const y = top + i * rowHeight;
           // Cut to the label column beforehand: pdfkit would otherwise wrap a long title into the next bar's row.
           face('regular').fontSize(SMALL).fillColor(INK).text(labels[i]!.text, this.left, labels[i]!.y, { width: labelWidth, align: 'right', lineBreak: false });
+          if (bar.note !== undefined) {
+            // No bar, so it cannot be read as one that counts: the note, muted, where the bar would be.
+            face('regular').fontSize(SMALL);
+            // On white, so the axis lines do not run through the words.
+            doc.rect(axisLeft + 2, y + 2, Math.min(doc.widthOfString(bar.note) + 4, axisWidth + 32), rowHeight - 4).fill('#ffffff');
+            face('regular').fontSize(SMALL).fillColor(MUTED).text(bar.note, axisLeft + 4, y + 4, { width: axisWidth + 30, lineBreak: false, ellipsis: true });
+            return;
+          }
           if (bar.value !== null) doc.rect(axisLeft, y + 3, Math.max(scale(bar.value), 0.75), rowHeight - 6).fill(BAR);
           face('bold')
             .fontSize(SMALL)

@@ -131,6 +131,12 @@ export function evaluationReportInput(definition: QuestionnaireDefinition, suppl
       finalisation: null,
       conditions: [],
       trail,
+      // The panel and three sign-offs, so the decision summary's sign-off block has signed and unsigned lines.
+      panel: { evaluators: EVALUATORS.map((name, n) => ({ id: `evaluator-${n}`, name })), moderator: { id: 'moderator', name: MODERATOR } },
+      approvals: [
+        ...EVALUATORS.map((name, n) => ({ role: 'evaluator' as const, userId: `evaluator-${n}`, name, at: at(14, 9, n), comment: null })),
+        { role: 'moderator' as const, userId: 'moderator', name: MODERATOR, at: at(14, 10), comment: 'Moderation complete.' },
+      ],
     },
     evidenceFiles: evidence.length,
     confidential: confidentialKeys.size,

@@ -28,6 +28,8 @@ export function reportInput(overrides: Partial<EvaluationReportInput> = {}, inpu
     conditions: [],
     finalisation: null,
     trail: [],
+    approvals: [],
+    panel: { evaluators: [], moderator: null },
     ...overrides,
   };
 }

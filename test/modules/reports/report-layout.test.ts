@@ -56,9 +56,12 @@ describe('heading levels in the PDFs', () => {
         computedAt: base.computedAt,
         answers: base.answers,
         moderations: base.moderations,
+        marks: base.marks,
+        supplier: { legalName: 'Acme AI Limited', postalAddress: null, email: 'bids@acme.example', identifier: null },
+        methodologyUrl: 'https://dd.example.gov.uk/published/procurements/x/methodology',
         rank: successful ? 1 : 2,
         rankedCount: 2,
-        decision: { outcome: 'award', decidedAt: '2027-04-10T10:00:00.000Z', rationale: 'Best value.', successful, winner: successful ? null : { supplierName: 'Beta Bots', overallScore: 99, sections: [] } },
+        decision: { outcome: 'award', decidedAt: '2027-04-10T10:00:00.000Z', rationale: 'Best value.', successful, winner: successful ? null : { supplierName: 'Beta Bots', overallScore: 99, sections: [], questions: [] } },
       });
     for (const [name, document] of [['evaluation', evaluation], ['comparison', comparison], ['successful summary', summary(true)], ['unsuccessful summary', summary(false)]] as const) {
       const { headingLevels } = await readPdf((await renderPdf({ document })).pdf);

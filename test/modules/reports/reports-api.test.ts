@@ -180,7 +180,7 @@ describe('PDF reports through the API', () => {
     expect(text).not.toContain(BETA_COMMENT);
   });
 
-  it('writes each bidder an assessment summary from its own answers, without confidential answers or another bidder’s answers', async () => {
+  it('writes each bidder an assessment summary from its own answers (its confidential ones marked), never another bidder’s answers', async () => {
     const w = await reportWorld(ctx);
     await moderateAlpha(w, ctx);
     const early = await w.call('GET', `/v1/responses/${w.a.responseId}/assessment-summary.pdf`, w.org.admin.token);
@@ -196,26 +196,29 @@ describe('PDF reports through the API', () => {
     const lost = await read(loser.responseId);
     expect(won.text).toContain('Your tender was successful');
     expect(lost.text).toContain(`Your tender was not successful. The council intends to award the contract to ${winner.supplierName}.`);
-    expect(lost.text).toContain('Why your tender was not successful');
-    expect(lost.text).toContain(`The successful tender scored ${winner.overallScore.toFixed(1)} out of 100 overall`);
+    expect(lost.text).toContain('Why the contract is not awarded to you');
+    expect(lost.text).toContain(`That was the tender from ${winner.supplierName}, with ${winner.overallScore.toFixed(1)} out of 100`);
     expect(lost.disposition).toContain(`assessment-summary-${loser.supplierName.toLowerCase().replace(/ /g, '-')}.pdf`);
     for (const { text } of [won, lost]) {
-      expect(text).toContain('section 50 of the Procurement Act 2023');
-      for (const column of ['Criterion', 'Weight', 'Points available', 'Your points', 'Total']) expect(text).toContain(column);
-      // No confidential answer, not even the bidder's own; no other bidder's answers or comments.
-      expect(text).not.toContain(ALPHA_SECRET);
+      expect(text).toContain('section 50(3) of the Procurement Act 2023');
+      for (const column of ['Criterion', 'Published weight', 'Weight applied', 'Your points', 'Total']) expect(text).toContain(column);
+      // No other bidder's answers or comments.
       expect(text).not.toContain(BETA_COMMENT);
     }
     const alpha = winner.supplierName === 'Alpha AI' ? won : lost;
     const beta = winner.supplierName === 'Alpha AI' ? lost : won;
-    expect(alpha.text).toContain('Your answer “Only with opt-in” scored 3 of 4 (Good)');
-    expect(alpha.text).toContain('Your answer (marked commercially confidential, so not reproduced here)');
-    expect(alpha.text).toContain('The panel’s reason: Consensus: consent is clear and withdrawal is in the DPA.');
-    expect(alpha.text).not.toContain('Your answer “Never”');
-    expect(beta.text).toContain('Your answer “Never”');
-    expect(beta.text).toContain('Your answer “100”');
-    expect(alpha.text).not.toContain('Your answer “100”');
-    expect(beta.text).not.toContain('Your answer “Only with opt-in”');
+    expect(alpha.text).toContain('Your answer: “Only with opt-in”. Scored 3 of 4 (Good).');
+    // Its own confidential answer is its own: shown to it, marked (issue 19 item 8); never to Beta.
+    expect(alpha.text).toContain(`Your answer: “${ALPHA_SECRET}” (you marked this commercially confidential).`);
+    expect(beta.text).not.toContain(ALPHA_SECRET);
+    // A mark evaluators gave is explained by their justifications, never the moderator's process note.
+    expect(alpha.text).toContain('The evaluators’ reasons: “Evan: withdrawal of consent not described.”; “Eve: clear written consent per dataset.”.');
+    expect(alpha.text).not.toContain('Consensus: consent is clear and withdrawal is in the DPA.');
+    expect(alpha.text).not.toContain('Your answer: “Never”');
+    expect(beta.text).toContain('Your answer: “Never”');
+    expect(beta.text).toContain('Your answer: “100”');
+    expect(alpha.text).not.toContain('Your answer: “100”');
+    expect(beta.text).not.toContain('Your answer: “Only with opt-in”');
   });
 
   it('keeps reports to those who may read evaluations: another council gets 404, an evaluator 403, a reports:read key may read', async () => {

@@ -95,7 +95,7 @@ describe('the report models', () => {
     expect(fileNameOf([null, '***'])).toBe('report.pdf');
   });
 
-  it('keeps confidential answers out of the assessment summary and names the bidder’s own answers', () => {
+  it('shows the bidder its own confidential answers in its assessment summary, marked as such', () => {
     const base = reportInput();
     const scored = base.evaluation.questions.filter((q) => q.status === 'scored');
     const secret = scored[0]!.key;
@@ -109,14 +109,18 @@ describe('the report models', () => {
       computedAt: base.computedAt,
       answers,
       moderations: [],
+      marks: [],
+      supplier: { legalName: null, postalAddress: null, email: 'bids@acme.example', identifier: null },
+      methodologyUrl: 'https://dd.example.gov.uk/published/procurements/x/methodology',
       rank: 2,
       rankedCount: 3,
-      decision: { outcome: 'award', decidedAt: '2027-04-10T10:00:00.000Z', rationale: 'Best value.', successful: false, winner: { supplierName: 'Beta Bots', overallScore: 91.2, sections: [] } },
+      decision: { outcome: 'award', decidedAt: '2027-04-10T10:00:00.000Z', rationale: 'Best value.', successful: false, winner: { supplierName: 'Beta Bots', overallScore: 91.2, sections: [], questions: [] } },
     });
     const text = JSON.stringify(document.blocks);
     const question = definition.sections.flatMap((s) => s.questions).find((q) => q.key === secret)!;
-    expect(text).toContain('marked commercially confidential, so not reproduced here');
-    expect(text).not.toContain(`Your answer “${answerText(question, base.answers[secret]!.value)}”`);
+    // Its own answer, so shown to it (issue 19 item 8), and marked as the confidential one.
+    expect(text).toContain(`Your answer: “${answerText(question, base.answers[secret]!.value)}” (you marked this commercially confidential).`);
+    expect(text).not.toContain('so not reproduced here');
     expect(text).toContain('The council intends to award the contract to Beta Bots');
     expect(document.createdAt).toBe('2027-04-10T10:00:00.000Z');
   });
@@ -133,6 +137,9 @@ describe('the report models', () => {
         computedAt: base.computedAt,
         answers: base.answers,
         moderations: [],
+        marks: [],
+        supplier: { legalName: null, postalAddress: null, email: 'bids@acme.example', identifier: null },
+        methodologyUrl: 'https://dd.example.gov.uk/published/procurements/x/methodology',
         rank: 1,
         rankedCount: 1,
         decision: { outcome: 'award', decidedAt: '2027-04-10T10:00:00.000Z', rationale: 'Best value.', successful: true, winner: null },

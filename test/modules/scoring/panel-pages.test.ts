@@ -185,6 +185,21 @@ describe('the evaluation panel’s pages', { timeout: 120_000 }, () => {
     expect(readPage(stale.text).errorSummary()[0]?.text).toContain('You have submitted your marks for this response');
     const marks = (await w.api('GET', `/v1/responses/${r.responseId}/marks`, w.e1.token)).json().marks;
     expect(marks.find((m: { questionKey: string; evaluatorId: string }) => m.questionKey === 'a.plan' && m.evaluatorId === w.e1.id)).toMatchObject({ score: 3, justification: 'Eve: clear plan.' });
+
+    // After submitting, the justification can still be reworded (the score is a hidden field with the mark given), never the score.
+    const reword = readPage((await get(e1, q('a.plan'))).text);
+    expect(reword.document.querySelector('input[type="hidden"][name="score"]')?.getAttribute('value')).toBe('3');
+    expect(reword.document.querySelectorAll('input[type="radio"][name="score"]')).toHaveLength(0);
+    expect(reword.button('Save the new wording')).toBeDefined();
+    const hiddenScore = reword.document.querySelector('input[type="hidden"][name="score"]')!.getAttribute('value')!;
+    const saved = await submitForm(e1, q('a.plan'), { score: hiddenScore, justification: 'Eve: the plan names the encryption at rest and the DPIA it follows.' });
+    expect([saved.status, saved.headers.location]).toEqual([303, base]);
+    expect(readPage((await get(e1, base)).text).text).toContain('Your justification is reworded; your mark is unchanged.');
+    const after = (await w.api('GET', `/v1/responses/${r.responseId}/marks`, w.e1.token)).json().marks;
+    expect(after.find((m: { questionKey: string; evaluatorId: string }) => m.questionKey === 'a.plan' && m.evaluatorId === w.e1.id)).toMatchObject({
+      score: 3,
+      justification: 'Eve: the plan names the encryption at rest and the DPIA it follows.',
+    });
   });
 
   it('keeps what was typed when a mark is missing, out of range or unjustified, and refuses to submit an incomplete set', async () => {
