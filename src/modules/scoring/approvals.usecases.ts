@@ -1,4 +1,5 @@
 import { inTransaction } from '../../platform/db';
+import { isAppError } from '../../platform/errors';
 import { userNames } from '../accounts';
 import { getProcurement, type ProcurementDto } from '../procurements';
 import { approvalErrors } from './approvals.errors';
@@ -13,11 +14,13 @@ export type ApprovalDto = { id: string; procurementId: string; userId: string; n
 /** Approvals are recorded on an evaluation there is: while it is being evaluated, and after the decision. */
 const SIGNABLE = new Set<ProcurementDto['status']>(['evaluating', 'decided']);
 
+/** The procurement, or 404 as scoring words it; anything else (the database down, say) is not turned into a 404. */
 async function procurementOf(ctx: Ctx, procurementId: string): Promise<ProcurementDto> {
   try {
     return await getProcurement({ ...ctx, id: procurementId });
-  } catch {
-    throw scoringErrors.procurementNotFound();
+  } catch (error) {
+    if (isAppError(error) && error.status === 404) throw scoringErrors.procurementNotFound();
+    throw error;
   }
 }
 
