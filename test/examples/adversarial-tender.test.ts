@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { bearer, problemOf, useTestApp, type TestContext } from '../helpers/app';
 import { BUILT_IN_TRIAGE } from '../helpers/built-in-triage';
 import { seedOrganisation, seedUser } from '../helpers/factories';
+import { keepForLook, readPdf } from '../helpers/pdf';
 import { PDF_HEAD } from '../helpers/uploads';
 import { exampleAnswers, type Answer } from '../browser/built-in';
 
@@ -16,6 +17,7 @@ import { exampleAnswers, type Answer } from '../browser/built-in';
  */
 
 const DAY = 24 * 60 * 60 * 1000;
+const flat = (text: string) => text.replace(/\s+/g, ' ');
 type Method = 'GET' | 'POST' | 'PUT';
 type Gateway = { questionKey: string; ref: string | null; outcome: string; decidedBy: string; reason: string; review?: true };
 
@@ -131,6 +133,25 @@ describe('the adversarial tender on the built-in bank', () => {
     });
     // The exception the supplier took is a condition of its own, beside the gateway's.
     expect(register.map((c) => c.id)).toContain('exception:contract.ai_schedule');
+
+    // The evaluation report the board reads: at the high tier this tender's score leaves high residual
+    // risk, so its decision summary advises against it, says why in one sentence, names who decided
+    // each gateway the panel decided, and numbers the conditions; headings never skip a level.
+    expect(decided.rating).toBe('significant_concerns');
+    const report = await t.call('GET', `/v1/responses/${t.responseId}/report.pdf`, t.org.admin.token);
+    expect(report.statusCode).toBe(200);
+    await keepForLook('adversarial-evaluation-report.pdf', report.rawPayload);
+    const pdf = await readPdf(report.rawPayload);
+    const front = flat(pdf.pages.slice(0, 4).join(' '));
+    expect(front).toContain('Recommendation: Do not proceed. • The rating is “significant concerns”');
+    expect(front).toMatch(/Rated significant concerns: a score of \d+\.\d out of 100 at the high risk tier gives high residual risk; gateway 10\.1 passed on conditions\./);
+    // The four gateways the panel decided say who decided them; every other gateway, the rule.
+    expect(front.match(/Mo Derator, moderator/g)).toHaveLength(4);
+    expect(front).toContain('Conditional pass, due 28 February 2027');
+    expect(front).toContain('Reinstate clause 7 (audit rights) of the AI schedule');
+    expect(pdf.headingLevels[0]).toBe(1);
+    expect(pdf.headingLevels.filter((level, i) => i > 0 && level > pdf.headingLevels[i - 1]! + 1)).toEqual([]);
+
     expect((await t.award()).statusCode).toBe(200);
   }, 240_000);
 });

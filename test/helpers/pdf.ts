@@ -47,3 +47,16 @@ export async function readPdf(bytes: Uint8Array): Promise<ReadPdf> {
     await doc.destroy();
   }
 }
+
+/**
+ * Keeps a report a test drew in `$REPORTS_OUT` (when set), so a person can look at it as images
+ * (`pdftoppm -png`); nothing is written otherwise.
+ */
+export async function keepForLook(name: string, bytes: Uint8Array): Promise<void> {
+  const dir = process.env.REPORTS_OUT;
+  if (!dir) return;
+  const { mkdir, writeFile } = await import('node:fs/promises');
+  const path = await import('node:path');
+  await mkdir(dir, { recursive: true });
+  await writeFile(path.join(dir, name), bytes);
+}

@@ -415,10 +415,17 @@ class Writer {
           face('regular').fontSize(SMALL).fillColor(INK).text(labels[i]!.text, this.left, labels[i]!.y, { width: labelWidth, align: 'right', lineBreak: false });
           if (bar.note !== undefined) {
             // No bar, so it cannot be read as one that counts: the note, muted, where the bar would be.
-            face('regular').fontSize(SMALL);
+            // One line in the bar's row: a smaller size when it is long, and cut with an ellipsis only
+            // past that (the alternative text and the tables say it whole), never wrapping onto the axis.
+            const room = axisWidth + 30;
+            let size = SMALL;
+            face('regular').fontSize(size);
+            while (size > SMALL - 2 && doc.widthOfString(bar.note) > room) doc.fontSize((size -= 0.5));
+            let note = bar.note;
+            while (note.length > 1 && doc.widthOfString(note) > room) note = `${note.slice(0, note.lastIndexOf(' ', note.length - 2) > 0 ? note.lastIndexOf(' ', note.length - 2) : note.length - 2).replace(/[\s.,;:]+$/, '')}…`;
             // On white, so the axis lines do not run through the words.
-            doc.rect(axisLeft + 2, y + 2, Math.min(doc.widthOfString(bar.note) + 4, axisWidth + 32), rowHeight - 4).fill('#ffffff');
-            face('regular').fontSize(SMALL).fillColor(MUTED).text(bar.note, axisLeft + 4, y + 4, { width: axisWidth + 30, lineBreak: false, ellipsis: true });
+            doc.rect(axisLeft + 2, y + 2, Math.min(doc.widthOfString(note) + 4, room + 2), rowHeight - 4).fill('#ffffff');
+            doc.fontSize(size).fillColor(MUTED).text(note, axisLeft + 4, y + 4, { lineBreak: false });
             return;
           }
           if (bar.value !== null) doc.rect(axisLeft, y + 3, Math.max(scale(bar.value), 0.75), rowHeight - 6).fill(BAR);

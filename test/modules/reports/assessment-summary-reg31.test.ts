@@ -4,7 +4,7 @@ import type { QuestionnaireDefinitionInput } from '../../../src/modules/question
 import { queryRows } from '../../../src/platform/db';
 import { bearer, problemOf, useTestApp, type TestContext } from '../../helpers/app';
 import { seedInvitation, seedOpenProcurement, seedOrganisation, seedUser } from '../../helpers/factories';
-import { readPdf } from '../../helpers/pdf';
+import { keepForLook, readPdf } from '../../helpers/pdf';
 import { staffCookie } from '../../helpers/staff';
 import { smallDefinition } from '../questionnaires/fixtures';
 
@@ -98,6 +98,7 @@ async function reg31World(ctx: TestContext) {
   const text = async (responseId: string) => {
     const res = await summary(responseId);
     expect(res.statusCode, res.body.slice(0, 400)).toBe(200);
+    await keepForLook(`reg31-summary-${responseId}.pdf`, res.rawPayload);
     return flat((await readPdf(res.rawPayload)).text);
   };
   return { org, e1, e2, moderator, procurementId, alpha, beta, gamma, call, mark, moderate, decide, summary, text };

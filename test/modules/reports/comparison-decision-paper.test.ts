@@ -4,7 +4,7 @@ import { evaluateResponse, rankingRobustness } from '../../../src/modules/scorin
 import { renderPdf } from '../../../src/platform/pdf';
 import { bearer, useTestApp, type TestContext } from '../../helpers/app';
 import { seedInvitation, seedOpenProcurement, seedOrganisation, seedUser } from '../../helpers/factories';
-import { readPdf } from '../../helpers/pdf';
+import { keepForLook, readPdf } from '../../helpers/pdf';
 import { smallDefinition } from '../questionnaires/fixtures';
 import { change, strongInput } from '../scoring/fixtures';
 import { definition, flat, procurement } from './report-input';
@@ -76,6 +76,7 @@ describe('the comparison decision paper', () => {
     ]);
 
     const res = await w.ok('GET', `/v1/procurements/${w.procurementId}/comparison.pdf`, w.org.admin.token);
+    await keepForLook('disqualified-comparison.pdf', res.rawPayload);
     const pdf = await readPdf(res.rawPayload);
     const text = flat(pdf.text);
 
