@@ -194,7 +194,9 @@ function fieldBlocks(field: AtrsRecordField, level: 2 | 3): Block[] {
     { kind: 'paragraph', tone: 'muted', text: field.description },
   ];
   for (const part of field.value?.split('\n\n') ?? []) blocks.push({ kind: 'paragraph', text: part });
-  blocks.push({ kind: 'paragraph', tone: field.status === 'drafted' ? 'muted' : 'notice', text: [STATUS_LINE[field.status], field.reason].filter(Boolean).join(' ') });
+  // A field filled only from what the service holds (the council's or the supplier's name) is not the supplier's answer.
+  const line = field.status === 'drafted' && field.from.length === 0 ? 'From this service’s record of the procurement: check before publishing.' : STATUS_LINE[field.status];
+  blocks.push({ kind: 'paragraph', tone: field.status === 'drafted' ? 'muted' : 'notice', text: [line, field.reason].filter(Boolean).join(' ') });
   return blocks;
 }
 

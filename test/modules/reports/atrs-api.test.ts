@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { QuestionnaireDefinitionInput } from '../../../src/modules/questionnaires';
 import { bearer, problemOf, useTestApp, type TestContext } from '../../helpers/app';
 import { seedApiKey, seedInvitation, seedOpenProcurement, seedOrganisation, seedUser } from '../../helpers/factories';
-import { readPdf } from '../../helpers/pdf';
+import { keepForLook, readPdf } from '../../helpers/pdf';
 import { signedInAgent } from '../../helpers/staff';
 import { readPage } from '../../helpers/web';
 import { smallDefinition } from '../questionnaires/fixtures';
@@ -88,6 +88,7 @@ describe('the draft ATRS record', () => {
     expect(res.statusCode, res.body.slice(0, 300)).toBe(200);
     expect(res.headers['content-type']).toBe('application/pdf');
     expect(res.headers['content-disposition']).toBe(`attachment; filename="transparency-record-draft-alpha-ai.pdf"; filename*=UTF-8''transparency-record-draft-alpha-ai.pdf`);
+    await keepForLook('atrs-record.pdf', res.rawPayload);
     const pdf = await readPdf(res.rawPayload);
     const text = pdf.text.replace(/\s+/g, ' ');
     expect(text).toContain('Draft transparency record: Alpha AI');

@@ -186,6 +186,11 @@ describe('the draft ATRS record', () => {
     for (const field of ATRS_FIELDS) expect(headings, field.id).toContain(field.label);
     const text = document.blocks.map((b) => ('text' in b ? b.text : '')).join('\n');
     expect(text).toContain('To complete by the council.');
+    // The council's own name is the service's record, not the supplier's answer; an answer is the supplier's.
+    const after = (label: string) => document.blocks.slice(document.blocks.findIndex((b) => b.kind === 'heading' && b.text === label)).find((b) => b.kind === 'paragraph' && /check before publishing/.test(b.text));
+    expect(after('Organisation')).toMatchObject({ text: 'From this service’s record of the procurement: check before publishing.' });
+    const answered = record.sections.flatMap((s) => s.fields).find((f) => f.status === 'drafted' && f.from.length > 0)!;
+    expect(after(answered.label)).toMatchObject({ text: 'Drafted from the supplier’s answers: check before publishing.' });
     expect(document.filename).toBe('transparency-record-draft-dd-2027-001-acme-ai-ltd.pdf');
   });
 
