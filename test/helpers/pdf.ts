@@ -23,8 +23,21 @@ const rolesOf = (node: StructNode | null, out: string[] = []): string[] => {
   return out;
 };
 
+/**
+ * pdf.js in Node runs its "worker" in this process, and two documents read at once can answer a
+ * page of one with the other's ("Invalid page request", seen with `Promise.all` over two summaries):
+ * reads go one at a time.
+ */
+let reading: Promise<unknown> = Promise.resolve();
+
 /** Reads a PDF back with pdf.js: its text, metadata, bookmarks and tags, as a reader or a screen reader would. */
-export async function readPdf(bytes: Uint8Array): Promise<ReadPdf> {
+export function readPdf(bytes: Uint8Array): Promise<ReadPdf> {
+  const read = reading.then(() => readOne(bytes));
+  reading = read.catch(() => undefined);
+  return read;
+}
+
+async function readOne(bytes: Uint8Array): Promise<ReadPdf> {
   const doc = await getDocument({ data: new Uint8Array(bytes), isEvalSupported: false, disableFontFace: true, useSystemFonts: false, verbosity: 0 }).promise;
   try {
     const pages: string[] = [];

@@ -2,7 +2,7 @@ import { conditionWords, evaluateCondition, type AnswerValue, type Question, typ
 import { type Evaluation, type GatewayEvaluation, type QuestionEvaluation, type SectionEvaluation } from '../scoring';
 import { ukDayTime } from '../../platform/format';
 import { MARKING, type Block, type ReportDocument } from './reports.document';
-import { type AssessmentSummaryInput, type ReportMark, OUTCOME_WORDS, STATUS_WORDS, fixed1, fixed2, score100, fileNameOf, markLabel, answerText, plainWorking, titled, questionsOf, referenceOf, visibleSections } from './reports.shared';
+import { type AssessmentSummaryInput, type ReportMark, type ReportModeration, OUTCOME_WORDS, STATUS_WORDS, fixed1, fixed2, score100, fileNameOf, markLabel, answerText, plainWorking, titled, questionsOf, referenceOf, visibleSections } from './reports.shared';
 
 // ───────────────────────────────────────────── the assessment summary (Procurement Act 2023 s.50(3), Procurement Regulations 2024 reg. 31)
 
@@ -102,16 +102,32 @@ export const justificationProblemText = (p: JustificationProblem) =>
 /**
  * Every answer evaluators marked whose mark counts, and each of its evaluators' justifications that
  * does not refer to the tender (reg. 31(2)(e)(i): a score is explained by reference to the tender).
- * Empty when the summary may be produced. The moderator's note is never the explanation, so it is not read here.
+ * Empty when the summary may be produced. Where evaluators marked, the moderator's note is never the
+ * explanation; where none did (a procurement whose panel is the moderator alone), the moderator marked
+ * it and their rationale is the justification, held to the same rule.
  */
-export function justificationProblems({ definition, evaluation, marks }: { definition: QuestionnaireDefinition; evaluation: Evaluation; marks: readonly ReportMark[] }): JustificationProblem[] {
+export function justificationProblems({
+  definition,
+  evaluation,
+  marks,
+  moderations = [],
+}: {
+  definition: QuestionnaireDefinition;
+  evaluation: Evaluation;
+  marks: readonly ReportMark[];
+  moderations?: ReadonlyArray<Pick<ReportModeration, 'questionKey' | 'moderator' | 'rationale'>>;
+}): JustificationProblem[] {
   const questions = questionsOf(definition);
   return evaluation.questions.flatMap((q): JustificationProblem[] => {
     const question = questions.get(q.key);
     if (!question || question.scoring.method !== 'manual' || q.status !== 'scored') return [];
     const base = { questionKey: q.key, ref: q.ref, question: question.text };
     const given = marks.filter((m) => m.questionKey === q.key).sort((a, b) => a.evaluator.localeCompare(b.evaluator));
-    if (given.length === 0) return [{ ...base, evaluator: null, fault: 'missing' }];
+    if (given.length === 0) {
+      const alone = moderations.find((m) => m.questionKey === q.key);
+      const fault = alone ? justificationFault(alone.rationale) : 'missing';
+      return fault ? [{ ...base, evaluator: alone?.moderator || null, fault }] : [];
+    }
     return given.flatMap((m): JustificationProblem[] => {
       const fault = justificationFault(m.justification);
       return fault ? [{ ...base, evaluator: m.evaluator, fault }] : [];
@@ -178,6 +194,11 @@ function reasonFor(input: AssessmentSummaryInput, question: Question, q: Questio
       .sort((a, b) => a.evaluator.localeCompare(b.evaluator))
       .map((m) => `“${m.justification.trim()}”`);
     if (reasons.length > 0) parts.push(`The evaluators’ reasons: ${reasons.join('; ')}.`);
+    else {
+      // No evaluator marked it: the moderator did, alone, and their rationale passed the same check.
+      const alone = input.moderations.find((m) => m.questionKey === question.key);
+      if (alone && justificationFault(alone.rationale) === null) parts.push(`The panel’s reason: “${alone.rationale.trim()}”.`);
+    }
     parts.push(`A mark of ${markLabel(definition, q.score)} for this question means: ${descriptors[String(q.score)]}`);
     if (q.score < 4) parts.push(`To score ${markLabel(definition, q.score + 1)} the answer needed: ${descriptors[String(q.score + 1)]}`);
   } else {

@@ -295,7 +295,9 @@ export async function assessmentSummaryFile(ctx: Ctx & { responseId: string; pub
   // Checked before the decision, so the panel learns of a justification to improve while it still can.
   const evaluatorNames = await userNames({ db: ctx.db, organisationId: ctx.principal.organisationId, ids: record.marks.map((m) => m.evaluatorId) });
   const marks = record.marks.map((m) => ({ questionKey: m.questionKey, evaluator: evaluatorNames.get(m.evaluatorId) ?? 'A former user', score: m.score, justification: m.justification, at: m.updatedAt.toISOString() }));
-  const problems = justificationProblems({ definition: record.definition, evaluation: record.evaluation, marks });
+  const moderatorNames = await userNames({ db: ctx.db, organisationId: ctx.principal.organisationId, ids: record.moderations.map((m) => m.moderatorId) });
+  const moderations = record.moderations.map((m) => ({ questionKey: m.questionKey, moderator: moderatorNames.get(m.moderatorId) ?? 'A former user', score: m.score, rationale: m.rationale, at: m.updatedAt.toISOString() }));
+  const problems = justificationProblems({ definition: record.definition, evaluation: record.evaluation, marks, moderations });
   if (problems.length > 0) throw reportErrors.justificationMissing(problems.map((p) => ({ questionKey: p.questionKey, text: justificationProblemText(p) })));
   const all = await procurementEvaluations({ ...ctx, procurementId: record.procurement.id });
   const decision = all.decision;
@@ -313,7 +315,7 @@ export async function assessmentSummaryFile(ctx: Ctx & { responseId: string; pub
     evaluation: record.evaluation,
     computedAt: record.computedAt,
     answers: reportAnswers(response),
-    moderations: record.moderations.map((m) => ({ questionKey: m.questionKey, moderator: '', score: m.score, rationale: m.rationale, at: m.updatedAt.toISOString() })),
+    moderations,
     marks,
     supplier: supplierDetails(response),
     methodologyUrl: publishedMethodologyUrl({ baseUrl: ctx.publicBaseUrl, procurementId: record.procurement.id }),

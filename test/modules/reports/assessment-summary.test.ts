@@ -49,6 +49,20 @@ describe('which marked answers hold the summary up', () => {
     const none = justificationProblems({ definition, evaluation: base.evaluation, marks: rest.flatMap((q) => good(q.key)) });
     expect(none).toEqual([expect.objectContaining({ questionKey: first!.key, evaluator: null, fault: 'missing' })]);
   });
+
+  it('takes the moderator’s rationale as the justification where no evaluator marked (a panel of the moderator alone), under the same rule', () => {
+    const [first, ...rest] = scoredManual;
+    const marks = rest.flatMap((q) => good(q.key));
+    const alone = (rationale: string) => [{ questionKey: first!.key, moderator: 'Mo Derator', rationale }];
+    expect(justificationProblems({ definition, evaluation: base.evaluation, marks, moderations: alone('The answer names the DPIA, its date and who signed it off.') })).toEqual([]);
+    expect(justificationProblems({ definition, evaluation: base.evaluation, marks, moderations: alone('As above.') })).toEqual([
+      expect.objectContaining({ questionKey: first!.key, evaluator: 'Mo Derator', fault: 'stock_phrase' }),
+    ]);
+    // Where evaluators marked, the moderator's note is never read.
+    expect(justificationProblems({ definition, evaluation: base.evaluation, marks: [mark(first!.key, 'Eve One', 'see above'), ...marks], moderations: alone('The answer names the DPIA, its date and who signed it off.') })).toEqual([
+      expect.objectContaining({ questionKey: first!.key, evaluator: 'Eve One', fault: 'stock_phrase' }),
+    ]);
+  });
 });
 
 describe('the numbers a supplier can check', () => {
