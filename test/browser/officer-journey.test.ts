@@ -231,7 +231,7 @@ describe.skipIf(skip)('an officer’s whole procurement in a browser, by keyboar
         await key.follow(link(/Download the reports/));
         const downloads = page.locator('main a[download]');
         const count = await downloads.count();
-        // The comparison, each supplier's evaluation report and assessment summary, the CSV and the workbook.
+        // The comparison, each supplier's evaluation report and assessment summary, the CSV, the workbook and the draft ATRS records.
         expect(count).toBeGreaterThanOrEqual(7);
         const kinds: string[] = [];
         for (let i = 0; i < count; i += 1) {
@@ -244,11 +244,13 @@ describe.skipIf(skip)('an officer’s whole procurement in a browser, by keyboar
           if (name.endsWith('.pdf')) expect(bytes.subarray(0, 5).toString('latin1'), name).toBe('%PDF-');
           else if (name.endsWith('.xlsx')) expect(bytes.subarray(0, 2).toString('latin1'), name).toBe('PK');
           else if (name.endsWith('.csv')) expect(bytes.toString('utf8'), name).toContain('Acme AI Ltd');
+          // The draft transparency (ATRS) record of each supplier, as JSON beside its PDF.
+          else if (name.endsWith('.json')) expect((JSON.parse(bytes.toString('utf8')) as { sections?: unknown[] }).sections?.length, name).toBeGreaterThan(0);
           else throw new Error(`an unexpected download: ${name}`);
           kinds.push(name.split('.').pop()!);
         }
         expect(kinds.filter((k) => k === 'pdf').length).toBeGreaterThanOrEqual(5);
-        expect(kinds).toEqual(expect.arrayContaining(['csv', 'xlsx']));
+        expect(kinds).toEqual(expect.arrayContaining(['csv', 'xlsx', 'json']));
         await shot('8-reports');
 
         // What the browser did is what the API records.
