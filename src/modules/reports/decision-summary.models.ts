@@ -2,7 +2,7 @@ import type { Question } from '../questionnaires';
 import type { Evaluation, ResidualRisk, SectionEvaluation } from '../scoring';
 import { calendarDay, ukDay } from '../../platform/format';
 import type { Block } from './reports.document';
-import { RATING_WORDS, RISK_WORDS, OUTCOME_WORDS, questionsOf, score100, titled, visibleSections, type EvaluationReportInput, type ReportApproval, type ReportCondition, type ReportTrailEvent } from './reports.shared';
+import { CONDITION_STATUS_WORDS, RATING_WORDS, RISK_WORDS, OUTCOME_WORDS, questionsOf, score100, titled, visibleSections, type EvaluationReportInput, type ReportApproval, type ReportCondition, type ReportTrailEvent } from './reports.shared';
 
 /**
  * The decision summary at the front of the evaluation report: what a procurement board reads
@@ -125,8 +125,6 @@ function gatewaysTable(input: EvaluationReportInput, questions: Map<string, Ques
   };
 }
 
-const STATUS = { open: 'Open', met: 'Met', waived: 'Waived' } as const;
-
 function conditionsBlock(conditions: readonly ReportCondition[]): Block {
   if (conditions.length === 0) return { kind: 'paragraph', text: 'The evaluation raises no condition.' };
   return {
@@ -137,7 +135,7 @@ function conditionsBlock(conditions: readonly ReportCondition[]): Block {
       { header: 'Condition', width: 0.6 },
       { header: 'Status', width: 0.33 },
     ],
-    rows: conditions.map((c) => [String(c.number), c.text, [STATUS[c.status], c.owner ? `owner ${c.owner}` : null, c.dueDate ? `due ${calendarDay(c.dueDate)}` : null].filter(Boolean).join(', ')]),
+    rows: conditions.map((c) => [String(c.number), c.text, [CONDITION_STATUS_WORDS[c.status], c.owner ? `owner ${c.owner}` : null, c.dueDate ? `due ${calendarDay(c.dueDate)}` : null].filter(Boolean).join(', ')]),
   };
 }
 

@@ -4,7 +4,7 @@ import { AUDIT_ACTION_WORDS, auditEventWords } from '../../platform/audit/audit.
 import { calendarDay, fileSize, ukDayTime } from '../../platform/format';
 import { MARKING, type Block, type ReportDocument } from './reports.document';
 import { decisionSummary } from './decision-summary.models';
-import { type ReportAmendment, type ReportCondition, type ReportFinalisation, type ReportTrailEvent, type EvaluationReportInput, RATING_WORDS, RISK_WORDS, TIERS, BANDS, STATUS_WORDS, fixed1, fixed2, score100, fileNameOf, markLabel, answerText, plainWorking, titled, questionsOf, referenceOf, tableOr, gatewayTable, gatewaySummary, visibleSections } from './reports.shared';
+import { type ReportAmendment, type ReportCondition, type ReportFinalisation, type ReportTrailEvent, type EvaluationReportInput, CONDITION_STATUS_WORDS, RATING_WORDS, RISK_WORDS, TIERS, BANDS, STATUS_WORDS, fixed1, fixed2, score100, fileNameOf, markLabel, answerText, plainWorking, titled, questionsOf, referenceOf, tableOr, gatewayTable, gatewaySummary, visibleSections } from './reports.shared';
 /** The three weakest visible sections with a score, lowest first (ties by section order). */
 export function weakestSections(evaluation: Evaluation, count = 3): SectionEvaluation[] {
   return visibleSections(evaluation)
@@ -227,7 +227,6 @@ const CONDITION_SOURCE_WORDS: Record<ReportCondition['source'], string> = {
   residual_risk: 'A critical section’s residual risk',
   overall_risk: 'The overall residual risk',
 };
-const CONDITION_STATUS_WORDS: Record<ReportCondition['status'], string> = { open: 'Open', met: 'Met', waived: 'Waived' };
 
 /** The numbered conditions register: what must be agreed or done, who owns it, by when, and whether it was met or waived. */
 export function conditionsSection(input: EvaluationReportInput): Block[] {

@@ -259,3 +259,6 @@ export const gatewaySummary = (evaluation: Evaluation) => {
 };
 
 export const visibleSections = (evaluation: Evaluation) => evaluation.sections.filter((s) => s.visible);
+
+/** A condition's status in words, the same in the decision summary and the conditions section. */
+export const CONDITION_STATUS_WORDS: Record<ReportCondition['status'], string> = { open: 'Open', met: 'Met', waived: 'Waived' };
