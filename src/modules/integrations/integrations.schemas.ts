@@ -76,7 +76,7 @@ export const deliverySchema = z.object({
   id: z.uuid(),
   eventId: z.uuid(),
   eventType: z.string(),
-  status: z.enum(['pending', 'delivering', 'succeeded', 'failed']),
+  status: z.enum(['pending', 'delivering', 'succeeded', 'failed', 'skipped']),
   attempts: z.number().int(),
   nextAttemptAt: z.iso.datetime().nullable().describe('When it is tried next, while pending.'),
   createdAt: z.iso.datetime(),

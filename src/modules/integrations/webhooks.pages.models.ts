@@ -71,6 +71,7 @@ const DELIVERY_STATUS: Record<DeliveryDto['status'], Tag> = {
   delivering: { text: 'Sending', classes: 'govuk-tag--blue' },
   succeeded: { text: 'Delivered', classes: 'govuk-tag--green' },
   failed: { text: 'Failed', classes: 'govuk-tag--red' },
+  skipped: { text: 'Skipped', classes: 'govuk-tag--grey' },
 };
 
 function lastDeliveryText(last: LastDelivery | undefined): string {

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, pgTable, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
+import { index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
 const at = () => timestamp({ withTimezone: true, precision: 3 });
 
@@ -50,7 +50,13 @@ export const webhookDeliveries = pgTable(
     eventType: text().notNull(),
     /** The exact JSON body sent, so every retry signs and sends the same bytes. */
     payload: text().notNull(),
-    status: text().$type<'pending' | 'delivering' | 'succeeded' | 'failed'>().notNull(),
+    /** `skipped`: pending when an admin enabled the endpoint again and chose to skip what was missed. */
+    status: text().$type<'pending' | 'delivering' | 'succeeded' | 'failed' | 'skipped'>().notNull(),
+    /**
+     * A manual redelivery is a new message (its own `webhook-id`, so a receiver that drops repeats by
+     * id still takes it) naming the delivery it repeats; a test event has no event and names none.
+     */
+    redeliveryOf: uuid(),
     attempts: integer().notNull().default(0),
     nextAttemptAt: at().notNull(),
     leaseUntil: at(),
@@ -58,7 +64,9 @@ export const webhookDeliveries = pgTable(
     completedAt: at(),
   },
   (t) => [
-    unique('webhook_deliveries_event_endpoint').on(t.eventId, t.endpointId),
+    // One first delivery per event and endpoint (the dispatch inserts with ON CONFLICT DO NOTHING);
+    // redeliveries of the same event are further rows.
+    uniqueIndex('webhook_deliveries_event_endpoint').on(t.eventId, t.endpointId).where(sql`redelivery_of is null`),
     index('webhook_deliveries_due').on(t.nextAttemptAt).where(sql`status in ('pending', 'delivering')`),
     index('webhook_deliveries_log').on(t.endpointId, t.createdAt, t.id),
   ],

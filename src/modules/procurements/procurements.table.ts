@@ -27,6 +27,12 @@ export const procurements = pgTable(
     status: text().$type<ProcurementStatus>().notNull(),
     evaluatorIds: jsonb().$type<string[]>().notNull().default([]),
     moderatorId: uuid(),
+    /**
+     * What the OCDS award release discloses about bids (issue 21): `bidders` (who bid, nothing
+     * more), `scores` (the default: bidders with their scores and ranks) or `answers` (also the
+     * answers not marked confidential). Planning and tender releases never carry bids.
+     */
+    ocdsDisclosure: text().$type<'bidders' | 'scores' | 'answers'>().notNull().default('scores'),
     /** Bumped on every change: the ETag, and what If-Match is compared with. */
     version: integer().notNull().default(1),
     createdBy: text().notNull(),
