@@ -48,14 +48,24 @@ export function webAgent(app: FastifyInstance) {
     postMultipart: async (url: string, multipart: { payload: Buffer; contentType: string }) => answer(await (await ready()).post(url).set('content-type', multipart.contentType).send(multipart.payload).redirects(0)),
     /** A binary download (PDF, workbook): its status, headers and bytes. */
     download: async (url: string) => {
-      const res = await (await ready()).get(url).redirects(0).buffer(true).parse((response, done) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () => done(null, Buffer.concat(chunks)));
-      });
-      return { statusCode: res.status, headers: res.headers as Record<string, string>, bytes: res.body as Buffer };
+      const { status, headers, bytes } = await downloadWith(await ready(), url);
+      return { statusCode: status, headers, bytes };
     },
   };
+}
+
+/** A download as the browser gets it, with a supertest agent (cookies and all): status, headers and the exact bytes, no redirect followed. */
+export async function downloadWith(agent: ReturnType<typeof supertest.agent>, url: string): Promise<{ status: number; headers: Record<string, string>; bytes: Buffer }> {
+  const res = await agent
+    .get(url)
+    .redirects(0)
+    .buffer(true)
+    .parse((response, done) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => done(null, Buffer.concat(chunks)));
+    });
+  return { status: res.status, headers: res.headers as Record<string, string>, bytes: res.body as Buffer };
 }
 
 const text = (el: Element | null | undefined) => (el?.textContent ?? '').replace(/\s+/g, ' ').trim();

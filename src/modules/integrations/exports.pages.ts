@@ -11,8 +11,8 @@ import * as usecases from './exports.usecases';
 /**
  * The console's downloads of the CSV and Excel exports, linked from the reports page
  * (`/procurements/:id/reports/results.csv`, `…/comparison.xlsx`): the same use cases, the same
- * bytes and headers as `GET /v1/procurements/{id}/results.csv` and `…/comparison.xlsx`, for the
- * same readers.
+ * bytes and headers as `GET /v1/procurements/{id}/results.csv?format=excel` and `…/comparison.xlsx`,
+ * for the same readers. The CSV is the profile for people: whoever clicks the link opens it in a spreadsheet.
  */
 
 const READERS: readonly Role[] = RESULTS_READERS.roles;
@@ -38,6 +38,6 @@ export function registerIntegrationsConsolePages(web: FastifyInstance, deps: Con
       }
     });
 
-  file('results.csv', usecases.resultsCsv, sendResultsCsv);
+  file('results.csv', (ctx) => usecases.resultsCsv({ ...ctx, profile: 'excel' }), (reply, csv) => sendResultsCsv(reply, csv, 'excel'));
   file('comparison.xlsx', usecases.comparisonWorkbook, sendComparisonWorkbook);
 }

@@ -102,26 +102,25 @@ const csvRow = sql<string>`json_build_array(
   to_char(${scoreFeed.updatedAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
 )::text`;
 
-/**
- * Every CSV row from the cursor on, in feed order, a batch at a time so memory stays flat. The
- * cursor is decoded here, before the first row is read, so a bad one is a 400 and not a broken stream.
- */
-export function feedCsvRows({ db, filter, cursor, batch = 2000 }: { db: Db; filter: FeedFilter; cursor?: string | undefined; batch?: number }): AsyncGenerator<FeedCsvRow> {
-  return csvRowsAfter({ db, filter, after: positionOf(cursor), batch });
-}
+/** A page of the CSV: the rows, and the same cursors as the JSON page of the same query. */
+export type FeedCsvPage = { rows: FeedCsvRow[]; nextCursor: string | null; resumeCursor: string | null };
 
-async function* csvRowsAfter({ db, filter, after: start, batch }: { db: Db; filter: FeedFilter; after: Position | undefined; batch: number }): AsyncGenerator<FeedCsvRow> {
-  let after = start;
-  for (;;) {
-    const rows = await db.select({ row: csvRow }).from(scoreFeed).where(feedConditions({ filter, after })).orderBy(asc(scoreFeed.updatedAt), asc(scoreFeed.responseId)).limit(batch);
-    let last: FeedCsvRow | undefined;
-    for (const { row } of rows) {
-      last = JSON.parse(row) as FeedCsvRow;
-      yield last;
-    }
-    if (!last || rows.length < batch) return;
-    after = { responseId: String(last[0]), updatedAt: String(last[CSV_FIELDS.length - 1]) };
-  }
+/**
+ * The page of CSV rows that `feedPage` would return as items for the same filter, cursor and
+ * limit, projected in SQL. Its cursors are the JSON page's: both take the last row's
+ * (updatedAt, responseId), formatted alike, so a client may switch between the two mid-walk.
+ */
+export async function feedCsvPage({ db, filter, cursor, limit }: { db: Db; filter: FeedFilter; cursor?: string | undefined; limit: number }): Promise<FeedCsvPage> {
+  const fetched = await db
+    .select({ row: csvRow })
+    .from(scoreFeed)
+    .where(feedConditions({ filter, after: positionOf(cursor) }))
+    .orderBy(asc(scoreFeed.updatedAt), asc(scoreFeed.responseId))
+    .limit(limit + 1);
+  const rows = fetched.slice(0, limit).map(({ row }) => JSON.parse(row) as FeedCsvRow);
+  const last = rows[rows.length - 1];
+  const resumeCursor = last ? encodeCursor([String(last[CSV_FIELDS.length - 1]), String(last[0])]) : (cursor ?? null);
+  return { rows, nextCursor: fetched.length > limit ? resumeCursor : null, resumeCursor };
 }
 
 export const FEED_CSV_COLUMNS: CsvColumn<FeedCsvRow>[] = CSV_FIELDS.map((header, index) => ({ header, value: (row) => row[index] }));

@@ -49,7 +49,7 @@ export function reportsList({ all, exports }: { all: Pick<ProcurementEvaluations
     })),
     exportFiles: exports
       ? [
-          { name: 'Results', format: 'CSV', description: 'One row per response: rank, score, rating, gateways, and a column per section score.', href: `${base}/results.csv`, waiting: null },
+          { name: 'Results', format: 'CSV', description: 'One row per response and section: rank, score, rating, gateways, the section’s weight and score. For Excel: formulas are never run.', href: `${base}/results.csv`, waiting: null },
           { name: 'Comparison workbook', format: 'XLSX', description: 'Section and question scores of every evaluated response, one sheet each, for Excel.', href: `${base}/comparison.xlsx`, waiting: null },
         ]
       : [],

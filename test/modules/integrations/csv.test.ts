@@ -1,13 +1,15 @@
 import type { Readable } from 'node:stream';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
-import { csvStream, neutraliseFormula, type CsvColumn } from '../../../src/modules/integrations/csv';
+import { acceptsCsv, csvContentType, csvProfileOf, csvStream, neutraliseFormula, type CsvColumn } from '../../../src/modules/integrations/csv';
 
-async function textOf(stream: Readable): Promise<string> {
+async function bytesOf(stream: Readable): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(Buffer.from(chunk));
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
+
+const textOf = async (stream: Readable) => (await bytesOf(stream)).toString('utf8');
 
 describe('neutraliseFormula', () => {
   it.each([
@@ -55,7 +57,7 @@ describe('csvStream', () => {
       { name: 'Delta', notes: null, score: null, final: null },
       { name: 'Epsilon', notes: undefined, score: 100, final: true },
     ];
-    const text = await textOf(csvStream({ columns, rows }));
+    const text = await textOf(csvStream({ columns, rows, profile: 'raw' }));
 
     expect(text.startsWith('name,notes,score,final\r\n')).toBe(true);
     expect(text.endsWith('Epsilon,,100,true\r\n')).toBe(true);
@@ -72,21 +74,32 @@ describe('csvStream', () => {
     ]);
   });
 
-  it('neutralises text cells and headers, but not numbers', async () => {
-    const text = await textOf(
-      csvStream({
-        columns: [...columns, { header: '=header', value: () => '@cmd' }],
-        rows: [{ name: '=HYPERLINK("http://x","y")', notes: '+44 20 7946 0000', score: -1, final: false }],
-      }),
-    );
-    expect(parse(text)).toEqual([
+  const formulas = { name: '=HYPERLINK("http://x","y")', notes: '+44 20 7946 0000', score: -1, final: false };
+  const formulaColumns: CsvColumn<Supplier>[] = [...columns, { header: '=header', value: () => '@cmd' }];
+
+  it('for people (excel): starts with a UTF-8 BOM and neutralises text cells and headers, but not numbers', async () => {
+    const bytes = await bytesOf(csvStream({ columns: formulaColumns, rows: [formulas], profile: 'excel' }));
+    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    // Exactly one BOM, before the header row only.
+    expect(bytes.toString('utf8').match(/\uFEFF/g)).toHaveLength(1);
+    expect(parse(bytes, { bom: true })).toEqual([
       ['name', 'notes', 'score', 'final', "'=header"],
       ['\'=HYPERLINK("http://x","y")', "'+44 20 7946 0000", '-1', 'false', "'@cmd"],
     ]);
   });
 
+  it('for machines (raw): no BOM, and every value exactly as given, a formula-like supplier name included', async () => {
+    const bytes = await bytesOf(csvStream({ columns: formulaColumns, rows: [formulas], profile: 'raw' }));
+    expect(bytes.subarray(0, 4).toString('utf8')).toBe('name');
+    expect(bytes.includes(Buffer.from([0xef, 0xbb, 0xbf]))).toBe(false);
+    expect(parse(bytes)).toEqual([
+      ['name', 'notes', 'score', 'final', '=header'],
+      ['=HYPERLINK("http://x","y")', '+44 20 7946 0000', '-1', 'false', '@cmd'],
+    ]);
+  });
+
   it('writes only the header when there are no rows', async () => {
-    expect(await textOf(csvStream({ columns, rows: [] }))).toBe('name,notes,score,final\r\n');
+    expect(await textOf(csvStream({ columns, rows: [], profile: 'raw' }))).toBe('name,notes,score,final\r\n');
   });
 
   it('reads rows from an async iterable', async () => {
@@ -95,7 +108,7 @@ describe('csvStream', () => {
       await new Promise((resolve) => setTimeout(resolve, 5));
       yield { name: 'Two', notes: 'second', score: 2, final: false };
     }
-    expect(parse(await textOf(csvStream({ columns, rows: rows() })), { columns: true })).toEqual([
+    expect(parse(await textOf(csvStream({ columns, rows: rows(), profile: 'raw' })), { columns: true })).toEqual([
       { name: 'One', notes: 'first', score: '1', final: 'true' },
       { name: 'Two', notes: 'second', score: '2', final: 'false' },
     ]);
@@ -110,7 +123,7 @@ describe('csvStream', () => {
         yield { name: `Supplier ${i}`, notes: i % 7 === 0 ? 'has, a comma' : 'plain', score: i % 100, final: i % 2 === 0 };
       }
     }
-    const stream = csvStream({ columns, rows: rows() });
+    const stream = csvStream({ columns, rows: rows(), profile: 'raw' });
     const iterator = stream[Symbol.asyncIterator]();
     const first = await iterator.next();
     expect(first.done).toBe(false);
@@ -132,7 +145,7 @@ describe('csvStream', () => {
       yield { name: 'One', notes: null, score: 1, final: true };
       throw new Error('database went away');
     }
-    await expect(textOf(csvStream({ columns, rows: rows() }))).rejects.toThrow('database went away');
+    await expect(textOf(csvStream({ columns, rows: rows(), profile: 'raw' }))).rejects.toThrow('database went away');
   });
 
   it('stops pulling rows when the reader goes away', async () => {
@@ -148,10 +161,43 @@ describe('csvStream', () => {
         finished = true;
       }
     }
-    const stream = csvStream({ columns, rows: rows() });
+    const stream = csvStream({ columns, rows: rows(), profile: 'raw' });
     for await (const _chunk of stream) break; // destroys the stream
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(finished).toBe(true);
     expect(produced).toBeLessThan(1_000_000);
+  });
+});
+
+describe('which CSV profile a request asks for', () => {
+  it.each([
+    ['nothing said', {}, 'raw'],
+    ['a plain Accept: text/csv', { accept: 'text/csv' }, 'raw'],
+    ['Accept: text/csv; profile=excel', { accept: 'text/csv; profile=excel' }, 'excel'],
+    ['a quoted, upper-case profile among other types', { accept: 'application/json;q=0.5, TEXT/CSV;Profile="Excel"' }, 'excel'],
+    ['an excel profile refused with q=0', { accept: 'text/csv;profile=excel;q=0, text/csv' }, 'raw'],
+    ['the profile on another type', { accept: 'text/plain; profile=excel' }, 'raw'],
+    ['format=excel', { format: 'excel' }, 'excel'],
+    ['format=csv, which wins over Accept', { format: 'csv', accept: 'text/csv; profile=excel' }, 'raw'],
+    ['format=excel, which wins over a plain Accept', { format: 'excel', accept: 'text/csv' }, 'excel'],
+  ] as const)('%s gives %s', (_name, request, profile) => {
+    expect(csvProfileOf(request)).toBe(profile);
+  });
+
+  it('says the profile in the Content-Type', () => {
+    expect(csvContentType('raw')).toBe('text/csv; charset=utf-8');
+    expect(csvContentType('excel')).toBe('text/csv; charset=utf-8; profile=excel');
+  });
+
+  it.each([
+    ['text/csv', true],
+    ['application/json, text/csv;q=0.1', true],
+    ['text/csv; profile=excel', true],
+    ['text/csv;q=0', false],
+    ['application/json', false],
+    ['*/*', false],
+    [undefined, false],
+  ])('Accept %s asks for CSV: %s', (accept, expected) => {
+    expect(acceptsCsv(accept)).toBe(expected);
   });
 });

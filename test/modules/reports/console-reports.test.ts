@@ -3,25 +3,13 @@ import { bearer, useTestApp, type TestContext } from '../../helpers/app';
 import { seedInvitation, seedOpenProcurement, seedOrganisation, seedUser } from '../../helpers/factories';
 import { readPdf } from '../../helpers/pdf';
 import { signedInAgent } from '../../helpers/staff';
-import { readPage } from '../../helpers/web';
+import { downloadWith, readPage } from '../../helpers/web';
 import { submittedResponses, triage } from '../integrations/world';
 import { smallDefinition } from '../questionnaires/fixtures';
 
 type Agent = Awaited<ReturnType<typeof signedInAgent>>;
 const get = (agent: Agent, url: string) => agent.get(url).redirects(0);
-/** A download as the browser gets it: status, headers and bytes. */
-async function download(agent: Agent, url: string) {
-  const res = await agent
-    .get(url)
-    .redirects(0)
-    .buffer(true)
-    .parse((response, done) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => done(null, Buffer.concat(chunks)));
-    });
-  return { status: res.status, headers: res.headers as Record<string, string>, bytes: res.body as Buffer };
-}
+const download = (agent: Agent, url: string) => downloadWith(agent, url);
 
 /**
  * The bytes of a zip (an .xlsx) with each entry's modification time and date zeroed: the zip
@@ -70,7 +58,8 @@ describe('reports in the console', { timeout: 120_000 }, () => {
       ['Comparison of all responses (PDF)', `/v1/procurements/${w.procurementId}/comparison.pdf`, PDF, 'application/pdf'],
       ['Evaluation report: Alpha AI (PDF)', `/v1/responses/${alpha!.responseId}/report.pdf`, PDF, 'application/pdf'],
       ['Evaluation report: Beta Bots (PDF)', `/v1/responses/${w.responses[1]!.responseId}/report.pdf`, PDF, 'application/pdf'],
-      ['Results (CSV)', `/v1/procurements/${w.procurementId}/results.csv`, Buffer.from('rank,responseId,supplierName'), 'text/csv; charset=utf-8'],
+      // The console's CSV is the one for people (opened in Excel): BOM, formulas neutralised.
+      ['Results (CSV)', `/v1/procurements/${w.procurementId}/results.csv?format=excel`, Buffer.from('\uFEFFrank,responseId,supplierName'), 'text/csv; charset=utf-8; profile=excel'],
       ['Comparison workbook (XLSX)', `/v1/procurements/${w.procurementId}/comparison.xlsx`, ZIP, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'],
     ];
     for (const [name, apiUrl, magic, type] of files) {
@@ -124,7 +113,7 @@ describe('reports in the console', { timeout: 120_000 }, () => {
     // The exports are there from the start (a header row, an empty workbook).
     const csv = await download(agent, `/procurements/${procurementId}/reports/results.csv`);
     expect(csv.status).toBe(200);
-    expect(csv.bytes.toString('utf8')).toMatch(/^rank,responseId,supplierName,status/);
+    expect(csv.bytes.toString('utf8')).toMatch(/^\uFEFFrank,responseId,supplierName,status/);
     const xlsx = await download(agent, `/procurements/${procurementId}/reports/comparison.xlsx`);
     expect(xlsx.bytes.subarray(0, 4).equals(ZIP)).toBe(true);
   });
