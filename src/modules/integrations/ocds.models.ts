@@ -1,44 +1,58 @@
-import { canonicalJson, sha256Hex } from '../../platform/crypto';
+import { canonicalJson } from '../../platform/crypto';
 import type { ProcurementDto } from '../procurements';
-import { tierAtLeast, type AnswerValue, type Question, type QuestionnaireDefinition, type Section } from '../questionnaires';
+import { SUPPLIER_DETAIL_QUESTIONS, tierAtLeast, type AnswerValue, type Question, type QuestionnaireDefinition, type Section } from '../questionnaires';
 import type { SubmittedResponse } from '../responses';
 import type { Evaluation, Rating } from '../scoring';
 
 /**
- * A procurement as an OCDS 1.1 release package (one release), as a pure function: no clock, no
- * I/O, so the same input gives the same JSON. Core fields plus the lots, bids, requirements and
- * award criteria extensions, and our local `Bid.evaluation` (openapi/ocds-extension/).
+ * A procurement as OCDS 1.1 releases, as pure functions: no clock, no I/O. `buildReleaseContent`
+ * gives what the procurement's current stage publishes; `nextRelease` turns it into a stored,
+ * immutable release when it differs from the last one; the packages and the compiled release are
+ * built from the stored releases only. Core fields plus the lots, bids, requirements and award
+ * criteria extensions, and our local `Bid.evaluation` (openapi/ocds-extension/).
  */
 
 // ───────────────────────────────────────────── the OCDS shapes we write
 
-/** The official extensions we use; only `master` is published for requirements and award criteria, so all four are read from `master`. */
+/**
+ * The official extensions, each pinned so its schema cannot change under a published package: the
+ * lots extension at its release tag; the bid extension at a master commit, because its last tag
+ * (v1.1.5) has no `rank`, `hasRank` or `relatedLots`; the requirements and award criteria
+ * extensions have never been tagged, so they are pinned to a commit too.
+ */
 export const OCDS_EXTENSIONS = [
-  'https://raw.githubusercontent.com/open-contracting-extensions/ocds_lots_extension/master/extension.json',
-  'https://raw.githubusercontent.com/open-contracting-extensions/ocds_bid_extension/master/extension.json',
-  'https://raw.githubusercontent.com/open-contracting-extensions/ocds_requirements_extension/master/extension.json',
-  'https://raw.githubusercontent.com/open-contracting-extensions/ocds_awardCriteria_extension/master/extension.json',
+  'https://raw.githubusercontent.com/open-contracting-extensions/ocds_lots_extension/v1.1.5/extension.json',
+  'https://raw.githubusercontent.com/open-contracting-extensions/ocds_bid_extension/d62ff4b0ba393d823ca8113a9039b12edf7acb8f/extension.json',
+  'https://raw.githubusercontent.com/open-contracting-extensions/ocds_requirements_extension/b4f5ba94b46bded427f5cd771b53397d020f7ec5/extension.json',
+  'https://raw.githubusercontent.com/open-contracting-extensions/ocds_awardCriteria_extension/9391240f353e8536992938fe9f7987cd89235331/extension.json',
 ] as const;
+
+/** The prefix the configuration falls back to (`OCDS_OCID_PREFIX` in src/config.ts): not registered to anyone, so never fit to publish under. */
+export const DEFAULT_OCID_PREFIX = 'ocds-aidd00';
 
 /** The single lot every procurement is published as: the award criteria extension hangs off `Lot`. */
 export const LOT_ID = '1';
 
-export type ReleaseTag = 'planning' | 'tender' | 'tenderUpdate' | 'tenderCancellation' | 'award';
+/** What the award-stage releases disclose of the bids, as the council chose (`procurements.ocds_disclosure`). */
+export const OCDS_DISCLOSURES = ['bidders', 'scores', 'answers'] as const;
+export type OcdsDisclosure = (typeof OCDS_DISCLOSURES)[number];
+
+export type ReleaseTag = 'planning' | 'planningUpdate' | 'tender' | 'tenderUpdate' | 'tenderCancellation' | 'award' | 'awardUpdate';
 export type TenderStatus = 'planned' | 'active' | 'cancelled' | 'unsuccessful' | 'complete';
 export type BidStatus = 'pending' | 'valid' | 'disqualified' | 'withdrawn';
 export type PartyRole = 'buyer' | 'procuringEntity' | 'tenderer' | 'supplier';
 export type RequirementDataType = 'string' | 'date-time' | 'number' | 'integer' | 'boolean';
 
 export type OrganizationReference = { id: string; name: string };
-export type Organization = OrganizationReference & { identifier?: { scheme: string; id: string; legalName: string }; roles: PartyRole[] };
+export type Identifier = { scheme: string; id: string; legalName?: string };
+export type Organization = OrganizationReference & { identifier?: Identifier; additionalIdentifiers?: Identifier[]; roles: PartyRole[] };
 
 export type Requirement = { id: string; title: string; description?: string; dataType?: RequirementDataType; minValue?: number; maxValue?: number };
 export type Criterion = {
   id: string;
   title: string;
   description?: string;
-  source: 'tenderer';
-  relatesTo: 'tenderer';
+  relatesToTenderer: true;
   requirementGroups: Array<{ id: string; description?: string; requirements: Requirement[] }>;
 };
 export type AwardCriterion = {
@@ -71,6 +85,8 @@ export type Bid = {
   status: BidStatus;
   tenderers: OrganizationReference[];
   relatedLots: string[];
+  hasRank?: boolean;
+  rank?: number;
   requirementResponses?: RequirementResponse[];
   evaluation?: BidEvaluation;
 };
@@ -93,7 +109,7 @@ export type Release = {
     status: TenderStatus;
     procuringEntity: OrganizationReference;
     tenderPeriod?: { startDate?: string; endDate: string };
-    numberOfTenderers: number;
+    numberOfTenderers?: number;
     criteria: Criterion[];
     lots: Lot[];
   };
@@ -101,41 +117,53 @@ export type Release = {
   awards?: Award[];
 };
 
+/** What the procurement's stage publishes, before it becomes a release: no id or date yet, and the stage's own tag. */
+export type ReleaseContent = Omit<Release, 'id' | 'date' | 'tag'> & { tag: [ReleaseTag] };
+
+/** A release as stored: its place in the procurement's sequence (from 1) and the JSON exactly as published. */
+export type StoredRelease = { sequence: number; release: Release };
+
+type PackageMeta = { uri: string; publisherName: string; localExtensionUrl: string };
+
 export type ReleasePackage = {
   uri: string;
   version: '1.1';
   extensions: string[];
   publishedDate: string;
   publisher: { name: string };
-  releases: [Release];
+  releases: Release[];
+};
+
+export type LinkedRelease = { url: string; date: string; tag: ReleaseTag[] };
+export type RecordPackage = {
+  uri: string;
+  version: '1.1';
+  extensions: string[];
+  publishedDate: string;
+  publisher: { name: string };
+  packages: string[];
+  records: [{ ocid: string; releases: LinkedRelease[]; compiledRelease: Omit<Release, 'tag'> & { tag: ['compiled'] } }];
 };
 
 // ───────────────────────────────────────────── input
 
-/** What the export reads of a response; `companyNumber` is used when the caller has it. */
+/** What the export reads of a response. */
 export type OcdsResponse = Pick<SubmittedResponse, 'responseId' | 'invitationId' | 'supplierName' | 'status' | 'submittedAt' | 'answers' | 'details'> & {
   companyNumber?: string | null;
 };
 
-export type ReleasePackageInput = {
-  procurement: Pick<ProcurementDto, 'id' | 'title' | 'description' | 'status' | 'riskTier' | 'weights' | 'openedAt' | 'closesAt'>;
+export type ReleaseInput = {
+  procurement: Pick<ProcurementDto, 'id' | 'title' | 'reference' | 'description' | 'status' | 'riskTier' | 'weights' | 'openedAt' | 'deadline'> & { ocdsDisclosure: OcdsDisclosure };
   definition: QuestionnaireDefinition;
   responses: readonly OcdsResponse[];
   /** Stored evaluations of submitted responses, by response id. */
   evaluations: ReadonlyMap<string, { evaluation: Evaluation }>;
+  /** Each response's rank in the results (equal scores share one; null when not ranked), by response id. */
+  ranks: ReadonlyMap<string, number | null>;
   decision: { outcome: 'award' | 'no_award'; responseId: string | null; decidedAt: string } | null;
   /** The council: its organisation id and name. */
   buyer: { id: string; name: string };
   ocidPrefix: string;
-  /** When this package is published: the release date too (the package is a snapshot as of now). */
-  publishedDate: string;
-  /** Where this package is served. */
-  uri: string;
-  publisherName: string;
-  /** The URL of our local extension's extension.json. */
-  localExtensionUrl: string;
-  /** Leave every answer out (`requirementResponses`), for a reader of scores only. */
-  withoutAnswers?: boolean;
 };
 
 // ───────────────────────────────────────────── rules
@@ -145,7 +173,7 @@ export type ReleasePackageInput = {
  * release; no award is a `tenderUpdate` of an unsuccessful tender; cancelling is a
  * `tenderCancellation`; a draft is only planned.
  */
-export function stageOf(status: ProcurementDto['status'], decision: ReleasePackageInput['decision']): { tag: ReleaseTag; tenderStatus: TenderStatus } {
+export function stageOf(status: ProcurementDto['status'], decision: ReleaseInput['decision']): { tag: ReleaseTag; tenderStatus: TenderStatus } {
   switch (status) {
     case 'draft':
       return { tag: 'planning', tenderStatus: 'planned' };
@@ -157,6 +185,26 @@ export function stageOf(status: ProcurementDto['status'], decision: ReleasePacka
       return decision?.outcome === 'award' ? { tag: 'award', tenderStatus: 'complete' } : { tag: 'tenderUpdate', tenderStatus: 'unsuccessful' };
     case 'cancelled':
       return { tag: 'tenderCancellation', tenderStatus: 'cancelled' };
+  }
+}
+
+/**
+ * When the change a stage's release records happened, where the procurement knows it: opening,
+ * the decision, cancelling. Null for a draft (edits have no stage time), and for closing and
+ * evaluating, which change nothing a tender release publishes.
+ */
+export function stageDateOf(procurement: Pick<ProcurementDto, 'status' | 'openedAt' | 'decidedAt' | 'cancelledAt'>, decision: ReleaseInput['decision']): string | null {
+  switch (procurement.status) {
+    case 'open':
+    case 'closed':
+    case 'evaluating':
+      return procurement.openedAt;
+    case 'decided':
+      return decision?.decidedAt ?? procurement.decidedAt;
+    case 'cancelled':
+      return procurement.cancelledAt;
+    case 'draft':
+      return null;
   }
 }
 
@@ -199,7 +247,7 @@ export function responseValue(question: Question, value: AnswerValue): string | 
   return value;
 }
 
-const nonEmpty = (text: string | undefined) => (text && text.trim() !== '' ? text : undefined);
+const nonEmpty = (text: string | undefined | null) => (text && text.trim() !== '' ? text : undefined);
 const withRef = (ref: string | undefined, text: string) => (ref ? `${ref} ${text}` : text);
 
 /** Ids that cannot collide with a question key (keys never contain a hyphen), which is the requirement id. */
@@ -211,7 +259,7 @@ function requirementOf(question: Question): Requirement {
   return {
     id: question.key,
     title: question.text,
-    description: question.guidance,
+    ...(nonEmpty(question.guidance) ? { description: question.guidance! } : {}),
     ...(dataType ? { dataType } : {}),
     ...(question.type === 'number' && question.limits?.min !== undefined ? { minValue: question.limits.min } : {}),
     ...(question.type === 'number' && question.limits?.max !== undefined ? { maxValue: question.limits.max } : {}),
@@ -226,8 +274,8 @@ function criteriaOf(definition: QuestionnaireDefinition): Criterion[] {
       id: criterionId(section),
       title: withRef(section.ref, section.title),
       ...(description ? { description } : {}),
-      source: 'tenderer',
-      relatesTo: 'tenderer',
+      // Every question asks about the bidder; the extension's `source` and `relatesTo` are gone, this is what replaced them.
+      relatesToTenderer: true,
       requirementGroups: [{ id: groupId(section), requirements: section.questions.map(requirementOf) }],
     };
   });
@@ -238,7 +286,7 @@ function criteriaOf(definition: QuestionnaireDefinition): Criterion[] {
  * procurement's tier as a pass/fail threshold: scored 1 for a pass (or a conditional pass) and
  * 0 for a fail, with a minimum score of 1.
  */
-function awardCriteriaOf(definition: QuestionnaireDefinition, procurement: ReleasePackageInput['procurement']): AwardCriterion[] {
+function awardCriteriaOf(definition: QuestionnaireDefinition, procurement: ReleaseInput['procurement']): AwardCriterion[] {
   const sections: AwardCriterion[] = definition.sections.map((section) => ({
     type: 'quality',
     name: withRef(section.ref, section.title),
@@ -286,84 +334,225 @@ function evaluationOf(evaluation: Evaluation): BidEvaluation {
   };
 }
 
-/** A tenderer's party id: `GB-COH-<number>` when the company number is known (the OCDS `{scheme}-{id}` pattern), else one per invitation. */
-const tendererId = (response: OcdsResponse) => (response.companyNumber ? `GB-COH-${response.companyNumber}` : `tenderer-${response.invitationId}`);
+/** The org-id.guide scheme of the Central Digital Platform's Public Procurement Organisation Number. */
+export const PPON_SCHEME = 'GB-PPON';
 
-/** The package with its one release; the same input gives the same package, byte for byte. */
-export function buildReleasePackage(input: ReleasePackageInput): ReleasePackage {
+/**
+ * The supplier's Central Digital Platform identifier, from its own answer to the identity question
+ * (there is no other record of it): only a submitted, non-confidential answer that looks like an
+ * identifier (one token of letters, digits and hyphens), never free text.
+ */
+export function cdpIdentifierOf(response: Pick<OcdsResponse, 'status' | 'answers' | 'details'>): string | undefined {
+  if (response.status !== 'submitted') return undefined;
+  for (const key of SUPPLIER_DETAIL_QUESTIONS.identifier) {
+    const value = response.answers[key];
+    if (response.details[key]?.confidential === true || typeof value !== 'string') continue;
+    const trimmed = value.trim();
+    if (/^[A-Za-z0-9][A-Za-z0-9-]{2,39}$/.test(trimmed)) return trimmed;
+  }
+  return undefined;
+}
+
+/** A tenderer's party: id `GB-COH-<number>` (the OCDS `{scheme}-{id}` pattern) when the company number is known, else `GB-PPON-<id>`, else one per invitation. */
+function tendererOf(response: OcdsResponse): Omit<Organization, 'roles'> {
+  const identifiers: Identifier[] = [
+    ...(response.companyNumber ? [{ scheme: 'GB-COH', id: response.companyNumber, legalName: response.supplierName }] : []),
+    ...(cdpIdentifierOf(response) ? [{ scheme: PPON_SCHEME, id: cdpIdentifierOf(response)! }] : []),
+  ];
+  const [identifier, ...additionalIdentifiers] = identifiers;
+  return {
+    id: identifier ? `${identifier.scheme}-${identifier.id}` : `tenderer-${response.invitationId}`,
+    name: response.supplierName,
+    ...(identifier ? { identifier } : {}),
+    ...(additionalIdentifiers.length > 0 ? { additionalIdentifiers } : {}),
+  };
+}
+
+/**
+ * What the procurement's current stage publishes. Planning and tender stages (and a cancelled or
+ * unsuccessful tender) describe the procurement and its criteria only: no bids, no tenderers, not
+ * even their number, so nothing of the competition leaks while it runs. From the award, the bids,
+ * as far as the council's disclosure setting allows: `bidders` who bid; `scores` adds the
+ * evaluation and rank; `answers` adds the non-confidential answers.
+ */
+export function buildReleaseContent(input: ReleaseInput): ReleaseContent {
   const { procurement, definition, decision } = input;
   const { tag, tenderStatus } = stageOf(procurement.status, decision);
   const buyer: OrganizationReference = { id: `buyer-${input.buyer.id}`, name: input.buyer.name };
-  // Drafts and responses reopened for editing are not bids; a withdrawn one is, with status `withdrawn`.
-  const bidding = input.responses.filter((r) => r.status === 'submitted' || r.status === 'withdrawn');
-  const awarded = decision?.outcome === 'award' && decision.responseId ? bidding.find((r) => r.responseId === decision.responseId) : undefined;
-
   const parties = new Map<string, Organization>([[buyer.id, { ...buyer, roles: ['buyer', 'procuringEntity'] }]]);
-  for (const response of bidding) {
-    const id = tendererId(response);
-    const roles: PartyRole[] = response === awarded ? ['tenderer', 'supplier'] : ['tenderer'];
-    const existing = parties.get(id);
-    if (existing) existing.roles = [...new Set([...existing.roles, ...roles])];
-    else
-      parties.set(id, {
-        id,
-        name: response.supplierName,
-        ...(response.companyNumber ? { identifier: { scheme: 'GB-COH', id: response.companyNumber, legalName: response.supplierName } } : {}),
-        roles,
-      });
+  const disclosure = procurement.ocdsDisclosure;
+
+  let bids: Bid[] = [];
+  let awards: Award[] = [];
+  if (tag === 'award' && decision) {
+    // Drafts and responses reopened for editing are not bids; a withdrawn one is, with status `withdrawn`.
+    const bidding = input.responses.filter((r) => r.status === 'submitted' || r.status === 'withdrawn');
+    const awarded = decision.responseId ? bidding.find((r) => r.responseId === decision.responseId) : undefined;
+    for (const response of bidding) {
+      const party = tendererOf(response);
+      const roles: PartyRole[] = response === awarded ? ['tenderer', 'supplier'] : ['tenderer'];
+      const existing = parties.get(party.id);
+      if (existing) existing.roles = [...new Set([...existing.roles, ...roles])];
+      else parties.set(party.id, { ...party, roles });
+    }
+    bids = bidding.map((response) => {
+      // Only a submitted response has a stored evaluation; a withdrawn one publishes no scores or answers.
+      const evaluation = response.status === 'submitted' ? input.evaluations.get(response.responseId)?.evaluation : undefined;
+      const answers = disclosure === 'answers' && response.status === 'submitted' ? requirementResponsesOf(response, definition, evaluation) : [];
+      const rank = input.ranks.get(response.responseId) ?? null;
+      const { id, name } = tendererOf(response);
+      return {
+        id: response.responseId,
+        ...(response.submittedAt ? { date: response.submittedAt } : {}),
+        status: bidStatusOf(response, evaluation),
+        tenderers: [{ id, name }],
+        relatedLots: [LOT_ID],
+        ...(disclosure !== 'bidders' ? (rank !== null ? { hasRank: true, rank } : { hasRank: false }) : {}),
+        ...(answers.length > 0 ? { requirementResponses: answers } : {}),
+        ...(disclosure !== 'bidders' && evaluation ? { evaluation: evaluationOf(evaluation) } : {}),
+      };
+    });
+    // `pending`: the council has decided; the contract (and its standstill) is the contract system's to publish.
+    if (awarded) {
+      const { id, name } = tendererOf(awarded);
+      awards = [{ id: `award-${awarded.responseId}`, status: 'pending', date: decision.decidedAt, suppliers: [{ id, name }], relatedBids: [awarded.responseId], relatedLots: [LOT_ID] }];
+    }
   }
 
-  const details: Bid[] = bidding.map((response) => {
-    // Only a submitted response has a stored evaluation; a withdrawn one publishes no answers.
-    const evaluation = response.status === 'submitted' ? input.evaluations.get(response.responseId)?.evaluation : undefined;
-    const responses = response.status === 'submitted' && !input.withoutAnswers ? requirementResponsesOf(response, definition, evaluation) : [];
-    return {
-      id: response.responseId,
-      ...(response.submittedAt ? { date: response.submittedAt } : {}),
-      status: bidStatusOf(response, evaluation),
-      tenderers: [{ id: tendererId(response), name: response.supplierName }],
-      relatedLots: [LOT_ID],
-      ...(responses.length > 0 ? { requirementResponses: responses } : {}),
-      ...(evaluation ? { evaluation: evaluationOf(evaluation) } : {}),
-    };
-  });
-
   const description = nonEmpty(procurement.description);
-  const withoutId: Omit<Release, 'id'> = {
+  const content: ReleaseContent = {
     ocid: `${input.ocidPrefix}-${procurement.id}`,
-    date: input.publishedDate,
     tag: [tag],
     initiationType: 'tender',
     language: 'en',
     parties: [...parties.values()],
     buyer,
     tender: {
-      id: procurement.id,
+      // The council's own reference when it gave one: the id its suppliers and auditors know.
+      id: nonEmpty(procurement.reference) ?? procurement.id,
       title: procurement.title,
       ...(description ? { description } : {}),
       status: tenderStatus,
       procuringEntity: buyer,
-      ...(procurement.status === 'draft' ? {} : { tenderPeriod: { ...(procurement.openedAt ? { startDate: procurement.openedAt } : {}), endDate: procurement.closesAt } }),
-      numberOfTenderers: new Set(details.filter((b) => b.status !== 'withdrawn').map((b) => b.tenderers[0]!.id)).size,
+      // The advertised deadline: one supplier's extra time is between it and the council.
+      ...(procurement.status === 'draft' ? {} : { tenderPeriod: { ...(procurement.openedAt ? { startDate: procurement.openedAt } : {}), endDate: procurement.deadline } }),
+      ...(tag === 'award' ? { numberOfTenderers: new Set(bids.filter((b) => b.status !== 'withdrawn').map((b) => b.tenderers[0]!.id)).size } : {}),
       criteria: criteriaOf(definition),
       lots: [{ id: LOT_ID, title: procurement.title, status: tenderStatus, awardCriteria: { criteria: awardCriteriaOf(definition, procurement) } }],
     },
-    ...(details.length > 0 ? { bids: { details } } : {}),
-    // `pending`: the council has decided; the contract (and its standstill) is the contract system's to publish.
-    ...(awarded && decision
-      ? { awards: [{ id: `award-${awarded.responseId}`, status: 'pending' as const, date: decision.decidedAt, suppliers: [{ id: tendererId(awarded), name: awarded.supplierName }], relatedBids: [awarded.responseId], relatedLots: [LOT_ID] }] }
-      : {}),
+    ...(bids.length > 0 ? { bids: { details: bids } } : {}),
+    ...(awards.length > 0 ? { awards } : {}),
   };
-  // A release id must be unique within its ocid and change whenever its content does: a hash of the content.
-  const { ocid, ...rest } = withoutId;
-  const release: Release = { ocid, id: `${tag}-${sha256Hex(canonicalJson(withoutId)).slice(0, 16)}`, ...rest };
+  // As JSON will have it (no undefined fields), so a stored copy compares equal to a fresh one.
+  return JSON.parse(JSON.stringify(content)) as ReleaseContent;
+}
 
+const withoutStamp = (release: Pick<Release, 'id' | 'date' | 'tag'> & Record<string, unknown>) => {
+  const { id: _id, date: _date, tag: _tag, ...rest } = release;
+  return canonicalJson(rest);
+};
+
+/** The stage a tag belongs to: a second release within one stage is its `…Update`. */
+const STAGE_OF_TAG: Record<ReleaseTag, string> = {
+  planning: 'planning',
+  planningUpdate: 'planning',
+  tender: 'tender',
+  tenderUpdate: 'tender',
+  tenderCancellation: 'tenderCancellation',
+  award: 'award',
+  awardUpdate: 'award',
+};
+const UPDATE_TAG: Partial<Record<ReleaseTag, ReleaseTag>> = { planning: 'planningUpdate', tender: 'tenderUpdate', award: 'awardUpdate' };
+
+/**
+ * The release to store next, or null when the content equals the latest stored release's (id,
+ * date and tag aside). Its id is `<ocid>-<sequence>-<tag>`, unique within the ocid and never
+ * reused; its date is the stage's own time when that is later than the latest release, else `now`.
+ */
+export function nextRelease(args: { content: ReleaseContent; latest: StoredRelease | null; stageDate: string | null; now: string }): StoredRelease | null {
+  const { content, latest } = args;
+  if (latest && withoutStamp(latest.release) === withoutStamp({ ...content, id: '', date: '' })) return null;
+  const stageTag = content.tag[0];
+  const previousTag = latest?.release.tag[0];
+  const tag = previousTag && STAGE_OF_TAG[previousTag] === STAGE_OF_TAG[stageTag] ? (UPDATE_TAG[stageTag] ?? stageTag) : stageTag;
+  const date = args.stageDate && (!latest || args.stageDate > latest.release.date) ? args.stageDate : args.now;
+  const sequence = (latest?.sequence ?? 0) + 1;
+  const { ocid, ...rest } = content;
+  return { sequence, release: { ocid, id: `${ocid}-${sequence}-${tag}`, date, ...rest, tag: [tag] } };
+}
+
+const packageHead = (meta: PackageMeta, publishedDate: string) => ({
+  uri: meta.uri,
+  version: '1.1' as const,
+  extensions: [...OCDS_EXTENSIONS, meta.localExtensionUrl],
+  publishedDate,
+  publisher: { name: meta.publisherName },
+});
+
+/** The release without any bid's answers: for a reader allowed the scores but not the answers (an API key without responses:read). */
+export function withoutAnswers(release: Release): Release {
+  if (!release.bids) return release;
+  return { ...release, bids: { ...release.bids, details: release.bids.details.map(({ requirementResponses: _answers, ...bid }) => bid) } };
+}
+
+/** Every stored release, oldest first; published as of the latest release, so the package is the same on every read. */
+export function releasePackageOf(meta: PackageMeta & { releases: readonly Release[] }): ReleasePackage {
+  const latest = meta.releases.at(-1);
+  if (!latest) throw new Error('a release package needs a release');
+  return { ...packageHead(meta, latest.date), releases: [...meta.releases] };
+}
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+const isObject = (v: unknown): v is Record<string, Json> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const hasIds = (items: Json[]) => items.length > 0 && items.every((i) => isObject(i) && (typeof i.id === 'string' || typeof i.id === 'number'));
+
+/**
+ * OCDS merging for the fields we publish: objects merge field by field; arrays whose items all
+ * have an `id` merge item by item on it (new ids appended in order); any other array, and any
+ * scalar, is replaced by the later value; a null removes the field.
+ */
+export function mergeInto(earlier: Json | undefined, later: Json): Json {
+  if (isObject(later)) {
+    const out: Record<string, Json> = isObject(earlier) ? { ...earlier } : {};
+    for (const [key, value] of Object.entries(later)) {
+      if (value === null) delete out[key];
+      else out[key] = mergeInto(out[key], value);
+    }
+    return out;
+  }
+  if (Array.isArray(later) && Array.isArray(earlier) && hasIds(later) && hasIds(earlier)) {
+    const merged = new Map<string | number, Json>(earlier.map((i) => [(i as Record<string, string>).id!, i]));
+    for (const item of later) {
+      const id = (item as Record<string, string>).id!;
+      merged.set(id, mergeInto(merged.get(id), item));
+    }
+    return [...merged.values()];
+  }
+  return later;
+}
+
+/** The compiled release: the releases merged oldest first, tagged `compiled`, id `<ocid>-<date of the latest>` as OCDS tools name it. */
+export function compileReleases(releases: readonly Release[]): Omit<Release, 'tag'> & { tag: ['compiled'] } {
+  const latest = releases.at(-1);
+  if (!latest) throw new Error('nothing to compile');
+  let merged: Json = {};
+  for (const release of releases) merged = mergeInto(merged, release as unknown as Json);
+  return { ...(merged as unknown as Release), id: `${latest.ocid}-${latest.date}`, date: latest.date, tag: ['compiled'] };
+}
+
+/** One record: links to each stored release in the release package (its URL with `#<release id>`), and the compiled release. */
+export function recordPackageOf(meta: PackageMeta & { releasePackageUri: string; releases: readonly Release[] }): RecordPackage {
+  const latest = meta.releases.at(-1);
+  if (!latest) throw new Error('a record package needs a release');
   return {
-    uri: input.uri,
-    version: '1.1',
-    extensions: [...OCDS_EXTENSIONS, input.localExtensionUrl],
-    publishedDate: input.publishedDate,
-    publisher: { name: input.publisherName },
-    releases: [release],
+    ...packageHead(meta, latest.date),
+    packages: [meta.releasePackageUri],
+    records: [
+      {
+        ocid: latest.ocid,
+        releases: meta.releases.map((r) => ({ url: `${meta.releasePackageUri}#${r.id}`, date: r.date, tag: r.tag })),
+        compiledRelease: compileReleases(meta.releases),
+      },
+    ],
   };
 }

@@ -103,7 +103,7 @@ export function registerProcurementsApi(app: FastifyInstance, { database, now, h
         tags: ['procurements'],
         operationId: 'updateProcurement',
         summary: 'Change a draft procurement',
-        description: 'Drafts only (409 `procurements.not_draft` otherwise). Honours If-Match (412 when stale). New triage answers recompute the tier and reset the weights to that tier’s defaults unless weights are given.',
+        description: 'Drafts only (409 `procurements.not_draft` otherwise), except `ocdsDisclosure` given alone, which may change at any stage. Honours If-Match (412 when stale). New triage answers recompute the tier and reset the weights to that tier’s defaults unless weights are given.',
         params: idParams,
         headers: ifMatchHeader,
         body: s.updateProcurementSchema,

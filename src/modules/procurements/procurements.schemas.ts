@@ -6,6 +6,11 @@ import { PROCUREMENT_STATUSES } from './procurements.models';
 const triageValue = z.union([z.string().max(200), z.number(), z.array(z.string().max(200)).max(50)]);
 const triageSchema = z.record(z.string().max(80), triageValue).describe('The council’s answers to the questionnaire’s triage questions, by key.');
 const weightsSchema = z.record(z.string().max(80), z.number().min(0).max(100)).describe('Section weights by section key; must add up to 100. Default: the questionnaire’s weights for the risk tier.');
+const ocdsDisclosureSchema = z
+  .enum(['bidders', 'scores', 'answers'])
+  .describe(
+    'What the OCDS award release (GET /v1/procurements/{id}/ocds) discloses of the bids: `bidders` who bid; `scores` (default) adds each bid’s scores and rank; `answers` adds the answers not marked confidential. Nothing of the bids is published before the award. May be changed at any stage.',
+  );
 const text = (max: number) => z.string().trim().min(1).max(max);
 
 export const procurementSchema = z
@@ -31,6 +36,7 @@ export const procurementSchema = z
     closedAt: z.iso.datetime().nullable(),
     decidedAt: z.iso.datetime().nullable(),
     cancelledAt: z.iso.datetime().nullable(),
+    ocdsDisclosure: ocdsDisclosureSchema,
   })
   .meta({ id: 'Procurement' });
 
@@ -59,6 +65,7 @@ export const updateProcurementSchema = z
     weights: weightsSchema.optional(),
     evaluatorIds: z.array(z.uuid()).max(50).optional(),
     moderatorId: z.uuid().nullable().optional(),
+    ocdsDisclosure: ocdsDisclosureSchema.optional(),
   })
   .strict()
   .refine((b) => Object.keys(b).length > 0, 'Give at least one field to change');

@@ -34,7 +34,11 @@ export type ProcurementDto = {
   closedAt: string | null;
   decidedAt: string | null;
   cancelledAt: string | null;
+  /** What its OCDS award release discloses of the bids: who bid, with their scores, or with their non-confidential answers too. */
+  ocdsDisclosure: OcdsDisclosure;
 };
+
+export type OcdsDisclosure = repo.ProcurementRow['ocdsDisclosure'];
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 
@@ -65,6 +69,7 @@ function dtoOf(row: repo.ProcurementRow, q: { id: string; key: string; version: 
     closedAt: iso(row.closedAt),
     decidedAt: iso(row.decidedAt),
     cancelledAt: iso(row.cancelledAt),
+    ocdsDisclosure: row.ocdsDisclosure,
   };
 }
 
@@ -184,7 +189,7 @@ const STATUS_EVENTS: Partial<Record<repo.ProcurementRow['status'], EventType>> =
 /** The webhook event of a status an integrator cares about, in the transition's transaction. */
 async function emitStatusEvent({ db, row, now }: { db: Db; row: repo.ProcurementRow; now: Date }): Promise<void> {
   const type = STATUS_EVENTS[row.status];
-  if (type) await emitEvent({ db, organisationId: row.organisationId, type, subject: { type: 'procurement', id: row.id }, data: { procurementId: row.id }, now });
+  if (type) await emitEvent({ db, organisationId: row.organisationId, type, subject: { type: 'procurement', id: row.id }, data: { procurementId: row.id, version: row.version }, now });
 }
 
 /**
@@ -239,7 +244,14 @@ export async function updateDraft(
   ctx: Ctx & {
     id: string;
     ifMatch?: number | undefined;
-    changes: Partial<Settings> & { title?: string | undefined; reference?: string | null | undefined; description?: string | undefined; evaluatorIds?: string[] | undefined; moderatorId?: string | null | undefined };
+    changes: Partial<Settings> & {
+      title?: string | undefined;
+      reference?: string | null | undefined;
+      description?: string | undefined;
+      evaluatorIds?: string[] | undefined;
+      moderatorId?: string | null | undefined;
+      ocdsDisclosure?: OcdsDisclosure | undefined;
+    };
   },
 ): Promise<ProcurementDto> {
   return inTransaction(ctx.db, async (tx) => {
@@ -247,8 +259,14 @@ export async function updateDraft(
     const row = await repo.findProcurement({ db: tx, organisationId: ctx.principal.organisationId, id: ctx.id, forUpdate: true });
     if (!row) throw procurementsErrors.notFound();
     if (ctx.ifMatch !== undefined && ctx.ifMatch !== row.version) throw procurementsErrors.stale();
+    const { ocdsDisclosure, ...c } = ctx.changes;
+    // What the award release publishes is a publication choice, not a term of the tender: it may change at any stage.
+    if (Object.keys(c).length === 0 && ocdsDisclosure !== undefined) {
+      const updated = await repo.updateProcurement({ db: tx, id: row.id, changes: { ocdsDisclosure, version: row.version + 1, updatedAt: ctx.now } });
+      await audit(scoped, 'procurement.updated', updated, { changed: ['ocdsDisclosure'], ocdsDisclosure });
+      return toDto(scoped, updated);
+    }
     if (row.status !== 'draft') throw procurementsErrors.notDraft();
-    const c = ctx.changes;
     const questionnaireId = c.questionnaireId ?? row.questionnaireId;
     const definition = await usableQuestionnaire(scoped, questionnaireId);
     const triage = c.triage ?? row.triage;
@@ -277,6 +295,7 @@ export async function updateDraft(
           ...settled,
           evaluatorIds,
           moderatorId,
+          ...(ocdsDisclosure !== undefined ? { ocdsDisclosure } : {}),
           version: row.version + 1,
           updatedAt: ctx.now,
         },
@@ -285,7 +304,7 @@ export async function updateDraft(
       if (isUniqueViolation(error, 'procurements_organisation_reference')) throw procurementsErrors.referenceTaken();
       throw error;
     }
-    await audit(scoped, 'procurement.updated', updated, { changed: Object.keys(c).sort(), riskTier: updated.riskTier });
+    await audit(scoped, 'procurement.updated', updated, { changed: Object.keys(ctx.changes).sort(), riskTier: updated.riskTier });
     return toDto(scoped, updated);
   });
 }

@@ -107,6 +107,7 @@ describe('the lifecycle task list', () => {
     status: 'draft',
     questionnaire: { id: 'q1', key: 'small-test', version: '1.0.0', title: 'Small test questionnaire' },
     triage: {},
+    ocdsDisclosure: 'scores',
     riskTier: 'low',
     riskTierReason: 'None.',
     weights: { a: 60, b: 40 },
