@@ -1,9 +1,14 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     pool: 'forks',
+    // At least two files at once (vitest's default, one fewer than the cores, is one on a 2-core machine). Each
+    // file has its own database and its own servers on port 0, so files never share state; the wait
+    // helpers (test/helpers/wait.ts) are event-driven, so a busier machine only makes tests slower.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     globalSetup: ['test/helpers/global-setup.ts'],
     // Each test file opens its own database (PGlite in memory, or a fresh PostgreSQL database).
     hookTimeout: 60_000,
