@@ -68,6 +68,7 @@ const environmentSchema = z.object({
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   WEBHOOK_COALESCE_MS: z.coerce.number().int().min(0).max(60_000).default(2_000),
   WEBHOOK_ALLOW_LOOPBACK: booleanFlag.default(false),
+  WEBHOOK_RATE_PER_SECOND: z.coerce.number().int().min(1).max(1000).default(10),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(1000).max(300_000).default(10_000),
   COOKIE_SECURE: booleanFlag.optional(),
 });
@@ -139,6 +140,8 @@ export type Config = {
     coalesceMs: number;
     /** Development and tests only: accept endpoints on 127.0.0.0/8 and ::1. Never private or metadata addresses. */
     allowLoopback: boolean;
+    /** Attempts a worker starts at most per endpoint per second, so a backlog (an endpoint enabled again) goes out at a steady pace. */
+    ratePerSecond: number;
   };
 };
 
@@ -207,7 +210,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     cookieSecure,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     warnings,
-    webhooks: { deliver: e.WEBHOOK_DELIVERY, pollMs: e.WEBHOOK_POLL_MS, timeoutMs: e.WEBHOOK_TIMEOUT_MS, coalesceMs: e.WEBHOOK_COALESCE_MS, allowLoopback: e.WEBHOOK_ALLOW_LOOPBACK },
+    webhooks: { deliver: e.WEBHOOK_DELIVERY, pollMs: e.WEBHOOK_POLL_MS, timeoutMs: e.WEBHOOK_TIMEOUT_MS, coalesceMs: e.WEBHOOK_COALESCE_MS, allowLoopback: e.WEBHOOK_ALLOW_LOOPBACK, ratePerSecond: e.WEBHOOK_RATE_PER_SECOND },
   };
 }
 

@@ -39,7 +39,7 @@ describe('configuration from the environment', () => {
     expect(() => loadConfig({ NODE_ENV: 'production', SECRETS_KEY: key, WEBHOOK_ALLOW_LOOPBACK: 'true' })).toThrowError(/WEBHOOK_ALLOW_LOOPBACK/);
     expect(() => loadConfig({ SECRETS_KEY: 'too-short' })).toThrowError(/SECRETS_KEY/);
     expect(() => loadConfig({ OCDS_OCID_PREFIX: 'ocds-TOO-LONG' })).toThrowError(/OCDS_OCID_PREFIX/);
-    expect(loadConfig({}).webhooks).toEqual({ deliver: true, pollMs: 1000, timeoutMs: 10_000, coalesceMs: 2_000, allowLoopback: false });
+    expect(loadConfig({}).webhooks).toEqual({ deliver: true, pollMs: 1000, timeoutMs: 10_000, coalesceMs: 2_000, allowLoopback: false, ratePerSecond: 10 });
     expect(loadConfig({ WEBHOOK_COALESCE_MS: '0' }).webhooks.coalesceMs).toBe(0);
     expect(() => loadConfig({ WEBHOOK_COALESCE_MS: '60001' })).toThrowError(/WEBHOOK_COALESCE_MS/);
   });

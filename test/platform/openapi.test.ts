@@ -97,7 +97,7 @@ export type Problem = paths['/v1/procurements/{id}']['get']['responses'][404]['c
     const ids: string[] = [];
     for (const [route, operations] of Object.entries(document.paths)) {
       for (const [method, operation] of Object.entries(operations)) {
-        expect(operation.operationId, `${method.toUpperCase()} ${route}`).toMatch(/^(archive|ask|cancel|clear|clone|close|create|decide|declare|delete|download|enable|export|extend|finalise|get|import|invite|list|moderate|open|publish|recompute|record|redeliver|remind|replace|reply|resend|revoke|rotate|save|start|submit|update|upload|withdraw)[A-Z][A-Za-z]*$/);
+        expect(operation.operationId, `${method.toUpperCase()} ${route}`).toMatch(/^(archive|ask|cancel|clear|clone|close|create|decide|declare|delete|download|enable|export|extend|finalise|get|import|invite|list|moderate|open|publish|recompute|record|redeliver|remind|replace|reply|resend|revoke|rotate|save|send|start|submit|update|upload|withdraw)[A-Z][A-Za-z]*$/);
         expect(operation.summary, `${method.toUpperCase()} ${route}`).toMatch(/\w/);
         ids.push(operation.operationId!);
       }
@@ -186,11 +186,13 @@ describe('the served document follows PUBLIC_BASE_URL', () => {
 });
 
 describe('the webhooks section', () => {
-  const ctx = useTestApp();
+  // Loopback endpoints allowed: the test message is queued to one (never sent: no worker runs here).
+  const ctx = useTestApp({ config: { WEBHOOK_ALLOW_LOOPBACK: 'true' } });
 
   it('describes every event type, and the payloads the service really sends match it', async () => {
     const document = (await ctx.app.inject({ method: 'GET', url: '/openapi.json' })).json() as Document;
-    expect(Object.keys(document.webhooks ?? {}).sort()).toEqual([...EVENT_TYPES].sort());
+    // Every event a council can subscribe to, and the test message an admin can send to any endpoint.
+    expect(Object.keys(document.webhooks ?? {}).sort()).toEqual([...EVENT_TYPES, 'webhook.test'].sort());
 
     // A procurement's life up to its reports: opened, an invitation, a submission and its evaluation, closed, a comparison PDF.
     const org = await seedOrganisation(ctx);
@@ -216,6 +218,16 @@ describe('the webhooks section', () => {
       seen.add(event.type);
     }
     expect([...seen].sort()).toEqual(expect.arrayContaining(['evaluation.updated', 'invitation.sent', 'procurement.closed', 'procurement.opened', 'report.generated', 'response.submitted']));
+
+    // The test message has no event row: its body, as queued, against its own description.
+    const endpoint = await call('POST', '/v1/webhooks', org.admin.token, { url: 'http://127.0.0.1:9/aidd', events: ['procurement.opened'], description: 'Contract register' });
+    expect(endpoint.statusCode, endpoint.body).toBe(201);
+    const sent = await call('POST', `/v1/webhooks/${endpoint.json().id}/test`, org.admin.token);
+    expect(sent.statusCode, sent.body).toBe(202);
+    const [queued] = await queryRows<{ payload: string }>(ctx.database.db, sql`select payload from webhook_deliveries where endpoint_id = ${endpoint.json().id}`);
+    const testHook = (document.webhooks as Record<string, { post: { requestBody: { content: { 'application/json': { schema: { $ref: string } } } } } }>)['webhook.test']!;
+    const validateTest = ajv.compile({ $ref: testHook.post.requestBody.content['application/json'].schema.$ref.replace('#/components/schemas/', 'urn:aidd:components#/$defs/') });
+    expect(validateTest(JSON.parse(queued!.payload)), ajv.errorsText(validateTest.errors)).toBe(true);
   }, SLOW);
 });
 

@@ -99,6 +99,7 @@ const SCOPE_TABLE: Record<string, 'public' | ScopeRequirement[]> = {
   'GET /v1/procurements/{id}/results.csv': ['scores:read'],
   'GET /v1/procurements/{id}/comparison.xlsx': ['scores:read'],
   'GET /v1/procurements/{id}/ocds': ['scores:read'],
+  'GET /v1/procurements/{id}/ocds/record': ['scores:read'],
   // Sign-offs hold no score: keys with scores:read read them; recording one is a person's act, never a key's.
   'GET /v1/procurements/{id}/approvals': ['scores:read'],
   'POST /v1/procurements/{id}/approvals': [],
@@ -135,6 +136,7 @@ const SCOPE_TABLE: Record<string, 'public' | ScopeRequirement[]> = {
   'POST /v1/webhooks/{id}/rotate-secret': ['webhooks:manage'],
   'GET /v1/webhooks/{id}/deliveries': ['webhooks:manage'],
   'POST /v1/webhooks/{id}/deliveries/{deliveryId}/redeliver': ['webhooks:manage'],
+  'POST /v1/webhooks/{id}/test': ['webhooks:manage'],
 
   'GET /v1/audit-events': ['audit:read'],
   'GET /v1/outbox': [],

@@ -74,8 +74,9 @@ export const createdWebhookSchema = webhookSchema.extend({
 
 export const deliverySchema = z.object({
   id: z.uuid(),
-  eventId: z.uuid(),
-  eventType: z.string(),
+  eventId: z.uuid().describe('The event delivered; a test message’s is its own.'),
+  eventType: z.string().describe('The event’s type, or `webhook.test` for a test message.'),
+  redeliveryOf: z.uuid().nullable().describe('For a manual redelivery (a new message with its own `webhook-id`): the first delivery it sends again. Null otherwise.'),
   status: z.enum(['pending', 'delivering', 'succeeded', 'failed', 'skipped']),
   attempts: z.number().int(),
   nextAttemptAt: z.iso.datetime().nullable().describe('When it is tried next, while pending.'),
@@ -93,3 +94,18 @@ export const deliverySchema = z.object({
     }),
   ),
 });
+
+/**
+ * `limit` and `cursor` of the webhook lists (endpoints, deliveries): the same bounds as the scores
+ * feed (GET /v1/scores), so an integrator pages every list of this module alike.
+ */
+export const webhookPageQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(100).describe('Items per page, 1 to 500.'),
+  cursor: z.string().max(512).optional().describe('The `nextCursor` of the previous page.'),
+});
+
+export const enableWebhookSchema = z
+  .object({
+    skipMissed: z.boolean().default(false).describe('Mark every delivery waiting for the endpoint `skipped` instead of sending it, so the receiver gets only what happens from now on. By default what was missed is sent, oldest first, at a steady pace.'),
+  })
+  .strict();

@@ -7,7 +7,12 @@ import type { WebhookEventDoc } from '../../platform/http/openapi';
  * What each event's delivery body looks like (as `eventPayload` writes it), for the API description's
  * `webhooks`: ids and flags only, and the `url` to read the current state from with your own credentials.
  */
-const payload = <T extends EventType, D extends z.ZodRawShape>(type: T, subject: string, data: D) =>
+type Versioned = { version: z.ZodType; links: Record<string, string> };
+
+/** A manual redelivery's body is the original's plus this; a first delivery has none. */
+const redeliveryOf = z.uuid().optional().describe('Only in a redelivery someone asked for (a new message with its own `webhook-id`): the id of the first delivery it sends again.');
+
+const payload = <T extends string, D extends z.ZodRawShape>(type: T, subject: string, data: D, { version, links }: Versioned) =>
   z.object({
     type: z.literal(type),
     timestamp: z.iso.datetime().describe('When it happened.'),
@@ -16,19 +21,30 @@ const payload = <T extends EventType, D extends z.ZodRawShape>(type: T, subject:
       organisationId: z.uuid(),
       subject: z.object({ type: z.literal(subject), id: z.string() }),
       ...data,
-      url: z.string().describe('Where to read the current state (GET, with your own credentials).'),
+      version,
+      url: z.string().describe('Where to read the current state (GET, with your own credentials): the same as `links.self`.'),
+      links: z
+        .object({ self: z.string().describe('The same as `url`.'), ...Object.fromEntries(Object.entries(links).map(([rel, what]) => [rel, z.string().describe(what)])) })
+        .describe('Where to read what the event is about (`self`) and what goes with it, under the service’s public address; the scopes that read `url` read them all.'),
     }),
+    redeliveryOf,
   });
 
 const procurementId = z.uuid();
 const responseId = z.uuid();
-const procurementEvent = (type: EventType) => payload(type, 'procurement', { procurementId });
-const responseEvent = (type: EventType) => payload(type, 'response', { procurementId, responseId });
+const procurementVersion = z.number().int().describe('The procurement’s `version` after the change (also its ETag): compare it with the one you hold to drop a delivery older than what you have read.');
+const responseVersion = z.number().int().describe('The response’s `version` after the change (the ETag of the supplier’s own GET /v1/supplier/response): it grows with every change to the response or its answers.');
+const feedVersion = z.iso.datetime().describe('The `updatedAt` of the response’s item in the scores feed (GET /v1/scores) after the change: it only grows, so a delivery with an older one is out of date.');
+const reportVersion = z.string().describe('The PDF’s SHA-256, also its ETag: a report never changes, a new one is a new report.');
+const scoresLink = { scores: 'The procurement’s part of the scores feed (GET /v1/scores?procurementId=…).' };
+const procurementEvent = (type: EventType, links: Record<string, string> = {}) => payload(type, 'procurement', { procurementId }, { version: procurementVersion, links });
+const responseEvent = (type: EventType) => payload(type, 'response', { procurementId, responseId }, { version: responseVersion, links: {} });
+const evaluationEvent = <D extends z.ZodRawShape>(type: EventType, data: D) => payload(type, 'response', { procurementId, responseId, ...data }, { version: feedVersion, links: scoresLink });
 
 const EVENTS: Record<EventType, WebhookEventDoc> = {
   'procurement.opened': {
     summary: 'A procurement opened to suppliers',
-    description: '`url` is the procurement.',
+    description: '`url` is the procurement; `version` its version.',
     component: 'ProcurementOpenedEvent',
     payload: procurementEvent('procurement.opened'),
   },
@@ -48,7 +64,12 @@ const EVENTS: Record<EventType, WebhookEventDoc> = {
     summary: 'A supplier was invited, or sent a new link',
     description: '`emailed` says whether the link went by email (not while the procurement is a draft); `resent` that it replaced an earlier link. `url` lists the procurement’s invitations.',
     component: 'InvitationSentEvent',
-    payload: payload('invitation.sent', 'invitation', { procurementId, invitationId: z.uuid(), responseId, emailed: z.boolean(), resent: z.boolean() }),
+    payload: payload(
+      'invitation.sent',
+      'invitation',
+      { procurementId, invitationId: z.uuid(), responseId, emailed: z.boolean(), resent: z.boolean() },
+      { version: z.null().describe('An invitation has no version: `resent` tells a new link from the first.'), links: { procurement: 'The procurement.' } },
+    ),
   },
   'response.submitted': {
     summary: 'A supplier submitted its response',
@@ -67,35 +88,47 @@ const EVENTS: Record<EventType, WebhookEventDoc> = {
     description:
       'Its place in the scores feed (GET /v1/scores) moved: a mark, moderation, gateway decision or withdrawal. When the update is the response’s withdrawal, `withdrawn` is true and `url` is the procurement’s part of the scores feed, where the item now says `withdrawn` (the evaluation of a withdrawn response is not read). Updates of one evaluation within a short window (`WEBHOOK_COALESCE_MS`, 2 s by default) are sent as one, the newest; `coalesced` says how many it stands for. `url` is the evaluation, as it is now.',
     component: 'EvaluationUpdatedEvent',
-    payload: payload('evaluation.updated', 'response', { procurementId, responseId, withdrawn: z.literal(true).optional().describe('Present when the response was withdrawn.'), coalesced: z.number().int().min(1).optional().describe('How many updates of this evaluation this delivery stands for; absent when updates are sent one by one.') }),
+    payload: evaluationEvent('evaluation.updated', {
+      withdrawn: z.literal(true).optional().describe('Present when the response was withdrawn.'),
+      coalesced: z.number().int().min(1).optional().describe('How many updates of this evaluation this delivery stands for; absent when updates are sent one by one.'),
+    }),
   },
   'evaluation.finalised': {
     summary: 'A response’s evaluation has nothing outstanding',
     description: 'Every mark and gateway decision is in. `url` is the evaluation.',
     component: 'EvaluationFinalisedEvent',
-    payload: responseEvent('evaluation.finalised'),
+    payload: evaluationEvent('evaluation.finalised', {}),
   },
   'procurement.decided': {
     summary: 'The decision was recorded',
     description: '`url` is the results.',
     component: 'ProcurementDecidedEvent',
-    payload: procurementEvent('procurement.decided'),
+    payload: procurementEvent('procurement.decided', scoresLink),
   },
   'conditions.updated': {
     summary: 'A response’s conditions register changed',
     description: 'A condition was raised or no longer arises (its evaluation changed, or the response was withdrawn: then `withdrawn` is true and `url` is the procurement’s part of the scores feed), or someone recorded its owner, due date or status. `url` is the register (needs `scores:read`).',
     component: 'ConditionsUpdatedEvent',
-    payload: payload('conditions.updated', 'response', { procurementId, responseId, withdrawn: z.literal(true).optional().describe('Present when the response was withdrawn.') }),
+    payload: evaluationEvent('conditions.updated', { withdrawn: z.literal(true).optional().describe('Present when the response was withdrawn.') }),
   },
   'report.generated': {
     summary: 'A new PDF report was made',
     description: '`kind` says which; a comparison is about a procurement (`procurementId`), the others about a response (`responseId`). `url` is the PDF.',
     component: 'ReportGeneratedEvent',
     payload: z.union([
-      payload('report.generated', 'procurement', { reportId: z.uuid(), kind: z.literal('comparison'), procurementId }),
-      payload('report.generated', 'response', { reportId: z.uuid(), kind: z.enum(['evaluation', 'assessment_summary']), responseId }),
+      payload('report.generated', 'procurement', { reportId: z.uuid(), kind: z.literal('comparison'), procurementId }, { version: reportVersion, links: {} }),
+      payload('report.generated', 'response', { reportId: z.uuid(), kind: z.enum(['evaluation', 'assessment_summary']), responseId }, { version: reportVersion, links: {} }),
     ]),
   },
+};
+
+/** The message `POST /v1/webhooks/{id}/test` sends: no endpoint subscribes to it, and nothing happened. */
+const TEST_EVENT: WebhookEventDoc = {
+  summary: 'A test message someone asked for',
+  description:
+    'Sent only when an admin or a key with `webhooks:manage` asks for it (POST /v1/webhooks/{id}/test, or “Send test event” in the console), to that endpoint only: check that your receiver is reached and verifies the signature. Nothing happened; `subject` and `url` are the endpoint (reading it needs `webhooks:manage`). Answer 2xx as for any event.',
+  component: 'WebhookTestEvent',
+  payload: payload('webhook.test', 'webhook_endpoint', {}, { version: z.null(), links: {} }),
 };
 
 /**
@@ -119,8 +152,11 @@ export const EVENT_URL_SCOPES: Record<EventType, readonly Scope[]> = {
 
 const scopeWords = (scopes: readonly Scope[]) => scopes.map((s) => `\`${s}\``).join(' and ');
 
-/** Each event as the API description shows it, saying which scopes read its `url`. */
-export const WEBHOOK_EVENTS: Record<EventType, WebhookEventDoc> = Object.fromEntries(
-  Object.entries(EVENTS).map(([type, doc]) => [type, { ...doc, description: `${doc.description} Reading \`url\` with an API key needs ${scopeWords(EVENT_URL_SCOPES[type as EventType])}.` }]),
-) as Record<EventType, WebhookEventDoc>;
+/** Each event as the API description shows it, saying which scopes read its `url` (and `links`), and the test message. */
+export const WEBHOOK_EVENTS: Record<EventType | 'webhook.test', WebhookEventDoc> = {
+  ...(Object.fromEntries(
+    Object.entries(EVENTS).map(([type, doc]) => [type, { ...doc, description: `${doc.description} Reading \`url\` and \`links\` with an API key needs ${scopeWords(EVENT_URL_SCOPES[type as EventType])}.` }]),
+  ) as Record<EventType, WebhookEventDoc>),
+  'webhook.test': TEST_EVENT,
+};
 

@@ -67,13 +67,65 @@ export function resourcePath(event: Pick<EventRecord, 'type' | 'data'>): string 
 }
 
 /**
- * The thin payload: what happened, when, to what, and where to read it. No answers, scores or
- * names travel in a webhook, so a leaked or misdirected delivery discloses next to nothing.
+ * The payload's `links`: `self` is `url` (what the event is about, now), and the others are related
+ * resources that the same scopes read (EVENT_URL_SCOPES), so a key fit for the event reads them all.
+ */
+export function eventLinks({ event, publicBaseUrl }: { event: Pick<EventRecord, 'type' | 'data'>; publicBaseUrl: string }): Record<string, string> {
+  const d = event.data;
+  const links: Record<string, string> = { self: resourcePath(event) };
+  switch (event.type as EventType) {
+    case 'invitation.sent':
+      links.procurement = `/v1/procurements/${d.procurementId}`;
+      break;
+    case 'evaluation.updated':
+    case 'evaluation.finalised':
+    case 'conditions.updated':
+    case 'procurement.decided':
+      // The procurement's part of the scores feed, where each response's published scores sit.
+      links.scores = `/v1/scores?procurementId=${d.procurementId}`;
+      break;
+    default:
+      break;
+  }
+  return Object.fromEntries(Object.entries(links).map(([rel, path]) => [rel, `${publicBaseUrl}${path}`]));
+}
+
+/**
+ * The thin payload: what happened, when, to what (and its `version` then), and where to read it.
+ * No answers, scores or names travel in a webhook, so a leaked or misdirected delivery discloses next to nothing.
  */
 export function eventPayload({ event, publicBaseUrl }: { event: EventRecord; publicBaseUrl: string }): string {
+  const { version = null, ...data } = event.data;
+  const links = eventLinks({ event, publicBaseUrl });
   return JSON.stringify({
     type: event.type,
     timestamp: event.occurredAt.toISOString(),
-    data: { eventId: event.id, organisationId: event.organisationId, subject: { type: event.subjectType, id: event.subjectId }, ...event.data, url: `${publicBaseUrl}${resourcePath(event)}` },
+    data: { eventId: event.id, organisationId: event.organisationId, subject: { type: event.subjectType, id: event.subjectId }, ...data, version, url: links.self, links },
   });
+}
+
+/** The type of the message that `POST /v1/webhooks/{id}/test` sends; no endpoint subscribes to it, each may be sent one. */
+export const TEST_EVENT_TYPE = 'webhook.test';
+
+/** A test message's body: shaped like every event's, about the endpoint itself. */
+export function testEventPayload({ eventId, organisationId, endpointId, at, publicBaseUrl }: { eventId: string; organisationId: string; endpointId: string; at: Date; publicBaseUrl: string }): string {
+  const self = `${publicBaseUrl}/v1/webhooks/${endpointId}`;
+  return JSON.stringify({
+    type: TEST_EVENT_TYPE,
+    timestamp: at.toISOString(),
+    data: { eventId, organisationId, subject: { type: 'webhook_endpoint', id: endpointId }, version: null, url: self, links: { self } },
+  });
+}
+
+/**
+ * A manual redelivery's body: the original's, plus `redeliveryOf` naming the first delivery. It goes
+ * with its own `webhook-id`, so a receiver that drops ids it has seen takes it; the signature covers it.
+ */
+export function redeliveryPayload({ payload, redeliveryOf }: { payload: string; redeliveryOf: string }): string {
+  return JSON.stringify({ ...(JSON.parse(payload) as Record<string, unknown>), redeliveryOf });
+}
+
+/** `webhook-id`: a first delivery's is its event's (every retry the same); a redelivery's is its own. */
+export function messageIdOf(delivery: { id: string; eventId: string; redeliveryOf: string | null }): string {
+  return delivery.redeliveryOf ? `msg_${delivery.id}` : `msg_${delivery.eventId}`;
 }

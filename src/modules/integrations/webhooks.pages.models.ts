@@ -132,6 +132,7 @@ export function deliveryCards({ deliveries, now }: { deliveries: readonly Delive
     if (d.nextAttemptAt) rows.push({ key: { text: 'Next attempt' }, value: { text: new Date(d.nextAttemptAt) <= now ? 'As soon as possible' : ukDayTime(d.nextAttemptAt) } });
     if (last?.responseExcerpt) rows.push({ key: { text: 'Start of the answer' }, value: { text: last.responseExcerpt, classes: 'govuk-!-text-break-word' } });
     rows.push({ key: { text: 'Event ID' }, value: { text: d.eventId, classes: 'govuk-!-text-break-word' } });
+    if (d.redeliveryOf) rows.push({ key: { text: 'Sends again' }, value: { text: `Delivery ${d.redeliveryOf}, as a new message with its own webhook-id`, classes: 'govuk-!-text-break-word' } });
     return { id: d.id, title: eventSummary(d.eventType), queued: ukDayTime(d.createdAt), status: DELIVERY_STATUS[d.status], rows, redeliverable: d.status !== 'delivering' };
   });
 }

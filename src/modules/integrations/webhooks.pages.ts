@@ -196,7 +196,7 @@ export function registerWebhookPages(web: FastifyInstance, deps: ConsoleDeps): v
       pageTitle: `Webhook endpoint ${endpoint.url}`,
       notice: noticeFor(request, reply, href),
       endpoint: { id: endpoint.id, url: endpoint.url, enabled: endpoint.status === 'enabled', status: endpointStatus(endpoint), rows: endpointRows(endpoint) },
-      actions: { enable: `${href}/enable`, disable: `${href}/disable`, rotate: `${href}/rotate`, delete: `${href}/delete` },
+      actions: { enable: `${href}/enable`, disable: `${href}/disable`, rotate: `${href}/rotate`, delete: `${href}/delete`, test: `${href}/test` },
       deliveries: deliveryCards({ deliveries: deliveries.items, now: now() }).map((card) => ({ ...card, redeliverHref: `${href}/deliveries/${card.id}/redeliver` })),
       firstHref: cursor ? href : null,
       nextHref: deliveries.nextCursor ? `${href}?cursor=${encodeURIComponent(deliveries.nextCursor)}` : null,
@@ -207,10 +207,15 @@ export function registerWebhookPages(web: FastifyInstance, deps: ConsoleDeps): v
   web.post<{ Params: Params; Body: FormBody }>(`${WEBHOOKS_PAGE}/:id/enable`, guard, async (request, reply) => {
     if (!allowedPost(request, reply)) return reply;
     const href = endpointHref(request.params.id);
+    // Radios on the endpoint's page: send what was missed (the default, as before) or skip it.
+    const skipMissed = request.body?.missed === 'skip';
     try {
-      const done = await orNotFound(request, reply, () => usecases.enableEndpoint({ ...ctxOf(request), id: request.params.id, policy }));
+      const done = await orNotFound(request, reply, () => usecases.enableEndpoint({ ...ctxOf(request), id: request.params.id, policy, skipMissed }));
       if (!done) return reply;
-      leave(request, reply, href, { type: 'success', text: 'The endpoint is enabled. Deliveries that were waiting go out now.' } satisfies Notice);
+      const text = skipMissed
+        ? `The endpoint is enabled. ${done.skipped === 1 ? 'The delivery that was waiting has been marked skipped' : `The ${done.skipped} deliveries that were waiting have been marked skipped`} and will not be sent; what happens from now on is sent.`
+        : 'The endpoint is enabled. Deliveries that were waiting go out now, oldest first, a few a second.';
+      leave(request, reply, href, { type: 'success', text } satisfies Notice);
     } catch (error) {
       const refused = isAppError(error) ? addressError(error) : null;
       if (!refused) throw error;
@@ -278,12 +283,23 @@ export function registerWebhookPages(web: FastifyInstance, deps: ConsoleDeps): v
       if (!endpoint) return reply;
       const queued = await orNotFound(request, reply, () => usecases.redeliver({ ...ctxOf(request), id: endpoint.id, deliveryId: request.params.deliveryId }));
       if (!queued) return reply;
-      const when = endpoint.status === 'enabled' ? 'It goes out again in a moment, with the same webhook-id.' : 'It goes out again, with the same webhook-id, once the endpoint is enabled.';
+      const when = endpoint.status === 'enabled' ? 'It goes out in a moment as a new message, with its own webhook-id.' : 'It goes out as a new message, with its own webhook-id, once the endpoint is enabled.';
       leave(request, reply, href, { type: 'success', text: `The ${queued.eventType} delivery has been queued to send again. ${when}` } satisfies Notice);
     } catch (error) {
       if (!isAppError(error) || error.code !== 'webhooks.delivery_in_progress') throw error;
       leave(request, reply, href, { text: 'That delivery is being sent right now. Wait for the attempt to finish, then try again if it failed.' } satisfies Notice);
     }
     return reply.redirect(href, 303);
+  });
+
+  web.post<{ Params: Params; Body: FormBody }>(`${WEBHOOKS_PAGE}/:id/test`, guard, async (request, reply) => {
+    if (!allowedPost(request, reply)) return reply;
+    const endpoint = await orNotFound(request, reply, () => usecases.getEndpoint({ ...ctxOf(request), id: request.params.id }));
+    if (!endpoint) return reply;
+    const queued = await orNotFound(request, reply, () => usecases.sendTestEvent({ ...ctxOf(request), id: endpoint.id, publicBaseUrl: config.publicBaseUrl }));
+    if (!queued) return reply;
+    const when = endpoint.status === 'enabled' ? 'It goes out in a moment; its outcome shows in the delivery log below.' : 'It goes out once the endpoint is enabled.';
+    leave(request, reply, endpointHref(endpoint.id), { type: 'success', text: `A test event (webhook.test) has been queued. ${when}` } satisfies Notice);
+    return reply.redirect(endpointHref(endpoint.id), 303);
   });
 }

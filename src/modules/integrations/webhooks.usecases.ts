@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { and, asc, desc, eq, inArray, isNull } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNull, or } from 'drizzle-orm';
 import { recordAudit } from '../../platform/audit';
 import { actorOf, type Principal } from '../../platform/auth';
 import { sealSecret } from '../../platform/crypto';
@@ -10,7 +10,8 @@ import { adminContacts } from '../accounts';
 import { afterCreatedAtId, beforeCreatedAtId, createdAtIdKey, toPage, type Page } from '../../platform/pagination';
 import { integrationsErrors } from './integrations.errors';
 import { AddressNotAllowed, checkedAddress, resolveWithDns, type ResolveHost } from './webhooks.address';
-import { newSigningSecret, SECRET_OVERLAP_MS } from './webhooks.models';
+import { webhookErrors } from './webhooks.errors';
+import { newSigningSecret, redeliveryPayload, SECRET_OVERLAP_MS, TEST_EVENT_TYPE, testEventPayload } from './webhooks.models';
 import { webhookAttempts, webhookDeliveries, webhookEndpoints } from './webhooks.table';
 
 type Ctx = { db: Db; now: Date; principal: Principal };
@@ -42,6 +43,8 @@ export type DeliveryDto = {
   id: string;
   eventId: string;
   eventType: string;
+  /** The delivery this one sends again (a manual redelivery, with its own `webhook-id`); null for a first delivery. */
+  redeliveryOf: string | null;
   status: DeliveryRow['status'];
   attempts: number;
   nextAttemptAt: string | null;
@@ -145,11 +148,16 @@ export async function createEndpoint(
   });
 }
 
-async function findEndpoint(ctx: Ctx, id: string): Promise<EndpointRow> {
+/** How long a deleted endpoint's delivery log stays readable; after that the endpoint is not found at all. */
+export const DELETED_LOG_RETENTION_MS = 30 * 24 * 60 * 60 * 1000;
+
+/** The organisation's endpoint; a deleted one only with `deleted` (then for 30 days after its deletion), so its log can still be read. */
+async function findEndpoint(ctx: Ctx, id: string, { deleted = false }: { deleted?: boolean } = {}): Promise<EndpointRow> {
+  const live = deleted ? or(isNull(webhookEndpoints.deletedAt), gt(webhookEndpoints.deletedAt, new Date(ctx.now.getTime() - DELETED_LOG_RETENTION_MS))) : isNull(webhookEndpoints.deletedAt);
   const [row] = await ctx.db
     .select()
     .from(webhookEndpoints)
-    .where(and(eq(webhookEndpoints.organisationId, ctx.principal.organisationId), eq(webhookEndpoints.id, id), isNull(webhookEndpoints.deletedAt)));
+    .where(and(eq(webhookEndpoints.organisationId, ctx.principal.organisationId), eq(webhookEndpoints.id, id), live));
   if (!row) throw integrationsErrors.webhookNotFound();
   return row;
 }
@@ -213,8 +221,12 @@ export async function rotateSecret(ctx: Ctx & { id: string; secretsKey: Buffer }
   });
 }
 
-/** Turns a disabled endpoint back on; deliveries that were waiting go out again. */
-export async function enableEndpoint(ctx: Ctx & { id: string; policy: UrlPolicy }): Promise<EndpointDto> {
+/**
+ * Turns a disabled endpoint back on. Deliveries that were waiting go out again, oldest first at the
+ * worker's rate bound; with `skipMissed` they are marked `skipped` instead and never sent, so the
+ * receiver gets only what happens from now on. Either way the choice is in the audit log.
+ */
+export async function enableEndpoint(ctx: Ctx & { id: string; policy: UrlPolicy; skipMissed?: boolean }): Promise<EndpointDto & { skipped: number }> {
   return inTransaction(ctx.db, async (tx) => {
     const row = await findEndpoint({ ...ctx, db: tx }, ctx.id);
     await assertDeliverableUrl({ url: row.url, policy: ctx.policy });
@@ -223,8 +235,15 @@ export async function enableEndpoint(ctx: Ctx & { id: string; policy: UrlPolicy 
       .set({ status: 'enabled', disabledReason: null, consecutiveFailures: 0, updatedAt: ctx.now })
       .where(eq(webhookEndpoints.id, row.id))
       .returning();
-    await audit({ ...ctx, db: tx }, 'webhook.enabled', row.id, { previousStatus: row.status, previousReason: row.disabledReason });
-    return toEndpoint(updated!);
+    const skipped = ctx.skipMissed
+      ? await tx
+          .update(webhookDeliveries)
+          .set({ status: 'skipped', completedAt: ctx.now, leaseUntil: null })
+          .where(and(eq(webhookDeliveries.endpointId, row.id), eq(webhookDeliveries.status, 'pending')))
+          .returning({ id: webhookDeliveries.id })
+      : [];
+    await audit({ ...ctx, db: tx }, 'webhook.enabled', row.id, { previousStatus: row.status, previousReason: row.disabledReason, skipMissed: ctx.skipMissed ?? false, skipped: skipped.length });
+    return { ...toEndpoint(updated!), skipped: skipped.length };
   });
 }
 
@@ -265,6 +284,7 @@ async function withLog(db: Db, rows: DeliveryRow[]): Promise<DeliveryDto[]> {
     id: row.id,
     eventId: row.eventId,
     eventType: row.eventType,
+    redeliveryOf: row.redeliveryOf,
     status: row.status,
     attempts: row.attempts,
     nextAttemptAt: row.status === 'pending' ? row.nextAttemptAt.toISOString() : null,
@@ -276,9 +296,12 @@ async function withLog(db: Db, rows: DeliveryRow[]): Promise<DeliveryDto[]> {
   }));
 }
 
-/** The endpoint's deliveries, oldest first unless `newestFirst` (follow `nextCursor`), each with every attempt. */
+/**
+ * The endpoint's deliveries, oldest first unless `newestFirst` (follow `nextCursor`), each with every
+ * attempt. A deleted endpoint's log stays readable for 30 days after its deletion.
+ */
 export async function listDeliveries(ctx: Ctx & { id: string; limit: number; cursor?: string | undefined; newestFirst?: boolean }): Promise<Page<DeliveryDto>> {
-  const endpoint = await findEndpoint(ctx, ctx.id);
+  const endpoint = await findEndpoint(ctx, ctx.id, { deleted: true });
   const keyset = { cursor: ctx.cursor, createdAt: webhookDeliveries.createdAt, id: webhookDeliveries.id };
   const rows = await ctx.db
     .select()
@@ -291,26 +314,45 @@ export async function listDeliveries(ctx: Ctx & { id: string; limit: number; cur
 }
 
 /**
- * Sends a delivery again now, with the same `webhook-id`, whatever its state. A delivery that had
- * used up its retries gets this one attempt; if it fails, it is failed again.
+ * Sends a delivery again as a new message: a new delivery of the same event with its own `webhook-id`
+ * (a receiver that drops ids it has seen would drop a repeat of the old one) and, in its body,
+ * `redeliveryOf` naming the first delivery. The one asked for keeps its own state and log.
  */
 export async function redeliver(ctx: Ctx & { id: string; deliveryId: string }): Promise<DeliveryDto> {
   return inTransaction(ctx.db, async (tx) => {
-    const endpoint = await findEndpoint({ ...ctx, db: tx }, ctx.id);
+    const endpoint = await findEndpoint({ ...ctx, db: tx }, ctx.id, { deleted: true });
     const [row] = await tx
       .select()
       .from(webhookDeliveries)
-      .where(and(eq(webhookDeliveries.organisationId, ctx.principal.organisationId), eq(webhookDeliveries.endpointId, endpoint.id), eq(webhookDeliveries.id, ctx.deliveryId)))
-      .for('update');
+      .where(and(eq(webhookDeliveries.organisationId, ctx.principal.organisationId), eq(webhookDeliveries.endpointId, endpoint.id), eq(webhookDeliveries.id, ctx.deliveryId)));
     if (!row) throw integrationsErrors.deliveryNotFound();
+    if (endpoint.deletedAt) throw webhookErrors.endpointDeleted();
     if (row.status === 'delivering' && row.leaseUntil && row.leaseUntil > ctx.now) throw integrationsErrors.deliveryInProgress();
-    const [updated] = await tx
-      .update(webhookDeliveries)
-      .set({ status: 'pending', nextAttemptAt: ctx.now, leaseUntil: null, completedAt: null })
-      .where(eq(webhookDeliveries.id, row.id))
+    // A redelivery of a redelivery names the first delivery too: that is what a receiver has on record.
+    const original = row.redeliveryOf ?? row.id;
+    const [created] = await tx
+      .insert(webhookDeliveries)
+      .values({ organisationId: row.organisationId, endpointId: endpoint.id, eventId: row.eventId, eventType: row.eventType, payload: redeliveryPayload({ payload: row.payload, redeliveryOf: original }), status: 'pending', redeliveryOf: original, nextAttemptAt: ctx.now, createdAt: ctx.now })
       .returning();
-    await audit({ ...ctx, db: tx }, 'webhook.redelivery_requested', endpoint.id, { deliveryId: row.id, eventId: row.eventId, previousStatus: row.status });
-    return (await withLog(tx, [updated!]))[0]!;
+    await audit({ ...ctx, db: tx }, 'webhook.redelivery_requested', endpoint.id, { deliveryId: created!.id, redeliveryOf: original, requested: row.id, eventId: row.eventId, previousStatus: row.status });
+    return (await withLog(tx, [created!]))[0]!;
   });
 }
 
+/**
+ * Queues a `webhook.test` message to this endpoint only, to check that the receiver is reached and
+ * verifies our signature. It has no event behind it (its `eventId` is its own) and shows in the log.
+ */
+export async function sendTestEvent(ctx: Ctx & { id: string; publicBaseUrl: string }): Promise<DeliveryDto> {
+  return inTransaction(ctx.db, async (tx) => {
+    const endpoint = await findEndpoint({ ...ctx, db: tx }, ctx.id);
+    const eventId = randomUUID();
+    const payload = testEventPayload({ eventId, organisationId: endpoint.organisationId, endpointId: endpoint.id, at: ctx.now, publicBaseUrl: ctx.publicBaseUrl });
+    const [created] = await tx
+      .insert(webhookDeliveries)
+      .values({ organisationId: endpoint.organisationId, endpointId: endpoint.id, eventId, eventType: TEST_EVENT_TYPE, payload, status: 'pending', nextAttemptAt: ctx.now, createdAt: ctx.now })
+      .returning();
+    await audit({ ...ctx, db: tx }, 'webhook.test_requested', endpoint.id, { deliveryId: created!.id });
+    return (await withLog(tx, [created!]))[0]!;
+  });
+}

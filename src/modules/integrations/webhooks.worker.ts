@@ -7,7 +7,7 @@ import { inTransaction, type Db } from '../../platform/db';
 import { events } from '../../platform/events';
 import { createOutboxMailer, transactionWithMail, type MailMessage, type Mailer, type QueuedMail } from '../../platform/mail';
 import { AddressNotAllowed, checkedAddress, resolveWithDns, type ResolveHost } from './webhooks.address';
-import { eventPayload, retryDelay, signatureHeaders } from './webhooks.models';
+import { eventPayload, messageIdOf, retryDelay, signatureHeaders } from './webhooks.models';
 import { webhookAttempts, webhookDeliveries, webhookEndpoints } from './webhooks.table';
 
 type Logger = { warn: (obj: object, msg: string) => void; error: (obj: object, msg: string) => void };
@@ -39,6 +39,18 @@ export type WebhookWorkerInput = {
    * own slots; the others' deliveries are claimed and sent beside it.
    */
   perEndpoint?: number;
+  /**
+   * Attempts started at most per endpoint per second, by this worker: starts are spaced 1000/n ms
+   * apart, so an endpoint enabled again with a backlog gets it oldest first at a steady pace rather
+   * than all at once. Unset: no bound beyond `perEndpoint` (the app passes WEBHOOK_RATE_PER_SECOND).
+   */
+  ratePerSecond?: number;
+  /**
+   * Told, after each dispatch commits, of the events it dispatched (other work that follows changes:
+   * storing a procurement's OCDS release when it changes stage). Its failure is logged, never retried
+   * here: what it does must also happen lazily elsewhere.
+   */
+  onDispatched?: (dispatched: Array<{ type: string; organisationId: string; subjectId: string }>) => Promise<unknown>;
   /** Runs first in every pass: work that makes events on a clock (closing procurements at their deadline). */
   sweep?: () => Promise<number>;
   /** Sends the email that `onDisabled` queues, once its transaction has committed; by default it stays in the outbox. */
@@ -121,7 +133,7 @@ function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
 }
 
 export function createWebhookWorker(input: WebhookWorkerInput): WebhookWorker {
-  const { db, now, publicBaseUrl, secretsKey, timeoutMs, allowLoopback, pollMs, resolve = resolveWithDns, logger, batch = 32, perEndpoint = 4, coalesceMs = 0, sweep, onDisabled } = input;
+  const { db, now, publicBaseUrl, secretsKey, timeoutMs, allowLoopback, pollMs, resolve = resolveWithDns, logger, batch = 32, perEndpoint = 4, coalesceMs = 0, sweep, onDisabled, ratePerSecond, onDispatched } = input;
   const mailer = input.mailer ?? createOutboxMailer();
   // Short, so a crashed instance's claims go out again soon; a live worker's heartbeat keeps its own,
   // and even without one an attempt (bounded by the timeout, DNS included) ends before its lease.
@@ -139,6 +151,11 @@ export function createWebhookWorker(input: WebhookWorkerInput): WebhookWorker {
   const sending = new Set<Promise<void>>();
   let heartbeat: NodeJS.Timeout | undefined;
   let beating = false;
+  /** The rate bound: the gap between two starts for one endpoint, and when (performance.now()) each endpoint may start its next. */
+  const spacingMs = ratePerSecond && ratePerSecond > 0 ? 1000 / ratePerSecond : 0;
+  const nextStartAt = new Map<string, number>();
+  /** The soonest an endpoint held back by the rate bound may start again; the loop looks again then. */
+  let heldUntil: number | undefined;
 
   /** Rows still `delivering` under the claim this worker made: another worker's claim never matches. */
   const claimedByUs = (claims: Array<[string, number]>) =>
@@ -214,7 +231,8 @@ export function createWebhookWorker(input: WebhookWorkerInput): WebhookWorker {
 
   /** Turns each new event into one delivery per subscribed endpoint, in one transaction. */
   async function dispatch(): Promise<number> {
-    return inTransaction(db, async (tx) => {
+    const done: Array<{ type: string; organisationId: string; subjectId: string }> = [];
+    const count = await inTransaction(db, async (tx) => {
       const at = now();
       // An `evaluation.updated` younger than the window waits for the rest of its burst.
       const held = coalesceMs > 0 ? and(eq(events.type, 'evaluation.updated'), gt(events.occurredAt, new Date(at.getTime() - coalesceMs))) : undefined;
@@ -242,12 +260,23 @@ export function createWebhookWorker(input: WebhookWorkerInput): WebhookWorker {
         // Only endpoints that existed when it happened, so a new endpoint is not sent history.
         const subscribed = endpoints.filter((e) => e.organisationId === event.organisationId && e.events.includes(event.type) && e.createdAt <= event.occurredAt);
         const payload = eventPayload({ event, publicBaseUrl });
-        return subscribed.map((e) => ({ organisationId: event.organisationId, endpointId: e.id, eventId: event.id, eventType: event.type, payload, status: 'pending' as const, nextAttemptAt: at, createdAt: at }));
+        // Due since it happened: a claim takes the oldest due first, so a backlog goes out in the order of its events.
+        const due = event.occurredAt < at ? event.occurredAt : at;
+        return subscribed.map((e) => ({ organisationId: event.organisationId, endpointId: e.id, eventId: event.id, eventType: event.type, payload, status: 'pending' as const, nextAttemptAt: due, createdAt: at }));
       });
       if (deliveries.length > 0) await tx.insert(webhookDeliveries).values(deliveries).onConflictDoNothing();
       await tx.update(events).set({ dispatchedAt: at }).where(inArray(events.id, dispatched));
+      done.push(...pending.map((e) => ({ type: e.type, organisationId: e.organisationId, subjectId: e.subjectId })));
       return pending.length;
     });
+    if (onDispatched && done.length > 0) {
+      try {
+        await onDispatched(done);
+      } catch (error) {
+        logger?.error({ err: error }, 'work after dispatching events failed');
+      }
+    }
+    return count;
   }
 
   /**
@@ -259,9 +288,12 @@ export function createWebhookWorker(input: WebhookWorkerInput): WebhookWorker {
    * lease runs out.
    */
   async function claim(): Promise<Array<{ delivery: DeliveryRow; endpoint: EndpointRow }>> {
+    heldUntil = undefined;
     const room = batch - inFlight.size;
     if (room <= 0) return [];
     const at = now();
+    const clock = performance.now();
+    if (nextStartAt.size > 1000) for (const [id, next] of nextStartAt) if (next <= clock) nextStartAt.delete(id);
     const busy = new Map<string, number>();
     for (const { endpointId } of inFlight.values()) busy.set(endpointId, (busy.get(endpointId) ?? 0) + 1);
     const claimed = await inTransaction(db, async (tx) => {
@@ -291,6 +323,14 @@ export function createWebhookWorker(input: WebhookWorkerInput): WebhookWorker {
         if (chosen.length >= room) break;
         const held = busy.get(d.endpointId) ?? 0;
         if (held >= perEndpoint) continue;
+        if (spacingMs > 0) {
+          const next = nextStartAt.get(d.endpointId) ?? Number.NEGATIVE_INFINITY;
+          if (next > clock) {
+            heldUntil = Math.min(heldUntil ?? next, next);
+            continue;
+          }
+          nextStartAt.set(d.endpointId, clock + spacingMs);
+        }
         busy.set(d.endpointId, held + 1);
         chosen.push(d.id);
       }
@@ -320,7 +360,7 @@ export function createWebhookWorker(input: WebhookWorkerInput): WebhookWorker {
       const headers = {
         'content-type': 'application/json',
         'user-agent': 'aidd-webhooks/1',
-        ...signatureHeaders({ secrets, messageId: `msg_${delivery.eventId}`, timestamp: at, body: delivery.payload }),
+        ...signatureHeaders({ secrets, messageId: messageIdOf(delivery), timestamp: at, body: delivery.payload }),
       };
       const { statusCode, excerpt } = await post({ url, address, headers, body: delivery.payload, signal });
       if (statusCode >= 200 && statusCode < 300) return { outcome: 'succeeded', statusCode, error: null, excerpt, gone: false };
@@ -463,7 +503,9 @@ export function createWebhookWorker(input: WebhookWorkerInput): WebhookWorker {
       const current = pass({ wait: false }).then(
         (done) => {
           passing = false;
-          schedule(again || done.swept + done.dispatched + done.attempted > 0 ? 0 : pollMs);
+          const delay = again || done.swept + done.dispatched + done.attempted > 0 ? 0 : pollMs;
+          // An endpoint held back by the rate bound is looked at again as soon as it may start.
+          schedule(heldUntil === undefined ? delay : Math.min(delay, Math.max(0, Math.ceil(heldUntil - performance.now()))));
         },
         (error: unknown) => {
           passing = false;

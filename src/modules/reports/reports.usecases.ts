@@ -115,7 +115,7 @@ async function storedOrDrawn(ctx: Ctx, { kind, subjectId, document, evaluationHa
         organisationId,
         type: 'report.generated',
         subject: { type: kind === 'comparison' ? 'procurement' : 'response', id: subjectId },
-        data: { reportId: row.id, kind, [kind === 'comparison' ? 'procurementId' : 'responseId']: subjectId },
+        data: { reportId: row.id, kind, [kind === 'comparison' ? 'procurementId' : 'responseId']: subjectId, version: row.sha256 },
         now: ctx.now,
       });
       return toFile(row, pdf, false);

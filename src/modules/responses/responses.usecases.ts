@@ -114,7 +114,7 @@ export async function submitResponse(ctx: { db: Db; now: Date; principal: Suppli
       db: tx,
       values: { organisationId: principal.organisationId, responseId: response.id, reference, answers: snapshot, evidence, responseVersion: response.version + 1, idempotencyKey: ctx.idempotencyKey ?? null, submittedAt: ctx.now },
     });
-    await repo.setResponseStatus({ db: tx, id: response.id, now: ctx.now, status: 'submitted', submittedAt: ctx.now });
+    const submitted = await repo.setResponseStatus({ db: tx, id: response.id, now: ctx.now, status: 'submitted', submittedAt: ctx.now });
     await recordAudit({
       db: tx,
       organisationId: principal.organisationId,
@@ -129,7 +129,7 @@ export async function submitResponse(ctx: { db: Db; now: Date; principal: Suppli
       organisationId: principal.organisationId,
       type: 'response.submitted',
       subject: { type: 'response', id: response.id },
-      data: { procurementId: procurement.id, responseId: response.id },
+      data: { procurementId: procurement.id, responseId: response.id, version: submitted.version },
       now: ctx.now,
     });
     await ctx.onChanged?.({ db: tx, organisationId: principal.organisationId, responseId: response.id, now: ctx.now });
@@ -150,7 +150,7 @@ export async function withdrawResponse(ctx: { db: Db; now: Date; principal: Supp
         const procurement = await getProcurement({ db: tx, now: ctx.now, principal: ctx.principal, id: ctx.principal.procurementId });
         if (procurement.status !== 'open') throw responsesErrors.cannotWithdraw(procurement.status);
       }
-      await repo.setResponseStatus({ db: tx, id: response.id, now: ctx.now, status: 'withdrawn' });
+      const withdrawn = await repo.setResponseStatus({ db: tx, id: response.id, now: ctx.now, status: 'withdrawn' });
       await recordAudit({
         db: tx,
         organisationId: ctx.principal.organisationId,
@@ -165,7 +165,7 @@ export async function withdrawResponse(ctx: { db: Db; now: Date; principal: Supp
         organisationId: ctx.principal.organisationId,
         type: 'response.withdrawn',
         subject: { type: 'response', id: response.id },
-        data: { procurementId: response.procurementId, responseId: response.id },
+        data: { procurementId: response.procurementId, responseId: response.id, version: withdrawn.version },
         now: ctx.now,
       });
       await ctx.onChanged?.({ db: tx, organisationId: ctx.principal.organisationId, responseId: response.id, now: ctx.now });

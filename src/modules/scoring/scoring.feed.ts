@@ -81,7 +81,7 @@ export async function publishScore({ db, organisationId, item, now }: { db: Db; 
     .insert(scoreFeed)
     .values({ responseId: item.responseId, organisationId, procurementId: item.procurementId, item, updatedAt })
     .onConflictDoUpdate({ target: scoreFeed.responseId, set: { item, updatedAt } });
-  const event: Omit<EmitEventInput, 'type'> = { db, organisationId, subject: { type: 'response', id: item.responseId }, data: { procurementId: item.procurementId, responseId: item.responseId }, now };
+  const event: Omit<EmitEventInput, 'type'> = { db, organisationId, subject: { type: 'response', id: item.responseId }, data: { procurementId: item.procurementId, responseId: item.responseId, version: updatedAt.toISOString() }, now };
   // A withdrawn response is no longer evaluated (its evaluation answers 409): the feed, where its item
   // now says `withdrawn`, is where to read it.
   if (item.status === 'withdrawn') event.data = { ...event.data, withdrawn: true };

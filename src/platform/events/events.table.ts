@@ -16,7 +16,7 @@ export const events = pgTable(
     subjectType: text().notNull(),
     subjectId: text().notNull(),
     /** Ids only: receivers fetch the current state over the API. */
-    data: jsonb().$type<Record<string, string | boolean | null>>().notNull(),
+    data: jsonb().$type<Record<string, string | number | boolean | null>>().notNull(),
     occurredAt: timestamp({ withTimezone: true, precision: 3 }).notNull(),
     dispatchedAt: timestamp({ withTimezone: true, precision: 3 }),
   },

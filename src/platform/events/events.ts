@@ -23,8 +23,11 @@ export type EmitEventInput = {
   organisationId: string;
   type: EventType;
   subject: { type: string; id: string };
-  /** Ids and flags only; never answers or scores, which receivers fetch with their own credentials. */
-  data: Record<string, string | boolean | null>;
+  /**
+   * Ids and flags only; never answers or scores, which receivers fetch with their own credentials.
+   * `version` is the subject's version after the change (a number or an opaque string), sent on as the payload's `version`.
+   */
+  data: Record<string, string | number | boolean | null>;
   now: Date;
 };
 

@@ -19,6 +19,7 @@ describe('the webhook pages in words', () => {
           id: 'd1',
           eventId: 'e1',
           eventType: 'response.submitted',
+          redeliveryOf: null,
           status: 'pending',
           attempts: 2,
           nextAttemptAt: '2026-06-01T12:30:00.000Z',

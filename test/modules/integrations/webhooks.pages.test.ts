@@ -175,7 +175,7 @@ describe('the webhook pages of the console', () => {
     expect(await endpointsOf(org)).toEqual([]);
   });
 
-  it('lists each delivery with its attempts and last outcome, newest first, and “Send again” sends it once more', async () => {
+  it('lists each delivery with its attempts and last outcome, newest first, and “Send again” sends it once more as a new message', async () => {
     const org = await seedOrganisation(ctx);
     const agent = await adminAgent(org);
     const { id, secret } = await addThroughPages(agent, { events: ['procurement.opened'] });
@@ -200,19 +200,24 @@ describe('the webhook pages of the console', () => {
     expect(sendAgain).toBeDefined();
     const form = failed.page.formValues(sendAgain);
     const action = (sendAgain as unknown as { closest(s: string): Element }).closest('form').getAttribute('action')!;
+    ctx.clock.advance(1_000); // the new delivery is queued after the first, so it is listed above it
     const queued = await submit(agent, action, form as Record<string, string>);
     expect(queued.status).toBe(303);
     expect(queued.location).toBe(`/admin/webhooks/${id}`);
     const notice = await open(agent, queued.location!);
-    expect(notice.page.text).toContain('The procurement.opened delivery has been queued to send again');
-    expect(cardsOf(notice.page)[0]!.rows['Next attempt']).toBe('As soon as possible');
+    expect(notice.page.text).toContain('The procurement.opened delivery has been queued to send again. It goes out in a moment as a new message, with its own webhook-id.');
+    const [again, first] = cardsOf(notice.page).map((c) => c.rows);
+    expect(again).toMatchObject({ Status: 'Waiting', Attempts: '0', 'Next attempt': 'As soon as possible', 'Sends again': expect.stringMatching(/^Delivery [0-9a-f-]{36}, as a new message/) });
+    expect(first).toMatchObject({ Status: 'Waiting', Attempts: '1' });
 
     await drain();
     expect(receiver.received).toHaveLength(2);
-    expect(receiver.received[1]!.id).toBe(receiver.received[0]!.id);
+    // A new message: its own webhook-id (a receiver that drops repeats takes it) and `redeliveryOf` in the body.
+    expect(receiver.received[1]!.id).not.toBe(receiver.received[0]!.id);
     expect(receiver.received[1]!.verified).toBe(true);
+    expect(JSON.parse(receiver.received[1]!.body)).toEqual({ ...JSON.parse(receiver.received[0]!.body), redeliveryOf: expect.any(String) });
     const delivered = cardsOf((await open(agent, `/admin/webhooks/${id}`)).page)[0]!.rows;
-    expect(delivered).toMatchObject({ Status: 'Delivered', Attempts: '2' });
+    expect(delivered).toMatchObject({ Status: 'Delivered', Attempts: '1' });
     expect(delivered['Last outcome']).toMatch(/^Delivered: answered 200, /);
     expect(await auditActions(org)).toContain('webhook.redelivery_requested');
   });
@@ -303,15 +308,60 @@ describe('the webhook pages of the console', () => {
     await drain();
     expect(receiver.received).toEqual([]);
 
-    const enabled = await submit(agent, `/admin/webhooks/${id}/enable`, { _csrf: csrfFrom(after.html) });
+    // The enable form asks what to do with what was missed; sending it is what is selected.
+    const enable = after.page.button('Enable')!;
+    expect(after.page.formValues(enable)).toMatchObject({ missed: 'send' });
+    expect(after.page.byLabel('Skip it')?.getAttribute('value')).toBe('skip');
+    const enabled = await submit(agent, `/admin/webhooks/${id}/enable`, after.page.formValues(enable));
     expect(enabled.status).toBe(303);
     const on = await open(agent, `/admin/webhooks/${id}`);
-    expect(on.page.text).toContain('The endpoint is enabled.');
+    expect(on.page.text).toContain('The endpoint is enabled. Deliveries that were waiting go out now, oldest first');
     expect(summaryOf(on.page).Status).toBe('Enabled');
     expect(summaryOf(on.page)['Why it is disabled']).toBeUndefined();
     await drain();
     expect(receiver.received.map((r) => JSON.parse(r.body).type)).toEqual(['procurement.opened']);
     expect(await auditActions(org)).toEqual(expect.arrayContaining(['webhook.disabled', 'webhook.enabled']));
+  });
+
+  it('enables an endpoint skipping what it missed: the waiting deliveries are marked skipped and never sent', async () => {
+    const org = await seedOrganisation(ctx);
+    const agent = await adminAgent(org);
+    const { id, secret } = await addThroughPages(agent, { events: ['procurement.opened'] });
+    receiver.useSecret(secret);
+    const page = await open(agent, `/admin/webhooks/${id}`);
+    expect((await submit(agent, `/admin/webhooks/${id}/disable`, { _csrf: csrfFrom(page.html) })).status).toBe(303);
+    await submittedResponses(ctx, org, ['Alpha AI']);
+    await submittedResponses(ctx, org, ['Beta AI']);
+    await drain();
+
+    const disabled = await open(agent, `/admin/webhooks/${id}`);
+    const enable = disabled.page.button('Enable')!;
+    const enabled = await submit(agent, `/admin/webhooks/${id}/enable`, { ...disabled.page.formValues(enable), missed: 'skip' });
+    expect(enabled.status).toBe(303);
+    const on = await open(agent, `/admin/webhooks/${id}`);
+    expect(on.page.text).toContain('The 2 deliveries that were waiting have been marked skipped and will not be sent');
+    expect(summaryOf(on.page).Status).toBe('Enabled');
+    expect(cardsOf(on.page).map((c) => c.rows.Status)).toEqual(['Skipped', 'Skipped']);
+    await drain();
+    expect(receiver.received).toEqual([]);
+  });
+
+  it('“Send test event” sends a signed webhook.test to the endpoint, shown in its log', async () => {
+    const org = await seedOrganisation(ctx);
+    const agent = await adminAgent(org);
+    const { id, secret } = await addThroughPages(agent, { events: ['procurement.opened'] });
+    receiver.useSecret(secret);
+    const page = await open(agent, `/admin/webhooks/${id}`);
+    const button = page.page.button('Send test event')!;
+    const action = (button as unknown as { closest(s: string): Element }).closest('form').getAttribute('action')!;
+    const sent = await submit(agent, action, page.page.formValues(button));
+    expect([sent.status, sent.location]).toEqual([303, `/admin/webhooks/${id}`]);
+    const notice = await open(agent, sent.location!);
+    expect(notice.page.text).toContain('A test event (webhook.test) has been queued.');
+    await drain();
+    expect(receiver.received.map((r) => [JSON.parse(r.body).type, r.verified])).toEqual([['webhook.test', true]]);
+    const [card] = cardsOf((await open(agent, `/admin/webhooks/${id}`)).page);
+    expect(card).toMatchObject({ title: 'A test message someone asked for', rows: expect.objectContaining({ Status: 'Delivered', Event: 'webhook.test' }) });
   });
 
   it('deletes an endpoint after confirming; its pages are then not found', async () => {
@@ -369,8 +419,8 @@ describe('the webhook pages of the console', () => {
       expect(seen.status, url).toBe(404);
       expect(seen.page.h1, url).toEqual(['Page not found']);
     }
-    for (const url of [`/admin/webhooks/${id}/disable`, `/admin/webhooks/${id}/enable`, `/admin/webhooks/${id}/rotate`, `/admin/webhooks/${id}/delete`, `/admin/webhooks/${id}/deliveries/${deliveryId}/redeliver`]) {
-      const posted = await submit(agent, url, { _csrf: csrf });
+    for (const url of [`/admin/webhooks/${id}/disable`, `/admin/webhooks/${id}/enable`, `/admin/webhooks/${id}/rotate`, `/admin/webhooks/${id}/delete`, `/admin/webhooks/${id}/deliveries/${deliveryId}/redeliver`, `/admin/webhooks/${id}/test`]) {
+      const posted = await submit(agent, url, { _csrf: csrf, missed: 'skip' });
       expect(posted.status, url).toBe(404);
       expect(posted.page.h1, url).toEqual(['Page not found']);
     }
@@ -379,7 +429,8 @@ describe('the webhook pages of the console', () => {
     expect((await submit(agent, `/admin/webhooks/${ourId}/deliveries/${deliveryId}/redeliver`, { _csrf: csrf })).status).toBe(404);
 
     expect(await endpointsOf(theirs)).toEqual(before);
-    expect(((await api(theirs, `/v1/webhooks/${id}/deliveries`)).json().items as Array<{ status: string; attempts: number }>)[0]).toMatchObject({ status: 'succeeded', attempts: 1 });
+    // Nothing was queued for them: no test event, no redelivery.
+    expect((await api(theirs, `/v1/webhooks/${id}/deliveries`)).json().items).toEqual([expect.objectContaining({ status: 'succeeded', attempts: 1 })]);
   });
 
   it('refuses a form without its CSRF token with “This page has expired”, and changes nothing', async () => {

@@ -92,7 +92,9 @@ describe('webhooks', () => {
         subject: { type: 'response', id: responses[0]!.responseId },
         procurementId,
         responseId: responses[0]!.responseId,
+        version: expect.any(Number),
         url: `https://aidd.example.gov.uk/v1/responses/${responses[0]!.responseId}`,
+        links: { self: `https://aidd.example.gov.uk/v1/responses/${responses[0]!.responseId}` },
       },
     });
     expect(receiver.received[0]!.id).toMatch(/^msg_/);
@@ -114,22 +116,30 @@ describe('webhooks', () => {
     expect(JSON.stringify(audit)).not.toContain(endpoint.secret.slice(6));
   });
 
-  it('sends every kind of event, each from the change that makes it, and each event’s URL reads with the scopes documented for it', async () => {
+  it('sends every kind of event, each from the change that makes it, and each event’s URL and links read with the scopes documented for it', async () => {
     const org = await seedOrganisation(ctx);
     await register(ctx, org, receiver, ALL);
     const worker = workerFor(ctx);
     const keys = new Map<string, string>();
+    const versions: Array<[string, unknown]> = [];
     let read = 0;
     /** Delivers what is waiting and reads each new event's URL, as a receiver would on arrival, with a key holding exactly the scopes documented for that event. */
     const deliverAndRead = async () => {
       await drain(worker);
       for (const r of receiver.received.slice(read)) {
-        const event = JSON.parse(r.body) as { type: EventType; data: { url: string } };
+        const event = JSON.parse(r.body) as { type: EventType; data: { url: string; version: unknown; links: Record<string, string> } };
         const scopes = [...EVENT_URL_SCOPES[event.type]];
         const token = keys.get(scopes.join()) ?? (await seedApiKey(ctx, org, { scopes })).token;
         keys.set(scopes.join(), token);
-        const answer = await ctx.app.inject({ method: 'GET', url: event.data.url.replace('https://aidd.example.gov.uk', ''), headers: bearer(token) });
-        expect(answer.statusCode, `${event.type} ${event.data.url} with ${scopes.join(', ')}: ${answer.body.slice(0, 200)}`).toBe(200);
+        expect(event.data.links.self, event.type).toBe(event.data.url);
+        for (const [rel, url] of Object.entries(event.data.links)) {
+          expect(url, `${event.type} links.${rel}`).toMatch(/^https:\/\/aidd\.example\.gov\.uk\/v1\//);
+          const answer = await ctx.app.inject({ method: 'GET', url: url.replace('https://aidd.example.gov.uk', ''), headers: bearer(token) });
+          expect(answer.statusCode, `${event.type} links.${rel} ${url} with ${scopes.join(', ')}: ${answer.body.slice(0, 200)}`).toBe(200);
+          // The version is the subject's after the change: what `self` shows now is that one or a later one.
+          if (rel === 'self' && event.type.startsWith('procurement.') && event.type !== 'procurement.decided') expect((answer.json() as { version: number }).version).toBeGreaterThanOrEqual(event.data.version as number);
+        }
+        versions.push([event.type, event.data.version]);
       }
       read = receiver.received.length;
     };
@@ -165,6 +175,21 @@ describe('webhooks', () => {
     expect(types.filter((t) => t.type === 'evaluation.updated' && t.data.withdrawn === true).map((t) => t.data.url)).toEqual([`https://aidd.example.gov.uk/v1/scores?procurementId=${procurementId}`]);
     const cancelled = types.filter((t) => t.type === 'procurement.cancelled');
     expect(cancelled.map((t) => t.data)).toEqual([expect.objectContaining({ procurementId: cancelledId, url: `https://aidd.example.gov.uk/v1/procurements/${cancelledId}` })]);
+    // Each event carries its subject's version: a number for procurements and responses, the feed's
+    // `updatedAt` for evaluations and conditions, the PDF's SHA-256 for a report, none for an invitation.
+    for (const [type, version] of versions) {
+      if (type.startsWith('procurement.') || type.startsWith('response.')) expect([type, typeof version]).toEqual([type, 'number']);
+      else if (type === 'invitation.sent') expect([type, version]).toEqual([type, null]);
+      else if (type === 'report.generated') expect([type, version]).toEqual([type, expect.stringMatching(/^[0-9a-f]{64}$/)]);
+      else expect([type, version]).toEqual([type, expect.stringMatching(/^\d{4}-\d\d-\d\dT/)]);
+    }
+    // A procurement's events come with its version growing: opened, closed (then evaluating), decided.
+    const versionOf = (type: string) => types.find((t) => t.type === type && t.data.procurementId === procurementId)!.data.version as unknown as number;
+    expect(versionOf('procurement.opened')).toBeLessThan(versionOf('procurement.closed'));
+    expect(versionOf('procurement.closed')).toBeLessThan(versionOf('procurement.decided'));
+    // Each update of one evaluation has its own feed position (deliveries may arrive in any order).
+    const feedVersions = types.filter((t) => t.type === 'evaluation.updated' && t.data.responseId === responses[0]!.responseId).map((t) => String(t.data.version));
+    expect(new Set(feedVersions).size).toBe(feedVersions.length);
   });
 
   it('sends a burst of updates of one evaluation as one delivery, the newest, saying how many it stands for', async () => {
@@ -198,7 +223,7 @@ describe('webhooks', () => {
     expect(receiver.received).toHaveLength(3);
   });
 
-  it('retries a receiver that fails, which then gets the event exactly once more, and redelivers on request with the same id', async () => {
+  it('retries a receiver that fails, which then gets the event exactly once more, and redelivers on request as a new message', async () => {
     const org = await seedOrganisation(ctx);
     const endpoint = await register(ctx, org, receiver, ['response.submitted']);
     await submittedResponses(ctx, org, ['Alpha AI']);
@@ -234,9 +259,12 @@ describe('webhooks', () => {
     ctx.clock.set(new Date()); // a month later the receiver would rightly reject the old timestamp; back to now
     const again = await ctx.app.inject({ method: 'POST', url: `/v1/webhooks/${endpoint.id}/deliveries/${delivery!.id}/redeliver`, headers: bearer(org.admin.token) });
     expect(again.statusCode, again.body).toBe(202);
+    expect(again.json()).toMatchObject({ id: expect.not.stringMatching(delivery!.id), redeliveryOf: delivery!.id, status: 'pending' });
     await drain(worker);
     expect(receiver.received).toHaveLength(3);
-    expect(receiver.received[2]).toMatchObject({ id: receiver.received[0]!.id, verified: true, status: 200 });
+    expect(receiver.received[2]).toMatchObject({ verified: true, status: 200 });
+    expect(receiver.received[2]!.id).not.toBe(receiver.received[0]!.id);
+    expect(JSON.parse(receiver.received[2]!.body)).toEqual({ ...JSON.parse(receiver.received[0]!.body), redeliveryOf: delivery!.id });
   });
 
   it('rotates the signing secret: for a day both secrets sign, then only the new one', async () => {
@@ -496,6 +524,7 @@ describe('webhooks', () => {
       ['GET', `/v1/webhooks/${endpoint.id}/deliveries`],
       ['POST', `/v1/webhooks/${endpoint.id}/deliveries/${delivery!.id}/redeliver`],
       ['POST', `/v1/webhooks/${endpoint.id}/enable`],
+      ['POST', `/v1/webhooks/${endpoint.id}/test`],
       ['DELETE', `/v1/webhooks/${endpoint.id}`],
     ] as const) {
       expect([url, (await asB(method, url)).statusCode]).toEqual([url, 404]);
