@@ -164,5 +164,5 @@ export async function comparisonWorkbook(ctx: Ctx & { procurementId: string }): 
   }
   styleSheet(suppliers, { labelColumns: 2, headerRows: 1 });
 
-  return { filename: `${procurementSlug(procurement)}-comparison.xlsx`, body: withQuotePrefix(Buffer.from(await workbook.xlsx.writeBuffer())) };
+  return { filename: `${procurementSlug(procurement)}-comparison.xlsx`, body: await withQuotePrefix(Buffer.from(await workbook.xlsx.writeBuffer())) };
 }
