@@ -50,6 +50,9 @@ const recordPackageSchema = z
         ocid: z.string(),
         releases: z.array(z.looseObject({ url: z.string(), date: z.iso.datetime(), tag: z.array(z.string()) })).describe('Each stored release, oldest first, linked as `<release package uri>#<release id>`.'),
         compiledRelease: releaseSchema.describe('The releases merged by the OCDS merge rules: the current state, tagged `compiled`.'),
+        versionedRelease: z
+          .looseObject({ ocid: z.string() })
+          .describe('The history: each field as the list of its values `{releaseID, releaseDate, releaseTag, value}`, a new entry only where a release changed it; items of lists merged by id keep their `id` unversioned.'),
       }),
     ),
   })

@@ -142,7 +142,7 @@ export type RecordPackage = {
   publishedDate: string;
   publisher: { name: string };
   packages: string[];
-  records: [{ ocid: string; releases: LinkedRelease[]; compiledRelease: Omit<Release, 'tag'> & { tag: ['compiled'] } }];
+  records: [{ ocid: string; releases: LinkedRelease[]; compiledRelease: Omit<Release, 'tag'> & { tag: ['compiled'] }; versionedRelease: VersionedRelease }];
 };
 
 // ───────────────────────────────────────────── input
@@ -507,20 +507,28 @@ const isObject = (v: unknown): v is Record<string, Json> => typeof v === 'object
 const hasIds = (items: Json[]) => items.length > 0 && items.every((i) => isObject(i) && (typeof i.id === 'string' || typeof i.id === 'number'));
 
 /**
- * OCDS merging for the fields we publish: objects merge field by field; arrays whose items all
- * have an `id` merge item by item on it (new ids appended in order); any other array, and any
- * scalar, is replaced by the later value; a null removes the field.
+ * The lists the schemas (core and our extensions) mark `wholeListMerge`: replaced whole, and versioned
+ * as one value, though their items have ids. `criteria` only under `awardCriteria` (the requirements
+ * extension's `tender.criteria` merges by id).
  */
-export function mergeInto(earlier: Json | undefined, later: Json): Json {
+const wholeList = (key: string, parentKey: string | undefined) =>
+  key === 'additionalIdentifiers' || key === 'identifiers' || key === 'numbers' || (key === 'criteria' && parentKey === 'awardCriteria');
+
+/**
+ * OCDS merging for the fields we publish: objects merge field by field; arrays whose items all
+ * have an `id` merge item by item on it (new ids appended in order), except the whole-list ones;
+ * any other array, and any scalar, is replaced by the later value; a null removes the field.
+ */
+export function mergeInto(earlier: Json | undefined, later: Json, key?: string, parentKey?: string): Json {
   if (isObject(later)) {
     const out: Record<string, Json> = isObject(earlier) ? { ...earlier } : {};
-    for (const [key, value] of Object.entries(later)) {
-      if (value === null) delete out[key];
-      else out[key] = mergeInto(out[key], value);
+    for (const [field, value] of Object.entries(later)) {
+      if (value === null) delete out[field];
+      else out[field] = mergeInto(out[field], value, field, key);
     }
     return out;
   }
-  if (Array.isArray(later) && Array.isArray(earlier) && hasIds(later) && hasIds(earlier)) {
+  if (Array.isArray(later) && Array.isArray(earlier) && !(key !== undefined && wholeList(key, parentKey)) && hasIds(later) && hasIds(earlier)) {
     const merged = new Map<string | number, Json>(earlier.map((i) => [(i as Record<string, string>).id!, i]));
     for (const item of later) {
       const id = (item as Record<string, string>).id!;
@@ -540,7 +548,72 @@ export function compileReleases(releases: readonly Release[]): Omit<Release, 'ta
   return { ...(merged as unknown as Release), id: `${latest.ocid}-${latest.date}`, date: latest.date, tag: ['compiled'] };
 }
 
-/** One record: links to each stored release in the release package (its URL with `#<release id>`), and the compiled release. */
+export type VersionedRelease = { ocid: string; [field: string]: Json };
+export type VersionedValue = { releaseID: string; releaseDate: string; releaseTag: string[]; value: Json };
+/** A path to a value: field names, and `{ id }` for an item of a list merged by id. */
+type Path = Array<string | { id: string | number }>;
+
+/** Every value of a release by its path, as OCDS merging sees them: the release's own id, date and tag left out (`omitWhenMerged`). */
+function flatten(value: Json, path: Path, out: Map<string, { path: Path; value: Json }>): void {
+  const key = [...path].reverse().find((p): p is string => typeof p === 'string');
+  const parentKey = path.filter((p): p is string => typeof p === 'string').at(-2);
+  if (isObject(value)) {
+    for (const [field, v] of Object.entries(value)) {
+      if (path.length === 0 && (field === 'id' || field === 'date' || field === 'tag' || field === 'ocid')) continue;
+      // An item's id is what identifies it, not one of its values.
+      if (field === 'id' && typeof path.at(-1) === 'object') continue;
+      flatten(v, [...path, field], out);
+    }
+    return;
+  }
+  if (Array.isArray(value) && key !== undefined && !wholeList(key, parentKey) && hasIds(value)) {
+    for (const item of value) flatten(item, [...path, { id: (item as Record<string, string | number>).id! }], out);
+    return;
+  }
+  out.set(JSON.stringify(path), { path, value });
+}
+
+/**
+ * The versioned release (OCDS merging, "versioned history"): every field as the list of its values,
+ * each with the release that set it, a new entry only where a release changed it (a field a release
+ * leaves out is unchanged). Items of lists merged by id keep their `id` as it is.
+ */
+export function versionReleases(releases: readonly Release[]): VersionedRelease {
+  const latest = releases.at(-1);
+  if (!latest) throw new Error('nothing to version');
+  const versions = new Map<string, { path: Path; entries: VersionedValue[] }>();
+  for (const release of releases) {
+    const flat = new Map<string, { path: Path; value: Json }>();
+    flatten(release as unknown as Json, [], flat);
+    for (const [at, { path, value }] of flat) {
+      const seen = versions.get(at);
+      const entry: VersionedValue = { releaseID: release.id, releaseDate: release.date, releaseTag: [...release.tag], value };
+      if (!seen) versions.set(at, { path, entries: [entry] });
+      else if (JSON.stringify(seen.entries.at(-1)!.value) !== JSON.stringify(value)) seen.entries.push(entry);
+    }
+  }
+  const root: VersionedRelease = { ocid: latest.ocid };
+  for (const { path, entries } of versions.values()) {
+    let here: Record<string, Json> = root;
+    for (let i = 0; i < path.length - 1; i += 1) {
+      const step = path[i]!;
+      if (typeof step === 'string') {
+        const next = path[i + 1]!;
+        here[step] ??= typeof next === 'string' ? {} : [];
+        if (typeof next === 'string') here = here[step] as Record<string, Json>;
+        continue;
+      }
+      const list = here[path[i - 1] as string] as Array<Record<string, Json>>;
+      let item = list.find((x) => x.id === step.id);
+      if (!item) list.push((item = { id: step.id }));
+      here = item;
+    }
+    here[path.at(-1) as string] = entries as unknown as Json;
+  }
+  return root;
+}
+
+/** One record: links to each stored release in the release package (its URL with `#<release id>`), the compiled release and the versioned release. */
 export function recordPackageOf(meta: PackageMeta & { releasePackageUri: string; releases: readonly Release[] }): RecordPackage {
   const latest = meta.releases.at(-1);
   if (!latest) throw new Error('a record package needs a release');
@@ -552,6 +625,7 @@ export function recordPackageOf(meta: PackageMeta & { releasePackageUri: string;
         ocid: latest.ocid,
         releases: meta.releases.map((r) => ({ url: `${meta.releasePackageUri}#${r.id}`, date: r.date, tag: r.tag })),
         compiledRelease: compileReleases(meta.releases),
+        versionedRelease: versionReleases(meta.releases),
       },
     ],
   };

@@ -453,6 +453,25 @@ describe('GET /v1/procurements/{id}/ocds', () => {
     expect(compiled.tender.status).toBe('complete');
     expect(compiled.bids!.details).toHaveLength(3);
     checkRelease(compiled);
+    // The versioned release (checked against the official versioned schema with the package above): each field's history.
+    const versioned = record.versionedRelease;
+    expect(versioned.ocid).toBe(releases[0]!.ocid);
+    expect(versioned).not.toHaveProperty('tag');
+    const [tender, awarded] = releases;
+    expect(versioned.tender.status).toEqual([
+      { releaseID: tender!.id, releaseDate: tender!.date, releaseTag: ['tender'], value: 'active' },
+      { releaseID: awarded!.id, releaseDate: awarded!.date, releaseTag: ['award'], value: 'complete' },
+    ]);
+    // The official schema does check it: a field given as a plain value, not its history, is refused.
+    expect(schemaErrors(validateRecordPackage, { ...json, records: [{ ...record, versionedRelease: { ...versioned, tender: { ...versioned.tender, status: 'complete' } } }] })).not.toEqual([]);
+    // Unchanged since the tender: one entry.
+    expect(versioned.tender.title).toEqual([{ releaseID: tender!.id, releaseDate: tender!.date, releaseTag: ['tender'], value: tender!.tender.title }]);
+    // Bids first appear in the award release; each keeps its id as it is, its fields versioned.
+    const alphaBid = (versioned.bids.details as Array<{ id: string; status: unknown[] }>).find((d) => d.id === w.alpha.responseId)!;
+    expect(alphaBid.status).toEqual([{ releaseID: awarded!.id, releaseDate: awarded!.date, releaseTag: ['award'], value: 'valid' }]);
+    // The award criteria are one list, versioned whole (wholeListMerge).
+    expect(versioned.tender.lots[0].awardCriteria.criteria).toHaveLength(1);
+    expect(versioned.tender.lots[0].awardCriteria.criteria[0].value).toEqual(tender!.tender.lots![0]!.awardCriteria.criteria);
     // The compiled release is also valid on its own, as one release of a package.
     validPackage({ ...releasePackageOf({ uri: packageUri, publisherName: 'x', localExtensionUrl: `${publicBaseUrl}/ocds-extension/extension.json`, releases }), releases: [compiled] });
   });
