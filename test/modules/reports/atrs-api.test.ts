@@ -4,7 +4,7 @@ import { bearer, problemOf, useTestApp, type TestContext } from '../../helpers/a
 import { seedApiKey, seedInvitation, seedOpenProcurement, seedOrganisation, seedUser } from '../../helpers/factories';
 import { keepForLook, readPdf } from '../../helpers/pdf';
 import { signedInAgent } from '../../helpers/staff';
-import { readPage } from '../../helpers/web';
+import { downloadWith, readPage } from '../../helpers/web';
 import { smallDefinition } from '../questionnaires/fixtures';
 
 const triage = { 'triage.personal_data': 'yes', 'triage.people': 10 };
@@ -177,17 +177,9 @@ describe('the draft ATRS record', () => {
     expect(json.status).toBe(200);
     expect(json.headers['content-disposition']).toBe(`attachment; filename="transparency-record-draft-alpha-ai.json"; filename*=UTF-8''transparency-record-draft-alpha-ai.json`);
     expect(JSON.parse(json.text)).toEqual((await w.call('GET', `/v1/responses/${w.alpha.responseId}/atrs.json`, w.org.admin.token)).json());
-    const pdf = await agent
-      .get(pdfHref!)
-      .redirects(0)
-      .buffer(true)
-      .parse((response, done) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () => done(null, Buffer.concat(chunks)));
-      });
+    const pdf = await downloadWith(agent, pdfHref!);
     expect(pdf.status).toBe(200);
-    expect((pdf.body as Buffer).equals((await w.call('GET', `/v1/responses/${w.alpha.responseId}/atrs.pdf`, w.org.admin.token)).rawPayload)).toBe(true);
+    expect(pdf.bytes.equals((await w.call('GET', `/v1/responses/${w.alpha.responseId}/atrs.pdf`, w.org.admin.token)).rawPayload)).toBe(true);
 
     // Not submitted: a page saying when; another council's response or a non-id: not found; the panel's evaluators: not allowed.
     const early = await agent.get(`${reports}/responses/${w.gamma.responseId}/atrs.pdf`).redirects(0);

@@ -3,7 +3,7 @@ import { bearer, useTestApp, type TestContext } from '../../helpers/app';
 import { seedInvitation, seedOpenProcurement, seedOrganisation, seedUser } from '../../helpers/factories';
 import { multipart } from '../../helpers/multipart';
 import { csrfFrom, signedInAgent } from '../../helpers/staff';
-import { readPage } from '../../helpers/web';
+import { downloadWith, readPage } from '../../helpers/web';
 import { evidenceDefinition, smallDefinition } from '../questionnaires/fixtures';
 
 const triage = { 'triage.personal_data': 'yes', 'triage.people': 10 };
@@ -13,17 +13,6 @@ type Agent = Awaited<ReturnType<typeof signedInAgent>>;
 
 const get = (agent: Agent, url: string) => agent.get(url).redirects(0);
 const post = (agent: Agent, url: string, form: Record<string, string>) => agent.post(url).type('form').send(form).redirects(0);
-const download = (agent: Agent, url: string) =>
-  agent
-    .get(url)
-    .redirects(0)
-    .buffer(true)
-    .parse((res, done) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => done(null, Buffer.concat(chunks)));
-    });
-
 /** Acme AI Ltd's submitted response: one confidential answer, a comment, and two evidence files. */
 async function world(ctx: TestContext) {
   const org = await seedOrganisation(ctx, { name: 'Example Borough Council' });
@@ -77,9 +66,9 @@ describe('a response in the console', { timeout: 120_000 }, () => {
     // Evidence downloads: the file as uploaded.
     const file = page.link('plan.txt');
     expect(file).toBeDefined();
-    const downloaded = await download(w.agent, file!.getAttribute('href')!);
+    const downloaded = await downloadWith(w.agent, file!.getAttribute('href')!);
     expect(downloaded.status).toBe(200);
-    expect(Buffer.compare(downloaded.body as Buffer, PLAN)).toBe(0);
+    expect(Buffer.compare(downloaded.bytes, PLAN)).toBe(0);
     expect(downloaded.headers['content-disposition']).toBe(`attachment; filename="plan.txt"; filename*=UTF-8''plan.txt`);
     expect(downloaded.headers['x-content-sha256']).toMatch(/^[0-9a-f]{64}$/);
     expect(page.link('policy.txt')).toBeDefined();
