@@ -27,7 +27,7 @@ function ordered(release: Record<string, unknown>): Release {
  * Reads through `procurementEvaluations` (404 for another organisation's procurement). An API key
  * without responses:read gets the releases without answers.
  */
-export async function publishedReleases(ctx: Ctx): Promise<Release[]> {
+export async function publishedReleases(ctx: Ctx): Promise<{ releases: Release[]; council: string }> {
   const all = await procurementEvaluations(ctx);
   const { council } = await contactFor({ db: ctx.db, organisationId: ctx.principal.organisationId, userId: null });
   const content = buildReleaseContent({
@@ -58,20 +58,18 @@ export async function publishedReleases(ctx: Ctx): Promise<Release[]> {
   }
   const releases = (await repo.releasesOf({ db: ctx.db, ...scope })).map(ordered);
   // The answers a council publishes are still not for a key granted scores alone (the scopes promise that); the stored releases keep them.
-  return isKeyWithout(ctx.principal, 'responses:read') ? releases.map(withoutAnswers) : releases;
+  return { releases: isKeyWithout(ctx.principal, 'responses:read') ? releases.map(withoutAnswers) : releases, council };
 }
 
 /** The procurement's stored releases as one release package (`GET /v1/procurements/{id}/ocds`). */
 export async function ocdsReleasePackage(ctx: Ctx): Promise<ReleasePackage> {
-  const releases = await publishedReleases(ctx);
-  const { council } = await contactFor({ db: ctx.db, organisationId: ctx.principal.organisationId, userId: null });
+  const { releases, council } = await publishedReleases(ctx);
   return releasePackageOf({ uri: releasePackageUri(ctx), publisherName: council, localExtensionUrl: localExtensionUrl(ctx.publicBaseUrl), releases });
 }
 
 /** The procurement as an OCDS record package (`GET /v1/procurements/{id}/ocds/record`): linked releases and the compiled release. */
 export async function ocdsRecordPackage(ctx: Ctx): Promise<RecordPackage> {
-  const releases = await publishedReleases(ctx);
-  const { council } = await contactFor({ db: ctx.db, organisationId: ctx.principal.organisationId, userId: null });
+  const { releases, council } = await publishedReleases(ctx);
   return recordPackageOf({
     uri: `${releasePackageUri(ctx)}/record`,
     releasePackageUri: releasePackageUri(ctx),
