@@ -6,7 +6,9 @@
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+# --ignore-scripts: our postinstall prepares an empty embedded database for a fast first `npm start`
+# from a checkout (scripts/prepare-embedded-database.ts); scripts/ is not here yet, and the image does not use it.
+RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json ./
 COPY scripts/ scripts/
 COPY src/ src/

@@ -18,7 +18,7 @@ import { performance } from 'node:perf_hooks';
 import PDFDocument from 'pdfkit';
 import { evaluationReport } from '../../src/modules/reports/reports.models';
 import { decisionSummary } from '../../src/modules/reports/decision-summary.models';
-import { DEFAULT_FONTS, renderPdf } from '../../src/platform/pdf';
+import { DEFAULT_FONTS, renderPdf } from '../../src/platform/pdf/render';
 import type { ReportDocument } from '../../src/modules/reports/reports.document';
 import { percentile } from './lib/gated-load';
 import { cv, fmt, load, median } from './lib/load';

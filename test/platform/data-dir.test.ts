@@ -6,6 +6,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { MIGRATIONS_FOLDER } from '../../src/platform/db';
+import { buildTemplate } from '../../src/platform/db/embedded-template';
 import { testPostgresUrl } from '../helpers/db';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -127,6 +129,30 @@ describe.skipIf(onPostgres)('the embedded database directory (DATA_DIR), with re
     server.child.kill('SIGTERM');
     expect(await server.exited).toEqual({ code: 0, signal: null });
   }
+
+  it('starts a new DATA_DIR from the prepared empty database, saying each step as it begins, and reopens it on restart', async () => {
+    // What `npm install` prepares (package.json's postinstall); made here if this checkout has none.
+    await buildTemplate({ migrationsFolder: MIGRATIONS_FOLDER });
+    const dataDir = tempDir();
+    const first = await startServer(dataDir);
+    const lines = nonEmptyLines(first.output().stdout);
+    const steps = lines.filter((line) => line.startsWith('Starting: '));
+    expect(steps).toEqual([
+      'Starting: loading the service',
+      `Starting: new embedded database in ${dataDir}: copying the prepared empty one`,
+      'Starting: applying database migrations and the built-in questionnaires',
+      'Starting: building the routes, pages and API description',
+    ]);
+    // The first line comes before anything else the process prints.
+    expect(lines[0]).toBe('Starting: loading the service');
+    expect(lines.at(-1)).toMatch(/listening on http:\/\/127\.0\.0\.1:\d+ .*ready \d+\.\d s after the process started$/);
+    const { token } = await setUp(first.url);
+    await stop(first);
+
+    const second = await startServer(dataDir);
+    expect(nonEmptyLines(second.output().stdout).filter((line) => line.startsWith('Starting: '))[1]).toBe(`Starting: opening the embedded database in ${dataDir}`);
+    expect(await organisationSeenBy(second.url, token)).toBe('Lockfield Council');
+  }, 180_000);
 
   it('refuses a second server with one line naming the first, which keeps serving and keeps its data', async () => {
     const dataDir = tempDir();

@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
+import { loadExcelJs } from '../../platform/excel';
 import type { Principal } from '../../platform/auth';
 import type { Db } from '../../platform/db';
 import { comparison, procurementEvaluations, type ResultRow } from '../scoring';
@@ -116,7 +117,7 @@ export async function comparisonWorkbook(ctx: Ctx & { procurementId: string }): 
   const results = new Map(items.map((item) => [item.responseId, item]));
   const ids = matrix.suppliers.map((s) => s.responseId);
 
-  const workbook = new ExcelJS.Workbook();
+  const workbook = new (await loadExcelJs()).Workbook();
   workbook.creator = 'Council AI due diligence';
   workbook.created = ctx.now;
   workbook.modified = ctx.now;

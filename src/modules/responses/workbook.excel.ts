@@ -1,4 +1,5 @@
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
+import { loadExcelJs } from '../../platform/excel';
 import { WORKBOOK_COLUMNS, WORKBOOK_MAX_ROWS, WORKBOOK_SHEET, type Cell, type WorkbookRow } from './workbook.models';
 
 /**
@@ -13,7 +14,7 @@ const MAX_ENTRIES = 500;
 const LIST_SHEET = 'Lists';
 
 export async function writeWorkbook({ rows, title, now }: { rows: WorkbookRow[]; title: string; now: Date }): Promise<Buffer> {
-  const workbook = new ExcelJS.Workbook();
+  const workbook = new (await loadExcelJs()).Workbook();
   workbook.creator = 'AI supplier due diligence';
   workbook.title = title;
   workbook.created = now;
@@ -103,7 +104,7 @@ export async function readWorkbook(bytes: Buffer): Promise<ReadWorkbook> {
   const size = unpackedSize(bytes);
   if (!size) return { ok: false, message: NOT_XLSX };
   if (size.entries > MAX_ENTRIES || size.bytes > MAX_UNPACKED_BYTES) return { ok: false, message: 'The selected workbook is too big: use the workbook downloaded from this page' };
-  const workbook = new ExcelJS.Workbook();
+  const workbook = new (await loadExcelJs()).Workbook();
   try {
     // exceljs declares its own `Buffer` type; a Node Buffer is what it reads.
     await workbook.xlsx.load(bytes as unknown as ExcelJS.Buffer);

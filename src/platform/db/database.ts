@@ -10,6 +10,7 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
 import { acquireDataDirLock, type DataDirLock } from './data-dir-lock';
 import { ensureDataDir, resolveDataDir } from './data-dir';
+import { copyTemplate, findTemplate, isEmptyDataDirectory } from './embedded-template';
 import { listenForNotifications, type ListenInput, type NotificationListener } from './notifications';
 import { projectRoot } from '../project-root';
 import { queryRows } from './query';
@@ -68,6 +69,8 @@ export type OpenDatabaseInput = {
   /** Embedded only: who holds DATA_DIR while it is open (`server`, `cli`), named to any other opener it refuses. */
   lockRole?: string | undefined;
   logger: Logger;
+  /** Told, in a line for a person, what a slow step is about to do (the server prints it at start-up). */
+  progress?: ((line: string) => void) | undefined;
   poolMax?: number;
   statementTimeoutMs?: number;
   applicationName?: string;
@@ -77,7 +80,7 @@ export async function openDatabase(input: OpenDatabaseInput): Promise<Database> 
   return input.url ? openPostgres({ ...input, url: input.url }) : openEmbedded(input);
 }
 
-async function openEmbedded({ dataDir, template, lockRole }: OpenDatabaseInput): Promise<Database> {
+async function openEmbedded({ dataDir, template, lockRole, progress }: OpenDatabaseInput): Promise<Database> {
   let client: PGlite;
   let lock: DataDirLock | undefined;
   if (dataDir === 'memory') {
@@ -90,6 +93,17 @@ async function openEmbedded({ dataDir, template, lockRole }: OpenDatabaseInput):
     lock = await acquireDataDirLock({ directory, role: lockRole });
     try {
       const pgdata = path.join(directory, 'pgdata');
+      if (isEmptyDataDirectory(pgdata)) {
+        const prepared = findTemplate({ migrationsFolder: MIGRATIONS_FOLDER });
+        if (prepared) {
+          progress?.(`new embedded database in ${directory}: copying the prepared empty one`);
+          copyTemplate({ template: prepared, pgdata });
+        } else {
+          progress?.(`new embedded database in ${directory}: creating it (initdb takes several seconds; \`npm install\` prepares one to copy instead)`);
+        }
+      } else {
+        progress?.(`opening the embedded database in ${directory}`);
+      }
       ensureDataDir(pgdata);
       client = new PGlite(pgdata);
       await client.waitReady;

@@ -1,13 +1,14 @@
 import { Worker } from 'node:worker_threads';
 import type { PdfDocument } from './document';
-import { renderPdf, type RenderedPdf } from './render';
+import type { RenderedPdf } from './render';
 
 /** Turns a laid-out document into PDF bytes, somewhere that does not hold up the API. */
 export type PdfRenderer = { render: (document: PdfDocument) => Promise<RenderedPdf>; close: () => Promise<void> };
 
 /** On the calling thread: for scripts and for measuring the renderer itself. */
 export function createInlineRenderer(): PdfRenderer {
-  return { render: (document) => renderPdf({ document }), close: async () => {} };
+  // pdfkit is loaded here, on the first document, not when the server starts (about 0.25 s of start-up).
+  return { render: async (document) => (await import('./render')).renderPdf({ document }), close: async () => {} };
 }
 
 type Task = { document: PdfDocument; resolve: (rendered: RenderedPdf) => void; reject: (error: Error) => void };

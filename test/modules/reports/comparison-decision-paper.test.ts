@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { comparisonReport, type ComparisonRow } from '../../../src/modules/reports/reports.models';
 import { evaluateResponse, rankingRobustness } from '../../../src/modules/scoring';
-import { renderPdf } from '../../../src/platform/pdf';
+import { renderPdf } from '../../../src/platform/pdf/render';
 import { bearer, useTestApp, type TestContext } from '../../helpers/app';
 import { seedInvitation, seedOpenProcurement, seedOrganisation, seedUser } from '../../helpers/factories';
 import { keepForLook, readPdf } from '../../helpers/pdf';

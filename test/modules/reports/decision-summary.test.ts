@@ -3,7 +3,7 @@ import { evaluateResponse } from '../../../src/modules/scoring';
 import { decisionSummary, RAG_WORDS, ratingSentence, recommendationOf, signOffRows } from '../../../src/modules/reports/decision-summary.models';
 import { evaluationReport, type ReportCondition } from '../../../src/modules/reports/reports.models';
 import { questionsOf } from '../../../src/modules/reports/reports.shared';
-import { renderPdf } from '../../../src/platform/pdf';
+import { renderPdf } from '../../../src/platform/pdf/render';
 import { readPdf } from '../../helpers/pdf';
 import { change, strongInput } from '../scoring/fixtures';
 import { definition, flat, reportInput } from './report-input';

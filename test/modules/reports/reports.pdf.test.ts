@@ -14,7 +14,7 @@ import {
   type EvaluationReportInput,
 } from '../../../src/modules/reports/reports.models';
 import { fileSize } from '../../../src/platform/format';
-import { renderPdf } from '../../../src/platform/pdf';
+import { renderPdf } from '../../../src/platform/pdf/render';
 import { readPdf } from '../../helpers/pdf';
 import { change, strongInput } from '../scoring/fixtures';
 import { definition, flat, procurement, reportInput as baseReportInput } from './report-input';
