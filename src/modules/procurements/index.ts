@@ -1,5 +1,5 @@
 export { registerProcurementsApi } from './procurements.api';
-export { closeDueProcurements, getProcurement, keepOpenUntil, transition as transitionProcurement, type ProcurementDto } from './procurements.usecases';
+export { closeDueProcurements, getProcurement, getProcurementWithDefinition, keepOpenUntil, transition as transitionProcurement, type ProcurementDto } from './procurements.usecases';
 export { procurements } from './procurements.table';
 export { procurementIdsOnPanel } from './procurements.repository';
 export type { ProcurementStatus } from './procurements.models';

@@ -51,37 +51,44 @@ async function bump({ db, now, response }: { db: Db; now: Date; response: repo.R
  * previous state kept in the answer's history. Not an audit event: autosave stays light.
  *
  * This is the hot path (autosave), so it is shaped for it: the procurement and the (cached)
- * questionnaire are read before the transaction; inside it, one statement locks and bumps the
- * response and one saves the answer with its history, so the response's lock is held for two
- * round trips. The checks keep the order of the other writes: unknown question 404, stale 412,
- * submitted, withdrawn or late 409, invalid value 422.
+ * questionnaire are read first; then one statement bumps the response (only if it may change) and
+ * writes the answer with its history, atomically, in one round trip with no transaction around it.
+ * When anything is wrong the response is read to say what, keeping the order every other write
+ * reports in: unknown question 404, stale 412, submitted, withdrawn, late or not open 409, invalid
+ * value 422.
  */
 export async function saveAnswer(ctx: SupplierCtx & { questionKey: string; input: AnswerInput; ifMatch?: number | undefined }): Promise<{ answer: AnswerDto; responseVersion: number }> {
   const { principal } = ctx;
   const { procurement, definition } = await supplierContext(ctx);
   const question = questionsByKey(definition, principal).get(ctx.questionKey);
   if (!question) throw answerErrors.questionNotFound(ctx.questionKey);
-  return inTransaction(ctx.db, async (tx) => {
-    const bumped = await repo.bumpDraftResponse({ db: tx, organisationId: principal.organisationId, id: principal.responseId, ifMatch: ctx.ifMatch, now: ctx.now });
-    if (!bumped) {
-      // Nothing changed: find out why, in the order the other writes report it.
-      const current = await repo.findResponse({ db: tx, organisationId: principal.organisationId, id: principal.responseId });
-      if (!current) throw responsesErrors.invitationNotFound();
-      if (ctx.ifMatch !== undefined && ctx.ifMatch !== current.version) throw answerErrors.stale();
-      assertWritable(procurement, current, ctx.now);
-      throw answerErrors.stale();
-    }
-    assertWritable(procurement, bumped, ctx.now);
-    const message = checkAnswerValue(question, ctx.input.value);
+  const message = checkAnswerValue(question, ctx.input.value);
+  const reasonMissing = ctx.input.confidential === true && !ctx.input.confidentialReason?.trim();
+  if (message || reasonMissing || procurement.status !== 'open') {
+    await explainRefusedSave(ctx, procurement);
     if (message) throw answerErrors.invalidValue(question.key, question.ref ?? null, message);
-    if (ctx.input.confidential && !ctx.input.confidentialReason?.trim()) throw answerErrors.reasonRequired();
-    const row = await repo.saveAnswerWithHistory({
-      db: tx,
-      values: { organisationId: principal.organisationId, responseId: bumped.id, questionKey: question.key, ...normalise(ctx.input), updatedAt: ctx.now, updatedBy: supplierActorId(principal) },
-      change: 'saved',
-    });
-    return { answer: toAnswerDto(row), responseVersion: bumped.version };
+    throw answerErrors.reasonRequired();
+  }
+  const saved = await repo.saveDraftAnswer({
+    db: ctx.db,
+    values: { organisationId: principal.organisationId, responseId: principal.responseId, questionKey: question.key, ...normalise(ctx.input), updatedAt: ctx.now, updatedBy: supplierActorId(principal) },
+    ifMatch: ctx.ifMatch,
+    deadline: new Date(procurement.deadline),
   });
+  if (!saved) {
+    await explainRefusedSave(ctx, procurement);
+    // Nothing wrong any more by the time it was read: another save got in between.
+    throw answerErrors.stale();
+  }
+  return { answer: toAnswerDto(saved.answer), responseVersion: saved.responseVersion };
+}
+
+/** Throws what stops a supplier's save, in the order every write reports it (missing 404, stale 412, not writable 409); returns when nothing does. */
+async function explainRefusedSave(ctx: SupplierCtx & { ifMatch?: number | undefined }, procurement: Awaited<ReturnType<typeof supplierContext>>['procurement']): Promise<void> {
+  const current = await repo.findResponse({ db: ctx.db, organisationId: ctx.principal.organisationId, id: ctx.principal.responseId });
+  if (!current) throw responsesErrors.invitationNotFound();
+  if (ctx.ifMatch !== undefined && ctx.ifMatch !== current.version) throw answerErrors.stale();
+  assertWritable(procurement, current, ctx.now);
 }
 
 export type BulkResult = { saved: Record<string, AnswerDto>; unchanged: string[]; ignored: string[]; responseVersion: number };

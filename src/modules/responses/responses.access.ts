@@ -1,7 +1,7 @@
 import { isKeyWithout, type Principal, type SupplierPrincipal } from '../../platform/auth';
 import type { Db } from '../../platform/db';
-import { getProcurement, type ProcurementDto } from '../procurements';
-import { getQuestionnaire, type Question, type QuestionnaireDefinition } from '../questionnaires';
+import { getProcurement, getProcurementWithDefinition, type ProcurementDto } from '../procurements';
+import type { Question, QuestionnaireDefinition } from '../questionnaires';
 import { answerErrors, responsesErrors, teamErrors } from './responses.errors';
 import { confidentialKeys, supplierDeadline } from './responses.models';
 import * as repo from './responses.repository';
@@ -33,9 +33,8 @@ export async function confidentialQuestions({ db, responseId }: { db: Db; respon
 
 /** The response's procurement and pinned questionnaire, read with the supplier's own principal. */
 export async function supplierContext({ db, now, principal }: { db: Db; now: Date; principal: SupplierPrincipal }): Promise<{ procurement: ProcurementDto; definition: QuestionnaireDefinition }> {
-  const procurement = await getProcurement({ db, now, principal, id: principal.procurementId });
-  const questionnaire = await getQuestionnaire({ db, principal, id: procurement.questionnaire.id });
-  return { procurement, definition: questionnaire.definition };
+  // The questionnaire is read once (its definition is cached by hash), not once for the procurement and again here.
+  return getProcurementWithDefinition({ db, now, principal, id: principal.procurementId });
 }
 
 export function effectiveDeadline(procurement: ProcurementDto, response: repo.ResponseRow): Date {

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import { prepared, queryRows, type Db } from '../../platform/db';
 import { afterCreatedAtId, createdAtIdKey, toPage, type Page } from '../../platform/pagination';
 import { procurements } from '../procurements';
@@ -214,37 +214,19 @@ export async function setDeadlineOverride({ db, id, deadline, now }: { db: Db; i
   return row!;
 }
 
-/**
- * The first statement of an answer save: takes the response's row lock and bumps its version in
- * one round trip, only if the response is still a draft and (with If-Match) at the version the
- * supplier last read. No row back means one of those failed; the caller reads why.
- */
-export async function bumpDraftResponse({ db, organisationId, id, ifMatch, now }: { db: Db; organisationId: string; id: string; ifMatch?: number | undefined; now: Date }): Promise<ResponseRow | undefined> {
-  const [row] = await db
-    .update(responses)
-    .set({ version: sql`${responses.version} + 1`, updatedAt: now, status: sql`case when ${responses.status} = 'not_started' then 'in_progress' else ${responses.status} end` })
-    .where(
-      and(
-        eq(responses.id, id),
-        eq(responses.organisationId, organisationId),
-        inArray(responses.status, ['not_started', 'in_progress', 'reopened']),
-        ifMatch === undefined ? undefined : eq(responses.version, ifMatch),
-      ),
-    )
-    .returning();
-  return row;
-}
-
 type AnswerValues = Pick<typeof answers.$inferInsert, 'organisationId' | 'responseId' | 'questionKey' | 'value' | 'comment' | 'confidential' | 'confidentialReason' | 'updatedAt' | 'updatedBy'>;
 
-/** Upserts an answer and writes its history row in one statement (one round trip on the hot path). */
-export async function saveAnswerWithHistory({ db, values, change }: { db: Db; values: AnswerValues; change: 'saved' | 'amended' }): Promise<AnswerRow> {
-  const [row] = await queryRows<Record<string, unknown>>(
-    db,
-    sql`with saved as (
+/**
+ * The upsert of one answer and its history row, as the tail of a statement: `source` is a `from`
+ * clause whose rows say which response to write to (its `response_id` column), so an answer is
+ * written only where the source yields a row.
+ */
+function answerUpsert({ values, change, source }: { values: Omit<AnswerValues, 'responseId'>; change: 'saved' | 'amended'; source: SQL }): SQL {
+  return sql`saved as (
       insert into answers (organisation_id, response_id, question_key, value, comment, confidential, confidential_reason, version, updated_at, updated_by)
-      values (${values.organisationId}, ${values.responseId}, ${values.questionKey}, ${JSON.stringify(values.value ?? null)}::jsonb, ${values.comment ?? null},
-              ${values.confidential ?? false}, ${values.confidentialReason ?? null}, 1, ${values.updatedAt.toISOString()}::timestamptz, ${values.updatedBy})
+      select ${values.organisationId}, source.response_id, ${values.questionKey}, ${JSON.stringify(values.value ?? null)}::jsonb, ${values.comment ?? null},
+             ${values.confidential ?? false}, ${values.confidentialReason ?? null}, 1, ${values.updatedAt.toISOString()}::timestamptz, ${values.updatedBy}
+      from ${source}
       on conflict (response_id, question_key) do update set
         value = excluded.value, comment = excluded.comment, confidential = excluded.confidential, confidential_reason = excluded.confidential_reason,
         version = answers.version + 1, updated_at = excluded.updated_at, updated_by = excluded.updated_by
@@ -252,10 +234,10 @@ export async function saveAnswerWithHistory({ db, values, change }: { db: Db; va
     ), history as (
       insert into answer_versions (organisation_id, response_id, question_key, version, value, comment, confidential, confidential_reason, change, changed_at, changed_by)
       select organisation_id, response_id, question_key, version, value, comment, confidential, confidential_reason, ${change}, updated_at, updated_by from saved
-    )
-    select id, organisation_id, response_id, question_key, value, comment, confidential, confidential_reason, version, updated_at, updated_by from saved`,
-  );
-  const r = row!;
+    )`;
+}
+
+function toAnswerRow(r: Record<string, unknown>): AnswerRow {
   return {
     id: r.id as string,
     organisationId: r.organisation_id as string,
@@ -270,6 +252,43 @@ export async function saveAnswerWithHistory({ db, values, change }: { db: Db; va
     updatedAt: new Date(r.updated_at as string | Date),
     updatedBy: r.updated_by as string,
   };
+}
+
+/** Upserts an answer and writes its history row in one statement, inside the caller's transaction (which holds the response). */
+export async function saveAnswerWithHistory({ db, values, change }: { db: Db; values: AnswerValues; change: 'saved' | 'amended' }): Promise<AnswerRow> {
+  const [row] = await queryRows<Record<string, unknown>>(
+    db,
+    sql`with ${answerUpsert({ values, change, source: sql`(select ${values.responseId}::uuid as response_id) as source` })}
+    select id, organisation_id, response_id, question_key, value, comment, confidential, confidential_reason, version, updated_at, updated_by from saved`,
+  );
+  return toAnswerRow(row!);
+}
+
+/**
+ * An autosave in one statement, so one round trip and no transaction around it: bumps the response's
+ * version (taking its row lock) only if it is still a draft, before its deadline (the later of the
+ * procurement's and its own extension) and, with If-Match, at the version the supplier last read;
+ * then writes the answer and its history only if that bump happened. Undefined when it did not: the
+ * caller reads why. The procurement's own state (open) is checked by the caller, as every write does.
+ */
+export async function saveDraftAnswer({ db, values, ifMatch, deadline }: { db: Db; values: AnswerValues; ifMatch: number | undefined; deadline: Date }): Promise<{ answer: AnswerRow; responseVersion: number } | undefined> {
+  const now = values.updatedAt.toISOString();
+  const [row] = await queryRows<Record<string, unknown>>(
+    db,
+    sql`with bumped as (
+      update responses set version = version + 1, updated_at = ${now}::timestamptz,
+        status = case when status = 'not_started' then 'in_progress' else status end
+      where id = ${values.responseId} and organisation_id = ${values.organisationId}
+        and status in ('not_started', 'in_progress', 'reopened')
+        and (${ifMatch ?? null}::integer is null or version = ${ifMatch ?? null}::integer)
+        and greatest(deadline_override, ${deadline.toISOString()}::timestamptz) > ${now}::timestamptz
+      returning id as response_id, version
+    ), ${answerUpsert({ values, change: 'saved', source: sql`bumped as source` })}
+    select saved.id, saved.organisation_id, saved.response_id, saved.question_key, saved.value, saved.comment, saved.confidential, saved.confidential_reason,
+           saved.version, saved.updated_at, saved.updated_by, bumped.version as response_version
+    from saved, bumped`,
+  );
+  return row ? { answer: toAnswerRow(row), responseVersion: Number(row.response_version) } : undefined;
 }
 
 /** The latest submission of each response, keyed by response id. */
