@@ -4,11 +4,18 @@
 // resolves the session, reads the response and renders the page through Nunjucks and GOV.UK
 // Frontend's macros. Beside it, in the same run, the fastify hello-world (the ceiling of any API
 // route), interleaved, same connections. Target: section page req/s ≥ 0.2× hello-world.
+// Two more ceilings (issue 22): the page's exact bytes served by fastify from a string, and on
+// PostgreSQL the render-only floor (the same template and context rendered in one process, no I/O;
+// lib/render-floor.ts). Targets there: page ≥ 0.6× the floor, ≥ 500 req/s at c=50, p50 < 5 ms at c=1.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { call } from './lib/http';
-import { fmt } from './lib/load';
-import { interleavedFigures, interleavedWithHello, statusChecks } from './lib/page-vs-hello';
-import { startHelloWorld, startService, type Engine } from './lib/servers';
+import { fmt, load, median } from './lib/load';
+import { interleavedFigures, interleavedWithHello, ms, statusChecks } from './lib/page-vs-hello';
+import { renderFloor } from './lib/render-floor';
+import { startHelloWorld, startProcess, startService, type Engine } from './lib/servers';
 import { WEB_QUESTIONS, WEB_SECTION_KEY, WEB_TRIAGE, webFilledMarkers, webFormAnswers, webFormDefinitionInput, webQuestionLabels } from './lib/web-form-fixture';
 
 const CONNECTIONS = 50;
@@ -54,7 +61,7 @@ async function setUpWebForm(base: string, adminToken: string): Promise<WebSetup>
   return { cookie: `aidd_session=${session}`, seconds: (performance.now() - started) / 1000 };
 }
 
-type Page = { status: number; contentType: string; bytes: number; problems: string[] };
+type Page = { status: number; contentType: string; bytes: number; html: string; problems: string[] };
 
 /** One request for the page, and what is wrong with it: not a 200 HTML page, or a question label or saved answer missing. */
 async function fetchPage(url: string, cookie: string): Promise<Page> {
@@ -70,7 +77,7 @@ async function fetchPage(url: string, cookie: string): Promise<Page> {
     ...(missingLabels.length === 0 ? [] : [`${missingLabels.length} question labels missing (${missingLabels.join('; ')})`]),
     ...(missingAnswers.length === 0 ? [] : [`${missingAnswers.length} saved answers not shown (${missingAnswers.map((m) => m.slice(0, 40)).join('; ')})`]),
   ];
-  return { status: response.status, contentType, bytes: body.length, problems };
+  return { status: response.status, contentType, bytes: body.length, html, problems };
 }
 
 async function measure(engine: Engine): Promise<string[]> {
@@ -94,15 +101,52 @@ async function measure(engine: Engine): Promise<string[]> {
         `; after it: ${after.problems.length === 0 ? 'the same' : after.problems.join(', ')}, ${fmt(after.bytes)} bytes`,
     ];
     const ok = status.ok && after.problems.length === 0 && after.bytes === before.bytes;
+    const ceilings = await pageCeilings({ engine, url, headers, html: before.html, databaseUrl: service.databaseUrl });
     return [
       `S5 GET ${SECTION_ROUTE} [${engine}] (section page, logged-in supplier, ${WEB_QUESTIONS} questions of 7 types, 5 answered, 3 asking for evidence; ${fmt(before.bytes)} bytes of HTML, uncompressed)` +
         interleavedFigures({ result, connections: CONNECTIONS, durationSeconds: DURATION, repetitions: REPETITIONS, target: TARGET }),
       `S5 checks [${engine}]: ${checks.join('; ')}${ok ? '' : ' — CHECK FAILED'} | setup through the API ${fmt(setup.seconds, 1)} s`,
+      `S5 ceilings [${engine}]: ${ceilings.describe(median(result.candidate.map((r) => r.requestsPerSecond)))}`,
     ];
   } finally {
     await service.stop();
     await hello.stop();
   }
+}
+
+/**
+ * The page beside its own ceilings: the same bytes from a string (another process, same connections),
+ * the page alone at c=1 (its latency without queueing), and on PostgreSQL the render-only floor.
+ */
+async function pageCeilings({ engine, url, headers, html, databaseUrl }: { engine: Engine; url: string; headers: Record<string, string>; html: string; databaseUrl?: string | undefined }) {
+  const directory = mkdtempSync(path.join(tmpdir(), 'aidd-bench-page-'));
+  const file = path.join(directory, 'page.html');
+  writeFileSync(file, html);
+  const bytesServer = await startProcess({ script: 'test/bench/lib/static-page-server.ts', env: { PAGE_FILE: file } });
+  const fromString: number[] = [];
+  const single: { p50: number; rps: number }[] = [];
+  try {
+    await load({ url: `${bytesServer.url}/`, connections: CONNECTIONS, durationSeconds: WARM_UP_SECONDS });
+    for (let i = 0; i < REPETITIONS; i += 1) {
+      fromString.push((await load({ url: `${bytesServer.url}/`, connections: CONNECTIONS, durationSeconds: DURATION })).requestsPerSecond);
+      const one = await load({ url, connections: 1, durationSeconds: DURATION, headers });
+      single.push({ p50: one.p50, rps: one.requestsPerSecond });
+    }
+  } finally {
+    await bytesServer.stop();
+    rmSync(directory, { recursive: true, force: true });
+  }
+  const floor = engine === 'postgres' && databaseUrl ? await renderFloor({ databaseUrl, route: SECTION_ROUTE, cookie: headers.cookie!, seconds: DURATION }) : undefined;
+  const p50 = median(single.map((s) => s.p50));
+  return {
+    describe: (pageRps: number) =>
+      `same ${fmt(Buffer.byteLength(html))} bytes from a string ${fmt(median(fromString))} req/s (c=${CONNECTIONS}), ratio page/bytes ${(pageRps / median(fromString)).toFixed(3)}` +
+      ` | page at c=1: p50 ${ms(p50)} ms, ${fmt(median(single.map((s) => s.rps)))} req/s (target p50 < 5 ms: ${p50 < 5 ? 'met' : 'NOT met'})` +
+      ` | page at c=${CONNECTIONS} ${fmt(pageRps)} req/s (target >= 500: ${pageRps >= 500 ? 'met' : 'NOT met'})` +
+      (floor
+        ? ` | render-only floor (${floor.template}, same context, in process, ${DURATION} s) ${fmt(floor.rendersPerSecond)} renders/s, ${ms(floor.msPerRender)} ms each, ratio page/floor ${(pageRps / floor.rendersPerSecond).toFixed(3)} (target >= 0.6: ${pageRps / floor.rendersPerSecond >= 0.6 ? 'met' : 'NOT met'})`
+        : ' | render-only floor: PostgreSQL only (the embedded database is held by the server measured)'),
+  };
 }
 
 export async function run({ engines }: { engines: Engine[] }): Promise<string[]> {

@@ -46,6 +46,69 @@ export function parseForm(body: string): Record<string, string | string[]> {
   return form;
 }
 
+type TemplateWithExports = nunjucks.Template & { getExported: (...args: unknown[]) => unknown; aiddExported?: unknown };
+type EnvironmentInternals = {
+  resolveTemplate: (loader: unknown, parentName: string | null, filename: string) => string;
+  getTemplate: (...args: unknown[]) => unknown;
+};
+
+/**
+ * Every GOV.UK macro includes its template, and each template imports the macros it uses (label, hint,
+ * error message, fieldset), so a page of ten questions resolves and imports templates hundreds of
+ * times per render: nunjucks resolves each relative name with path.resolve and runs the imported
+ * file's top level again each time, about half of a section page's render. Templates never change
+ * while the server runs (no watching; compiled ones are cached by nunjucks), so both are remembered:
+ * a name resolved once per (parent, name), and the macros a template exports collected once per
+ * template, for plain imports only (`import ... with context` depends on the page and is left alone).
+ */
+export function memoiseTemplateLookups(env: nunjucks.Environment): void {
+  const internals = env as unknown as EnvironmentInternals;
+  const resolve = internals.resolveTemplate.bind(env);
+  const resolved = new Map<string, string>();
+  internals.resolveTemplate = (loader, parentName, filename) => {
+    const key = `${parentName ?? ''}\u0000${filename}`;
+    let name = resolved.get(key);
+    if (name === undefined) resolved.set(key, (name = resolve(loader, parentName, filename)));
+    return name;
+  };
+  const getTemplate = internals.getTemplate.bind(env);
+  const templates = new Map<string, TemplateWithExports>();
+  type Callback = (error: unknown, template?: TemplateWithExports) => void;
+  // The compiled templates call getTemplate(name, eagerCompile, parentName, ignoreMissing, callback) for
+  // every include and import; any other shape (a first render by name) goes to nunjucks as it is.
+  internals.getTemplate = (name, eagerCompile, parentName, ignoreMissing, callback) => {
+    if (typeof name !== 'string' || typeof callback !== 'function' || typeof eagerCompile === 'function' || typeof parentName === 'function') {
+      return getTemplate(name, eagerCompile, parentName, ignoreMissing, callback);
+    }
+    const key = `${(parentName as string | null) ?? ''}\u0000${name}`;
+    const known = templates.get(key);
+    if (known) return (callback as Callback)(null, known);
+    return getTemplate(name, eagerCompile, parentName, ignoreMissing, (error: unknown, template?: TemplateWithExports) => {
+      if (!error && template) {
+        rememberExports(template);
+        templates.set(key, template);
+      }
+      (callback as Callback)(error, template);
+    });
+  };
+}
+
+/** A template's exported macros, collected on its first plain import and handed out again after that. */
+function rememberExports(template: TemplateWithExports): void {
+  if (Object.hasOwn(template, 'getExported')) return;
+  const getExported = template.getExported.bind(template);
+  type Exported = (error: unknown, exported?: unknown) => void;
+  template.getExported = (...args: unknown[]) => {
+    const [first] = args;
+    if (typeof first !== 'function') return getExported(...args);
+    if (template.aiddExported !== undefined) return (first as Exported)(null, template.aiddExported);
+    return getExported((error: unknown, exported: unknown) => {
+      if (!error) template.aiddExported = exported;
+      (first as Exported)(error, exported);
+    });
+  };
+}
+
 /** GOV.UK's assets are routes of the whole server: served once, by the first group of pages registered. */
 const assetsServed = new WeakSet<object>();
 
@@ -73,6 +136,7 @@ export async function registerWeb(app: FastifyInstance, { tooManyAttempts = 'too
         // UK dates and times as GOV.UK writes them: "17:00 on 31 March 2027".
         env.addFilter('ukDate', ukDay);
         env.addFilter('ukTime', ukClock);
+        memoiseTemplateLookups(env);
       },
     },
   });
