@@ -5,12 +5,32 @@
 // database is held by the server process that is measured.
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
 import nunjucks from 'nunjucks';
 import { buildApp } from '../../../src/app';
 import { loadConfig } from '../../../src/config';
 import { openDatabase } from '../../../src/platform/db';
+import { addPageFilters } from '../../../src/platform/web/web';
 
-export type RenderFloor = { rendersPerSecond: number; msPerRender: number; renders: number; template: string; bytes: number };
+export type RenderFloor = {
+  rendersPerSecond: number;
+  msPerRender: number;
+  renders: number;
+  template: string;
+  bytes: number;
+  /** Renders per second in alternating slices: the app's environment, and a plain one (same loaders and filters, no remembered lookups). */
+  alternating: { app: number; plain: number };
+};
+
+/** A page environment as the app configures it, less `memoiseTemplateLookups`: what the memo is measured against. */
+function plainEnvironment(): nunjucks.Environment {
+  const govuk = path.dirname(createRequire(import.meta.url).resolve('govuk-frontend/package.json')) + '/dist';
+  const views = path.resolve(import.meta.dirname, '../../../src/views');
+  const env = new nunjucks.Environment(new nunjucks.FileSystemLoader([views, govuk]), { autoescape: true, throwOnUndefined: false });
+  addPageFilters(env);
+  return env;
+}
 
 export async function renderFloor({ databaseUrl, route, cookie, seconds }: { databaseUrl: string; route: string; cookie: string; seconds: number }): Promise<RenderFloor> {
   const database = await openDatabase({ url: databaseUrl, dataDir: 'memory', logger: { warn: () => undefined, error: () => undefined }, poolMax: 2 });
@@ -54,7 +74,32 @@ export async function renderFloor({ databaseUrl, route, cookie, seconds }: { dat
     writeFileSync(profileFile, JSON.stringify(profile));
     session.disconnect();
   }
+  // The memo's worth: the app's environment against a plain one, in alternating slices, so drift on
+  // the machine hits both alike; the same bytes, or the comparison is void.
+  const plain = plainEnvironment();
+  const renderPlain = () => plain.render(name, context);
+  if (renderPlain() !== render()) throw new Error('render floor: the plain environment renders different bytes');
+  for (let i = 0; i < 50; i += 1) renderPlain();
+  const slices = { app: { renders: 0, ms: 0 }, plain: { renders: 0, ms: 0 } };
+  for (let round = 0; round < 8; round += 1) {
+    for (const [which, fn] of [['app', render], ['plain', renderPlain]] as const) {
+      const from = performance.now();
+      const stop = from + (seconds * 1000) / 8;
+      while (performance.now() < stop) {
+        fn();
+        slices[which].renders += 1;
+      }
+      slices[which].ms += performance.now() - from;
+    }
+  }
   await app.close();
   await database.close();
-  return { rendersPerSecond: (renders / elapsed) * 1000, msPerRender: elapsed / renders, renders, template: name, bytes };
+  return {
+    rendersPerSecond: (renders / elapsed) * 1000,
+    msPerRender: elapsed / renders,
+    renders,
+    template: name,
+    bytes,
+    alternating: { app: (slices.app.renders / slices.app.ms) * 1000, plain: (slices.plain.renders / slices.plain.ms) * 1000 },
+  };
 }
