@@ -11,7 +11,12 @@ import { buildTemplate } from '../../src/platform/db/embedded-template';
 import { testPostgresUrl } from '../helpers/db';
 
 const root = path.resolve(import.meta.dirname, '../..');
-const tsx = path.join(root, 'node_modules/.bin/tsx');
+/**
+ * The server as one process, `node --import tsx src/server.ts`, not the tsx CLI: the CLI relays a
+ * SIGTERM to its child and SIGKILLs it when the child has not acknowledged within 30 ms, twice (tsx 4,
+ * relaySignalToChild), which a loaded machine misses: CI saw a clean shutdown end in exit 143.
+ */
+const SERVER = [process.execPath, ['--import', 'tsx', 'src/server.ts']] as const;
 const SETUP_TOKEN = 'data-dir-test-setup-token-0123';
 /** Only a guard against a process that never exits: a slow machine waits longer, never fails sooner. */
 const HANG_GUARD_MS = 90_000;
@@ -25,7 +30,7 @@ type Launched = {
 };
 
 function launch(command: string, args: string[], env: Record<string, string>): Launched {
-  // Its own process group, so a cleanup can end tsx's (or npm's) children with it.
+  // Its own process group, so a cleanup can end npm's children with it.
   const child = spawn(command, args, {
     cwd: root,
     detached: true,
@@ -48,21 +53,13 @@ function launch(command: string, args: string[], env: Record<string, string>): L
   return { child, output: () => ({ stdout, stderr }), exited, listening };
 }
 
-/** Kills the process and everything it started (tsx runs the code in a child; npm adds two more). */
+/** Kills the process and everything it started (npm, for the CLI, adds two more). */
 function killGroup(launched: Launched): void {
   try {
     process.kill(-launched.child.pid!, 'SIGKILL');
   } catch {
     // already gone
   }
-}
-
-/** The process that runs the code under tsx (tsx starts it as its child): the pid a lock names. */
-function innerPid(tsxPid: number): number {
-  const children = readFileSync(`/proc/${tsxPid}/task/${tsxPid}/children`, 'utf8').trim().split(/\s+/).map(Number);
-  const node = children.find((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('src/'));
-  if (!node) throw new Error(`no node child under tsx ${tsxPid}`);
-  return node;
 }
 
 function nonEmptyLines(text: string): string[] {
@@ -85,11 +82,11 @@ describe.skipIf(onPostgres)('the embedded database directory (DATA_DIR), with re
 
   /** A server on this DATA_DIR, killed after the test if it is still running. */
   async function startServer(dataDir: string): Promise<Launched & { port: number; pid: number; url: string }> {
-    const server = launch(tsx, ['src/server.ts'], { DATA_DIR: dataDir });
-    cleanups.push(() => killGroup(server));
-    const started = await Promise.race([server.listening, server.exited]);
-    if (typeof started !== 'number') throw new Error(`server exited (${JSON.stringify(started)}) before listening:\n${server.output().stderr}`);
-    return { ...server, port: started, pid: innerPid(server.child.pid!), url: `http://127.0.0.1:${started}` };
+    const launched = launch(SERVER[0], [...SERVER[1]], { DATA_DIR: dataDir });
+    cleanups.push(() => killGroup(launched));
+    const started = await Promise.race([launched.listening, launched.exited]);
+    if (typeof started !== 'number') throw new Error(`server exited (${JSON.stringify(started)}) before listening:\n${launched.output().stderr}`);
+    return { ...launched, port: started, pid: launched.child.pid!, url: `http://127.0.0.1:${started}` };
   }
 
   /** Runs a process to its end; fails (after killing it) if it is still running after the guard. */
@@ -159,7 +156,7 @@ describe.skipIf(onPostgres)('the embedded database directory (DATA_DIR), with re
     const first = await startServer(dataDir);
     const { token } = await setUp(first.url);
 
-    const second = launch(tsx, ['src/server.ts'], { DATA_DIR: dataDir });
+    const second = launch(SERVER[0], [...SERVER[1]], { DATA_DIR: dataDir });
     cleanups.push(() => killGroup(second));
     const outcome = await Promise.race([second.exited, second.listening.then((port) => `listening on ${port}`)]);
     expect(outcome, 'the second server must not start').toEqual({ code: 1, signal: null });
@@ -237,7 +234,7 @@ describe.skipIf(onPostgres)('the embedded database directory (DATA_DIR), with re
 
   it('fails fast with one clear line when DATA_DIR cannot be created (under /proc)', async () => {
     const dataDir = '/proc/aidd-test/data';
-    const [server, cliRun] = await Promise.all([runToExit(tsx, ['src/server.ts'], { DATA_DIR: dataDir }), cli(['bootstrap', '--org', 'Proc Council', '--email', 'a@proc.gov.uk', '--name', 'A'], { DATA_DIR: dataDir })]);
+    const [server, cliRun] = await Promise.all([runToExit(SERVER[0], [...SERVER[1]], { DATA_DIR: dataDir }), cli(['bootstrap', '--org', 'Proc Council', '--email', 'a@proc.gov.uk', '--name', 'A'], { DATA_DIR: dataDir })]);
     expect(server.code).toBe(1);
     expect(nonEmptyLines(server.stderr)).toEqual([
       `Failed to start: DATA_DIR ${dataDir} cannot be used: it is under /proc, a virtual file system where directories cannot be created. Set DATA_DIR to a directory this user can write to, or DATABASE_URL to use PostgreSQL.`,
