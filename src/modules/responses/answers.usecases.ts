@@ -2,6 +2,7 @@ import type { SupplierPrincipal } from '../../platform/auth';
 import { inTransaction, type Db } from '../../platform/db';
 import { canonicalJson, sha256Hex } from '../../platform/crypto';
 import type { FieldProblem } from '../../platform/errors';
+import type { ProcurementDto } from '../procurements';
 import type { Question } from '../questionnaires';
 import { assertWritable, lockForSupplierChange, questionsByKey, supplierActorId, supplierContext } from './responses.access';
 import { answerErrors, responsesErrors } from './responses.errors';
@@ -84,7 +85,7 @@ export async function saveAnswer(ctx: SupplierCtx & { questionKey: string; input
 }
 
 /** Throws what stops a supplier's save, in the order every write reports it (missing 404, stale 412, not writable 409); returns when nothing does. */
-async function explainRefusedSave(ctx: SupplierCtx & { ifMatch?: number | undefined }, procurement: Awaited<ReturnType<typeof supplierContext>>['procurement']): Promise<void> {
+async function explainRefusedSave(ctx: SupplierCtx & { ifMatch?: number | undefined }, procurement: ProcurementDto): Promise<void> {
   const current = await repo.findResponse({ db: ctx.db, organisationId: ctx.principal.organisationId, id: ctx.principal.responseId });
   if (!current) throw responsesErrors.invitationNotFound();
   if (ctx.ifMatch !== undefined && ctx.ifMatch !== current.version) throw answerErrors.stale();

@@ -31,10 +31,13 @@ export function templateDirectory({ migrationsFolder, root = projectRoot() }: { 
   return path.join(root, 'node_modules', '.cache', 'aidd', `pglite-${migrationsFingerprint(migrationsFolder)}`);
 }
 
+/** A template directory that was built whole (its marker is written last, before the rename). */
+const isReady = (directory: string): boolean => existsSync(path.join(directory, READY_MARKER));
+
 /** The template's directory when a whole one exists for these migrations; undefined otherwise. */
 export function findTemplate({ migrationsFolder, root }: { migrationsFolder: string; root?: string }): string | undefined {
   const directory = templateDirectory({ migrationsFolder, root });
-  return existsSync(path.join(directory, READY_MARKER)) ? directory : undefined;
+  return isReady(directory) ? directory : undefined;
 }
 
 /**
@@ -43,9 +46,8 @@ export function findTemplate({ migrationsFolder, root }: { migrationsFolder: str
  * directory, and two builds at once both succeed, the second rename finding the first's).
  */
 export async function buildTemplate({ migrationsFolder, root }: { migrationsFolder: string; root?: string }): Promise<{ directory: string; built: boolean }> {
-  const existing = findTemplate({ migrationsFolder, root });
-  if (existing) return { directory: existing, built: false };
   const directory = templateDirectory({ migrationsFolder, root });
+  if (isReady(directory)) return { directory, built: false };
   const building = `${directory}.building-${process.pid}`;
   rmSync(building, { recursive: true, force: true });
   mkdirSync(building, { recursive: true });
@@ -61,7 +63,7 @@ export async function buildTemplate({ migrationsFolder, root }: { migrationsFold
     try {
       renameSync(building, directory);
     } catch (error) {
-      if (!findTemplate({ migrationsFolder, root })) throw error;
+      if (!isReady(directory)) throw error;
     }
   } finally {
     rmSync(building, { recursive: true, force: true });

@@ -61,30 +61,19 @@ export function addPageFilters(env: nunjucks.Environment): void {
 }
 
 type TemplateWithExports = nunjucks.Template & { getExported: (...args: unknown[]) => unknown; aiddExported?: unknown };
-type EnvironmentInternals = {
-  resolveTemplate: (loader: unknown, parentName: string | null, filename: string) => string;
-  getTemplate: (...args: unknown[]) => unknown;
-};
+type EnvironmentInternals = { getTemplate: (...args: unknown[]) => unknown };
 
 /**
  * Every GOV.UK macro includes its template, and each template imports the macros it uses (label, hint,
- * error message, fieldset), so a page of ten questions resolves and imports templates hundreds of
+ * error message, fieldset), so a page of ten questions looks up and imports templates hundreds of
  * times per render: nunjucks resolves each relative name with path.resolve and runs the imported
  * file's top level again each time, about half of a section page's render. Templates never change
  * while the server runs (no watching; compiled ones are cached by nunjucks), so both are remembered:
- * a name resolved once per (parent, name), and the macros a template exports collected once per
- * template, for plain imports only (`import ... with context` depends on the page and is left alone).
+ * the template an include or import finds, once per (parent, name), and the macros a template exports,
+ * once per template, for plain imports only (`import ... with context` depends on the page and is left alone).
  */
 export function memoiseTemplateLookups(env: nunjucks.Environment): void {
   const internals = env as unknown as EnvironmentInternals;
-  const resolve = internals.resolveTemplate.bind(env);
-  const resolved = new Map<string, string>();
-  internals.resolveTemplate = (loader, parentName, filename) => {
-    const key = `${parentName ?? ''}\u0000${filename}`;
-    let name = resolved.get(key);
-    if (name === undefined) resolved.set(key, (name = resolve(loader, parentName, filename)));
-    return name;
-  };
   const getTemplate = internals.getTemplate.bind(env);
   const templates = new Map<string, TemplateWithExports>();
   type Callback = (error: unknown, template?: TemplateWithExports) => void;
