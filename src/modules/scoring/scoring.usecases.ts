@@ -1,7 +1,7 @@
 import { recordAudit } from '../../platform/audit';
 import { actorOf, type Principal } from '../../platform/auth';
 import { canonicalJson, sha256Hex } from '../../platform/crypto';
-import { inTransaction, type Db } from '../../platform/db';
+import { inTransaction, lockOrganisation, type Db } from '../../platform/db';
 import { getProcurement, procurementIdsOnPanel, transitionProcurement, type ProcurementDto } from '../procurements';
 import { getQuestionnaire, type Answers, type QuestionnaireDefinition } from '../questionnaires';
 import { decideAmendment as recordAmendmentDecision, downloadEvidenceForOfficer, responsesForScoring, submittedResponse, WITHHELD_NOTICE, withholdsConfidential, type SubmittedResponse } from '../responses';
@@ -79,9 +79,28 @@ async function computeFor(db: Db, context: Context, response: SubmittedResponse)
   return evaluateResponse(inputFor({ context, response, moderations, decisions }));
 }
 
-/** Stores an evaluation and publishes it to the scores feed, in the caller's transaction. */
-async function store({ db, organisationId, context, response, evaluation, now }: { db: Db; organisationId: string; context: Context; response: SubmittedResponse; evaluation: Evaluation; now: Date }) {
-  await repo.upsertEvaluation({
+/**
+ * Stores an evaluation and works out its conditions register, in the caller's transaction, from
+ * the gateway decisions the caller read (or read here). Takes no lock.
+ */
+async function storeEvaluation({
+  db,
+  organisationId,
+  context,
+  response,
+  evaluation,
+  decisions,
+  now,
+}: {
+  db: Db;
+  organisationId: string;
+  context: Context;
+  response: SubmittedResponse;
+  evaluation: Evaluation;
+  decisions?: repo.GatewayDecisionRow[];
+  now: Date;
+}): Promise<{ row: repo.EvaluationRow; conditions: Condition[] }> {
+  const row = await repo.upsertEvaluation({
     db,
     values: {
       responseId: response.responseId,
@@ -95,16 +114,35 @@ async function store({ db, organisationId, context, response, evaluation, now }:
       computedAt: now,
     },
   });
-  const conditions = await registerFor({ db, context, response, evaluation });
+  const conditions = await registerFor({ db, context, response, evaluation, decisions });
+  return { row, conditions };
+}
+
+/** Stores an evaluation and publishes it to the scores feed, in the caller's transaction. */
+async function store({ db, organisationId, context, response, evaluation, now }: { db: Db; organisationId: string; context: Context; response: SubmittedResponse; evaluation: Evaluation; now: Date }) {
+  const { conditions } = await storeEvaluation({ db, organisationId, context, response, evaluation, now });
   await publishScore({ db, organisationId, item: feedItemOf({ procurement: context.procurement, response, evaluation, conditions }), now });
 }
 
 /** A response's conditions register: raised by its evaluation, with what people recorded about each. */
-export async function registerFor({ db, context, response, evaluation }: { db: Db; context: Context; response: SubmittedResponse; evaluation: Evaluation }): Promise<Condition[]> {
+export async function registerFor({
+  db,
+  context,
+  response,
+  evaluation,
+  decisions,
+}: {
+  db: Db;
+  context: Context;
+  response: SubmittedResponse;
+  evaluation: Evaluation;
+  /** The response's gateway decisions, when the caller has them. */
+  decisions?: repo.GatewayDecisionRow[] | undefined;
+}): Promise<Condition[]> {
   // One after the other: inside a transaction `db` is a single client.
-  const decisions = await repo.gatewayDecisionsOf({ db, responseIds: [response.responseId] });
+  const decided = decisions ?? (await repo.gatewayDecisionsOf({ db, responseIds: [response.responseId] }));
   const states = await repo.conditionStatesOf({ db, responseIds: [response.responseId] });
-  return registerOf({ definition: context.definition, answers: response.answers, evaluation, decisions, states });
+  return registerOf({ definition: context.definition, answers: response.answers, evaluation, decisions: decided, states });
 }
 
 /**
@@ -144,6 +182,22 @@ async function answerOf({ db, evaluation, response, computedAt }: { db: Db; eval
   // One after the other: inside a transaction both share one connection.
   const decisions = await repo.gatewayDecisionsOf({ db, responseIds: [response.responseId] });
   const finalisation = await repo.findFinalisation({ db, responseId: response.responseId });
+  return answerWith({ evaluation, response, computedAt, decisions, finalisation: finalisation ?? null });
+}
+
+function answerWith({
+  evaluation,
+  response,
+  computedAt,
+  decisions,
+  finalisation,
+}: {
+  evaluation: Evaluation;
+  response: SubmittedResponse;
+  computedAt: Date;
+  decisions: repo.GatewayDecisionRow[];
+  finalisation: repo.FinalisationRow | null;
+}): EvaluationDto {
   const owners = gatewayOwnersOf(decisions);
   return {
     ...evaluation,
@@ -452,6 +506,54 @@ async function refreshed(ctx: Ctx, response: SubmittedResponse): Promise<Evaluat
   return answerOf({ db: ctx.db, evaluation: stored.evaluation, response, computedAt: stored.computedAt });
 }
 
+/** What a moderator's change starts from, read once in the change's transaction. */
+type PanelChange = Context & { response: SubmittedResponse; moderations: repo.ModerationRow[]; decisions: repo.GatewayDecisionRow[] };
+
+/**
+ * The moderator, the response open to change (submitted, evaluating, not finalised), and the inputs
+ * of its evaluation, read under the organisation's lock.
+ *
+ * Every writer of an evaluation's inputs (the panel's changes here; submission, withdrawal and
+ * amendments in responses) holds that lock from its reading of the inputs to its commit, so the
+ * evaluation a change stores includes every change committed before it: two tabs moderating two
+ * questions of one response at once both count. The lock also makes the finalisation check hold
+ * until the change commits. What does not depend on other changes (the response, the procurement,
+ * the questionnaire, the panel and the declaration) is read before it, to keep the lock short.
+ */
+async function beginPanelChange(ctx: Ctx & { responseId: string }): Promise<PanelChange> {
+  const { response, ...context } = await responseContext(ctx, ctx.responseId);
+  await assertPanel(ctx, context.procurement, 'moderator');
+  assertEvaluating(context.procurement);
+  if (response.status !== 'submitted') throw scoringErrors.notSubmitted();
+  await lockOrganisation({ db: ctx.db, organisationId: ctx.principal.organisationId });
+  await assertNotFinalised(ctx.db, response.responseId);
+  // One after the other: inside a transaction `db` is a single client.
+  const moderations = await repo.moderationsOf({ db: ctx.db, responseIds: [response.responseId] });
+  const decisions = await repo.gatewayDecisionsOf({ db: ctx.db, responseIds: [response.responseId] });
+  return { ...context, response, moderations, decisions };
+}
+
+/**
+ * A moderator's change, after its row is written: the evaluation computed once from the inputs the
+ * change holds, stored, audited and published, and answered without being read back.
+ */
+async function settlePanelChange(
+  ctx: Ctx,
+  { change, action, details }: { change: PanelChange; action: string; details: Record<string, unknown> },
+): Promise<EvaluationDto> {
+  const { response, moderations, decisions, ...context } = change;
+  const organisationId = ctx.principal.organisationId;
+  const evaluation = evaluateResponse(inputFor({ context, response, moderations, decisions }));
+  const { row, conditions } = await storeEvaluation({ db: ctx.db, organisationId, context, response, evaluation, decisions, now: ctx.now });
+  await audit(ctx, action, { type: 'response', id: response.responseId }, details);
+  await publishScore({ db: ctx.db, organisationId, item: feedItemOf({ procurement: context.procurement, response, evaluation, conditions }), now: ctx.now });
+  // Not finalised: beginPanelChange checked, under the lock this transaction holds.
+  return answerWith({ evaluation: row.evaluation, response, computedAt: row.computedAt, decisions, finalisation: null });
+}
+
+/** `rows` with `row` in place of the one for the same question. */
+const replacing = <T extends { questionKey: string }>(rows: T[], row: T): T[] => [...rows.filter((r) => r.questionKey !== row.questionKey), row];
+
 /**
  * The moderator's mark: the consensus for a manual question, or an override of an automatic
  * score (the evaluation shows it as one). The evaluation is recomputed in the same transaction.
@@ -459,20 +561,16 @@ async function refreshed(ctx: Ctx, response: SubmittedResponse): Promise<Evaluat
 export async function moderate(ctx: Ctx & { responseId: string; questionKey: string; score: number; rationale: string }): Promise<EvaluationDto> {
   return inTransaction(ctx.db, async (tx) => {
     const scoped = { ...ctx, db: tx };
-    const { response, ...context } = await responseContext(scoped, ctx.responseId);
-    await assertPanel(scoped, context.procurement, 'moderator');
-    assertEvaluating(context.procurement);
-    if (response.status !== 'submitted') throw scoringErrors.notSubmitted();
-    await assertNotFinalised(tx, response.responseId);
-    const current = await computeFor(tx, context, response);
+    const change = await beginPanelChange(scoped);
+    const current = evaluateResponse(inputFor({ context: change, ...change }));
     const question = current.questions.find((q) => q.key === ctx.questionKey);
     if (!question || question.status === 'hidden' || question.status === 'not_applicable' || question.status === 'not_scored') throw scoringErrors.notScoreable(ctx.questionKey);
     const isOverride = question.status !== 'pending_mark' && question.automaticScore !== null;
-    await repo.upsertModeration({
+    const row = await repo.upsertModeration({
       db: tx,
       values: {
         organisationId: ctx.principal.organisationId,
-        responseId: response.responseId,
+        responseId: change.response.responseId,
         questionKey: ctx.questionKey,
         score: ctx.score,
         rationale: ctx.rationale.trim(),
@@ -480,13 +578,11 @@ export async function moderate(ctx: Ctx & { responseId: string; questionKey: str
         updatedAt: ctx.now,
       },
     });
-    await audit(scoped, isOverride ? 'evaluation.score_overridden' : 'evaluation.moderated', { type: 'response', id: response.responseId }, {
-      questionKey: ctx.questionKey,
-      score: ctx.score,
-      previousScore: question.score,
-      rationale: ctx.rationale.trim(),
+    return settlePanelChange(scoped, {
+      change: { ...change, moderations: replacing(change.moderations, row) },
+      action: isOverride ? 'evaluation.score_overridden' : 'evaluation.moderated',
+      details: { questionKey: ctx.questionKey, score: ctx.score, previousScore: question.score, rationale: ctx.rationale.trim() },
     });
-    return refreshed(scoped, response);
   });
 }
 
@@ -499,20 +595,17 @@ export async function decideGateway(
 ): Promise<EvaluationDto> {
   return inTransaction(ctx.db, async (tx) => {
     const scoped = { ...ctx, db: tx };
-    const { response, procurement, definition } = await responseContext(scoped, ctx.responseId);
-    await assertPanel(scoped, procurement, 'moderator');
-    assertEvaluating(procurement);
-    if (response.status !== 'submitted') throw scoringErrors.notSubmitted();
-    await assertNotFinalised(tx, response.responseId);
-    const gateways = activeGateways({ definition, triage: procurement.triage as Answers, answers: response.answers, riskTier: procurement.riskTier });
+    const change = await beginPanelChange(scoped);
+    const { procurement, definition } = change;
+    const gateways = activeGateways({ definition, triage: procurement.triage as Answers, answers: change.response.answers, riskTier: procurement.riskTier });
     if (!gateways.includes(ctx.questionKey)) throw scoringErrors.notGateway(ctx.questionKey);
     const conditional = ctx.outcome === 'conditional';
     if (conditional && (!ctx.action?.trim() || !ctx.owner?.trim() || !ctx.dueDate)) throw scoringErrors.conditionNeedsAction();
-    await repo.upsertGatewayDecision({
+    const row = await repo.upsertGatewayDecision({
       db: tx,
       values: {
         organisationId: ctx.principal.organisationId,
-        responseId: response.responseId,
+        responseId: change.response.responseId,
         questionKey: ctx.questionKey,
         outcome: ctx.outcome,
         rationale: ctx.rationale.trim(),
@@ -523,13 +616,16 @@ export async function decideGateway(
         updatedAt: ctx.now,
       },
     });
-    await audit(scoped, 'evaluation.gateway_decided', { type: 'response', id: response.responseId }, {
-      questionKey: ctx.questionKey,
-      outcome: ctx.outcome,
-      rationale: ctx.rationale.trim(),
-      ...(conditional ? { action: ctx.action!.trim(), owner: ctx.owner!.trim(), dueDate: ctx.dueDate } : {}),
+    return settlePanelChange(scoped, {
+      change: { ...change, decisions: replacing(change.decisions, row) },
+      action: 'evaluation.gateway_decided',
+      details: {
+        questionKey: ctx.questionKey,
+        outcome: ctx.outcome,
+        rationale: ctx.rationale.trim(),
+        ...(conditional ? { action: ctx.action!.trim(), owner: ctx.owner!.trim(), dueDate: ctx.dueDate } : {}),
+      },
     });
-    return refreshed(scoped, response);
   });
 }
 
@@ -552,6 +648,9 @@ export async function finaliseEvaluation(ctx: Ctx & { responseId: string }): Pro
     const scoped = { ...ctx, db: tx };
     const { response, ...context } = await responseContext(scoped, ctx.responseId);
     await assertPanel(scoped, context.procurement, 'moderator');
+    // Under the lock every change to the inputs takes (see beginPanelChange): the evaluation judged
+    // here is the last one, and a second call waits for the first and answers its record.
+    await lockOrganisation({ db: tx, organisationId: ctx.principal.organisationId });
     const existing = await repo.findFinalisation({ db: tx, responseId: response.responseId });
     if (existing) return toFinalisationDto(existing);
     assertEvaluating(context.procurement);
@@ -927,6 +1026,8 @@ export async function decideAmendment(ctx: Ctx & { responseId: string; clarifica
     await assertPanel(scoped, procurement, 'moderator');
     assertEvaluating(procurement);
     if (response.status !== 'submitted') throw scoringErrors.notSubmitted();
+    // Under the lock every change to the evaluation's inputs takes (see beginPanelChange).
+    await lockOrganisation({ db: tx, organisationId: ctx.principal.organisationId });
     await assertNotFinalised(tx, response.responseId);
     const status = ctx.decision === 'accept' ? 'accepted' : 'rejected';
     const recorded = await recordAmendmentDecision({

@@ -160,6 +160,45 @@ describe('evaluation: declarations, blind marks, moderation, results and the dec
     expect(actions.filter((a: string) => a === 'evaluation.gateway_decided')).toHaveLength(2);
   });
 
+  it('answers each change with the evaluation as stored, and loses no change when two arrive at once', async () => {
+    const w = await evaluationWorld(ctx);
+    await call('POST', `/v1/procurements/${w.procurementId}/close`, w.org.admin.token);
+    await call('POST', `/v1/procurements/${w.procurementId}/start-evaluation`, w.org.admin.token);
+    await call('POST', `/v1/procurements/${w.procurementId}/declarations`, w.moderator.token, { hasConflict: false, details: 'None' });
+    const stored = async () => (await call('GET', `/v1/responses/${w.a.responseId}/evaluation`, w.org.admin.token)).json();
+    const scoreOf = (evaluation: { questions: Array<{ key: string; score: number | null }> }, key: string) => evaluation.questions.find((q) => q.key === key)?.score;
+
+    // The answer to a change is what a later read returns, field for field (the owner of a condition and the date included).
+    const gateway = await call('PUT', `/v1/responses/${w.a.responseId}/gateways/a.training`, w.moderator.token, {
+      outcome: 'conditional',
+      rationale: 'Opt-in is per dataset.',
+      action: 'Add the opt-in form to the contract',
+      owner: 'Legal services',
+      dueDate: '2027-02-28',
+    });
+    expect(gateway.statusCode, gateway.body).toBe(200);
+    expect(gateway.json().gateways.find((g: { questionKey: string }) => g.questionKey === 'a.training').owner).toBe('Legal services');
+    expect(gateway.json()).toEqual(await stored());
+    ctx.clock.advance(60_000);
+    const moderated = await call('PUT', `/v1/responses/${w.a.responseId}/moderation/a.training_detail`, w.moderator.token, { score: 3, rationale: 'Consensus.' });
+    expect(moderated.statusCode, moderated.body).toBe(200);
+    expect(moderated.json()).toEqual(await stored());
+    expect(moderated.json().computedAt).not.toBe(gateway.json().computedAt);
+
+    // Two tabs: two questions of one response moderated at the same moment, again and again. Each
+    // change's evaluation must include the other's, whichever commits second.
+    for (const [detail, hours] of [[1, 4], [4, 1], [2, 3], [0, 2], [3, 0], [4, 4]] as const) {
+      const both = await Promise.all([
+        call('PUT', `/v1/responses/${w.a.responseId}/moderation/a.training_detail`, w.moderator.token, { score: detail, rationale: `Detail ${detail}.` }),
+        call('PUT', `/v1/responses/${w.a.responseId}/moderation/b.hours`, w.moderator.token, { score: hours, rationale: `Hours ${hours}.` }),
+      ]);
+      for (const res of both) expect(res.statusCode, res.body).toBe(200);
+      const now = await stored();
+      expect([scoreOf(now, 'a.training_detail'), scoreOf(now, 'b.hours')]).toEqual([detail, hours]);
+      expect((await call('GET', `/v1/responses/${w.a.responseId}/evaluation?recompute=true`, w.org.admin.token)).json().matchesStored).toBe(true);
+    }
+  });
+
   it('refuses an award while any evaluation is provisional', async () => {
     const w = await evaluationWorld(ctx);
     await call('POST', `/v1/procurements/${w.procurementId}/close`, w.org.admin.token);

@@ -82,6 +82,25 @@ describe('finalising an evaluation, and who owns a condition', () => {
     expect((await w.call('POST', `/v1/responses/${w.a.responseId}/marks/submit`, w.e1.token)).statusCode).toBe(200);
   });
 
+  it('finalises what the evaluation finally is when a moderation and a second tab’s finalise arrive at the same moment', async () => {
+    const w = await world(ctx);
+    const finalise = () => w.call('POST', `/v1/responses/${w.b.responseId}/evaluation/finalise`, w.moderator.token);
+    const [first, moderation, second] = await Promise.all([
+      finalise(),
+      w.call('PUT', `/v1/responses/${w.b.responseId}/moderation/b.hours`, w.moderator.token, { score: 2, rationale: 'Clarified.' }),
+      finalise(),
+    ]);
+    expect([first.statusCode, second.statusCode], `${first.body} ${second.body}`).toEqual([200, 200]);
+    expect(second.json()).toEqual(first.json());
+    // The moderation came either before the finalisation (and counts) or after it (and is refused).
+    if (moderation.statusCode !== 200) expect([moderation.statusCode, problemOf(moderation).code]).toEqual([409, 'evaluations.finalised']);
+    const stored = (await w.call('GET', `/v1/responses/${w.b.responseId}/evaluation`, w.org.admin.token)).json();
+    const audits = (await w.call('GET', `/v1/audit-events?subjectId=${w.b.responseId}&limit=100`, w.org.admin.token)).json().items.filter((e: { action: string }) => e.action === 'evaluation.finalised');
+    expect(audits).toHaveLength(1);
+    expect(audits[0].details.inputsHash).toBe(stored.inputsHash);
+    expect(stored.questions.find((q: { key: string }) => q.key === 'b.hours').override).toBe(moderation.statusCode === 200);
+  });
+
   it('finalises only while the procurement is evaluating', async () => {
     const w = await world(ctx);
     expect((await w.call('POST', `/v1/procurements/${w.procurementId}/decision`, w.org.admin.token, { outcome: 'no_award', rationale: 'Not proceeding.' })).statusCode).toBe(200);
