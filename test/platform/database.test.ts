@@ -25,6 +25,16 @@ describe(`the database (${engine})`, () => {
     }
   });
 
+  it.skipIf(engine !== 'embedded')('opens the embedded engine with a 32 MB buffer cache, not the 128 MB default that held 100 MB more memory from the start', async () => {
+    const testDb = await createTestDatabase({ migrate: false });
+    try {
+      const [row] = await queryRows<{ shared_buffers: string }>(testDb.database.db, sql`show shared_buffers`);
+      expect(row?.shared_buffers).toBe('32MB');
+    } finally {
+      await testDb.close();
+    }
+  });
+
   it('/readyz reports the engine in use, and not ready until migrations are applied', async () => {
     const testDb = await createTestDatabase({ migrate: false });
     const app = await buildApp({ config: testConfig(), database: testDb.database, logger: false });

@@ -80,11 +80,20 @@ export async function openDatabase(input: OpenDatabaseInput): Promise<Database> 
   return input.url ? openPostgres({ ...input, url: input.url }) : openEmbedded(input);
 }
 
+/**
+ * PGlite's start-up options, its defaults plus a smaller buffer cache. PGlite keeps PostgreSQL's
+ * shared buffers inside its WebAssembly memory, and the default 128 MB is mostly resident from the
+ * start: an empty database opened and queried used 330 MB of RSS with it and 245 MB with 32 MB
+ * (16 MB saved little more). The pages also stay in the operating system's file cache, and one
+ * council's working set fits easily.
+ */
+const EMBEDDED_OPTIONS = { startParams: [...PGlite.defaultStartParams, '-c', 'shared_buffers=32MB'] };
+
 async function openEmbedded({ dataDir, template, lockRole, progress }: OpenDatabaseInput): Promise<Database> {
   let client: PGlite;
   let lock: DataDirLock | undefined;
   if (dataDir === 'memory') {
-    client = new PGlite(template ? { loadDataDir: template } : {});
+    client = new PGlite({ ...EMBEDDED_OPTIONS, ...(template ? { loadDataDir: template } : {}) });
     await client.waitReady;
   } else {
     // Checked and locked before PGlite touches it: a second PGlite on the same files loses writes.
@@ -105,7 +114,7 @@ async function openEmbedded({ dataDir, template, lockRole, progress }: OpenDatab
         progress?.(`opening the embedded database in ${directory}`);
       }
       ensureDataDir(pgdata);
-      client = new PGlite(pgdata);
+      client = new PGlite(pgdata, EMBEDDED_OPTIONS);
       await client.waitReady;
     } catch (error) {
       lock.release();
