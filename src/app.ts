@@ -1,5 +1,4 @@
 import multipart from '@fastify/multipart';
-import helmet from '@fastify/helmet';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { validatorCompiler } from 'fastify-type-provider-zod';
 import type { Config } from './config';
@@ -23,7 +22,7 @@ import { registerNulGuard } from './platform/http/nul-guard';
 import { registerOpenApi } from './platform/http/openapi';
 import { registerRateLimits } from './platform/http/rate-limit';
 import { databaseRateLimitStore } from './platform/http/rate-limit-store';
-import { registerHsts } from './platform/http/security-headers';
+import { registerApiSecurityHeaders, registerHsts } from './platform/http/security-headers';
 import { registerShutdownGate } from './platform/http/shutdown';
 import { serializerCompiler } from './platform/http/serializer';
 import { createBlobStorage, createUploadSlots } from './platform/storage';
@@ -62,19 +61,7 @@ export async function buildApp({ config, database, now = () => new Date(), logge
   observe?.(app);
 
   // 1. Protection: security headers, a global rate limit per caller.
-  // The API answers JSON, so the policy is the OWASP REST set: nothing may load, frame or sniff it.
-  // (HTML pages set their own, nonce-based policy.)
-  await app.register(helmet, {
-    contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
-    strictTransportSecurity: false, // registerHsts: per request, by how it arrived
-    xFrameOptions: { action: 'deny' },
-    crossOriginOpenerPolicy: false,
-    originAgentCluster: false,
-    xDnsPrefetchControl: false,
-    xDownloadOptions: false,
-    xPermittedCrossDomainPolicies: false,
-    xXssProtection: false,
-  });
+  registerApiSecurityHeaders(app);
   registerHsts(app, config);
   registerFrameworkRefusals(app, config);
   registerShutdownGate(app);

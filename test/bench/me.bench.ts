@@ -25,7 +25,7 @@ export async function run({ engines }: { engines: Engine[] }): Promise<string[]>
       for (let i = 0; i < REPETITIONS; i += 1) {
         // Back to back, alternating, so drift on the machine hits both alike.
         ceiling.push((await load({ url: `${hello.url}/`, connections: CONNECTIONS, durationSeconds: DURATION })).requestsPerSecond);
-        // Our own stack with no auth and no database (helmet, request ids, zod): where any route starts.
+        // Our own stack with no auth and no database (security headers, request ids, zod): where any route starts.
         floor.push((await load({ url: `${service.url}/healthz`, connections: CONNECTIONS, durationSeconds: DURATION })).requestsPerSecond);
         const me = await load({ url: `${service.url}/v1/me`, connections: CONNECTIONS, durationSeconds: DURATION, headers });
         candidate.push(me.requestsPerSecond);

@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { HSTS } from '../../src/platform/http/security-headers';
+import { API_SECURITY_HEADERS, HSTS } from '../../src/platform/http/security-headers';
 import { useTestApp, type TestContext } from '../helpers/app';
 import { chromiumMissing, launchChromium } from '../browser/browser';
 
@@ -38,6 +38,21 @@ describe('HSTS when the service is served over https', () => {
       expect(await stsOf(ctx)).toEqual(URLS.map(() => undefined));
       expect(await stsOf(ctx, { 'x-forwarded-proto': 'https' })).toEqual(URLS.map(() => undefined));
     });
+  });
+});
+
+describe('the API’s security headers', () => {
+  const ctx = useTestApp({ truncate: false });
+  it('are on a success, a refusal and an unknown route, and a page keeps its own policy', async () => {
+    for (const url of ['/healthz', '/v1/me', '/v1/nothing-here']) {
+      const response = await ctx.app.inject({ method: 'GET', url });
+      const sent = Object.fromEntries(Object.keys(API_SECURITY_HEADERS).map((name) => [name, response.headers[name]]));
+      expect(sent, `${response.statusCode} ${url}`).toEqual(API_SECURITY_HEADERS);
+    }
+    const page = await ctx.app.inject({ method: 'GET', url: '/sign-in' });
+    expect(page.statusCode).toBe(200);
+    expect(String(page.headers['content-security-policy'])).toMatch(/^default-src 'self'; script-src 'self' 'nonce-[^']+'/);
+    expect(page.headers['x-frame-options']).toBe('DENY');
   });
 });
 
