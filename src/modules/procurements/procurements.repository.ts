@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, lte, or, sql } from 'drizzle-orm';
-import type { Db } from '../../platform/db';
+import { prepared, type Db } from '../../platform/db';
 import { afterCreatedAtId, createdAtIdKey, toPage, type Page } from '../../platform/pagination';
 import { procurements } from './procurements.table';
 
@@ -11,9 +11,23 @@ export async function insertProcurement({ db, values }: { db: Db; values: Procur
   return row!;
 }
 
+/**
+ * One procurement of the organisation. A plain read (every supplier save and page starts with one)
+ * is a prepared statement, so PostgreSQL parses and plans it once per connection, not per request.
+ */
 export async function findProcurement({ db, organisationId, id, forUpdate = false }: { db: Db; organisationId: string; id: string; forUpdate?: boolean }): Promise<ProcurementRow | undefined> {
-  const query = db.select().from(procurements).where(and(eq(procurements.organisationId, organisationId), eq(procurements.id, id)));
-  const [row] = forUpdate ? await query.for('update') : await query;
+  if (forUpdate) {
+    const [locked] = await db.select().from(procurements).where(and(eq(procurements.organisationId, organisationId), eq(procurements.id, id))).for('update');
+    return locked;
+  }
+  const statement = prepared(db, 'procurement_by_id', (handle) =>
+    handle
+      .select()
+      .from(procurements)
+      .where(and(eq(procurements.organisationId, sql.placeholder('organisationId')), eq(procurements.id, sql.placeholder('id'))))
+      .prepare('procurement_by_id'),
+  );
+  const [row] = await statement.execute({ organisationId, id });
   return row;
 }
 

@@ -1,5 +1,5 @@
-import { and, asc, eq, getTableColumns, isNull, or, type SQL } from 'drizzle-orm';
-import type { Db } from '../../platform/db';
+import { and, asc, eq, getTableColumns, isNull, or, sql, type SQL } from 'drizzle-orm';
+import { prepared, type Db } from '../../platform/db';
 import { afterCreatedAtId, createdAtIdKey, toPage, type Page } from '../../platform/pagination';
 import { questionnaires } from './questionnaires.table';
 
@@ -15,10 +15,14 @@ export async function findReadable({ db, organisationId, id }: { db: Db; organis
 
 export type QuestionnaireMeta = Omit<QuestionnaireRow, 'definition'>;
 
-/** The row without its definition (tens of kilobytes of jsonb), for when the definition is cached. */
+/** The row without its definition (tens of kilobytes of jsonb), for when the definition is cached. A prepared statement: every supplier save reads it. */
 export async function findReadableMeta({ db, organisationId, id }: { db: Db; organisationId: string; id: string }): Promise<QuestionnaireMeta | undefined> {
-  const { definition: _definition, ...columns } = getTableColumns(questionnaires);
-  const [row] = await db.select(columns).from(questionnaires).where(and(eq(questionnaires.id, id), readableBy(organisationId)));
+  const statement = prepared(db, 'questionnaire_meta_readable', (handle) => {
+    const { definition: _definition, ...columns } = getTableColumns(questionnaires);
+    const readable = or(eq(questionnaires.organisationId, sql.placeholder('organisationId')), isNull(questionnaires.organisationId));
+    return handle.select(columns).from(questionnaires).where(and(eq(questionnaires.id, sql.placeholder('id')), readable)).prepare('questionnaire_meta_readable');
+  });
+  const [row] = await statement.execute({ organisationId, id });
   return row;
 }
 

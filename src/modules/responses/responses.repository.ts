@@ -308,26 +308,30 @@ export async function insertSession({ db, values }: { db: Db; values: typeof sup
   await db.insert(supplierSessions).values(values);
 }
 
-/** A session with the invitation it acts for (and the bid-team colleague, if one opened it), read on every page of the web form. */
+/** A session with the invitation it acts for (and the bid-team colleague, if one opened it), read on every page of the web form: one prepared statement. */
 export async function findSessionByTokenHash({ db, hash }: { db: Db; hash: string }) {
-  const [row] = await db
-    .select({
-      sessionId: supplierSessions.id,
-      csrfToken: supplierSessions.csrfToken,
-      createdAt: supplierSessions.createdAt,
-      expiresAt: supplierSessions.expiresAt,
-      absoluteExpiresAt: supplierSessions.absoluteExpiresAt,
-      teamMemberId: supplierSessions.teamMemberId,
-      teamMemberSections: teamMembers.sections,
-      teamMemberRevokedAt: teamMembers.revokedAt,
-      ...invitationAccess,
-    })
-    .from(supplierSessions)
-    .innerJoin(invitations, eq(invitations.id, supplierSessions.invitationId))
-    .innerJoin(responses, eq(responses.invitationId, invitations.id))
-    .innerJoin(procurements, eq(procurements.id, invitations.procurementId))
-    .leftJoin(teamMembers, eq(teamMembers.id, supplierSessions.teamMemberId))
-    .where(eq(supplierSessions.tokenHash, hash));
+  const statement = prepared(db, 'supplier_session_by_hash', (handle) =>
+    handle
+      .select({
+        sessionId: supplierSessions.id,
+        csrfToken: supplierSessions.csrfToken,
+        createdAt: supplierSessions.createdAt,
+        expiresAt: supplierSessions.expiresAt,
+        absoluteExpiresAt: supplierSessions.absoluteExpiresAt,
+        teamMemberId: supplierSessions.teamMemberId,
+        teamMemberSections: teamMembers.sections,
+        teamMemberRevokedAt: teamMembers.revokedAt,
+        ...invitationAccess,
+      })
+      .from(supplierSessions)
+      .innerJoin(invitations, eq(invitations.id, supplierSessions.invitationId))
+      .innerJoin(responses, eq(responses.invitationId, invitations.id))
+      .innerJoin(procurements, eq(procurements.id, invitations.procurementId))
+      .leftJoin(teamMembers, eq(teamMembers.id, supplierSessions.teamMemberId))
+      .where(eq(supplierSessions.tokenHash, sql.placeholder('hash')))
+      .prepare('supplier_session_by_hash'),
+  );
+  const [row] = await statement.execute({ hash });
   return row;
 }
 
