@@ -1,4 +1,4 @@
-import { and, asc, eq, getTableColumns, isNull, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, isNull, or, sql, type Placeholder, type SQL } from 'drizzle-orm';
 import { prepared, type Db } from '../../platform/db';
 import { afterCreatedAtId, createdAtIdKey, toPage, type Page } from '../../platform/pagination';
 import { questionnaires } from './questionnaires.table';
@@ -6,7 +6,7 @@ import { questionnaires } from './questionnaires.table';
 export type QuestionnaireRow = typeof questionnaires.$inferSelect;
 
 /** Built-in questionnaires and the organisation's own: everything it may read. */
-const readableBy = (organisationId: string): SQL => or(eq(questionnaires.organisationId, organisationId), isNull(questionnaires.organisationId))!;
+const readableBy = (organisationId: string | Placeholder): SQL => or(eq(questionnaires.organisationId, organisationId), isNull(questionnaires.organisationId))!;
 
 export async function findReadable({ db, organisationId, id }: { db: Db; organisationId: string; id: string }): Promise<QuestionnaireRow | undefined> {
   const [row] = await db.select().from(questionnaires).where(and(eq(questionnaires.id, id), readableBy(organisationId)));
@@ -19,8 +19,7 @@ export type QuestionnaireMeta = Omit<QuestionnaireRow, 'definition'>;
 export async function findReadableMeta({ db, organisationId, id }: { db: Db; organisationId: string; id: string }): Promise<QuestionnaireMeta | undefined> {
   const statement = prepared(db, 'questionnaire_meta_readable', (handle) => {
     const { definition: _definition, ...columns } = getTableColumns(questionnaires);
-    const readable = or(eq(questionnaires.organisationId, sql.placeholder('organisationId')), isNull(questionnaires.organisationId));
-    return handle.select(columns).from(questionnaires).where(and(eq(questionnaires.id, sql.placeholder('id')), readable)).prepare('questionnaire_meta_readable');
+    return handle.select(columns).from(questionnaires).where(and(eq(questionnaires.id, sql.placeholder('id')), readableBy(sql.placeholder('organisationId')))).prepare('questionnaire_meta_readable');
   });
   const [row] = await statement.execute({ organisationId, id });
   return row;

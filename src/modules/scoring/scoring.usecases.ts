@@ -72,34 +72,26 @@ function inputFor({
   };
 }
 
-async function computeFor(db: Db, context: Context, response: SubmittedResponse): Promise<Evaluation> {
+/** What the panel has recorded on one response: the moderated marks and the gateway decisions. */
+async function panelInputsOf(db: Db, responseId: string): Promise<{ moderations: repo.ModerationRow[]; decisions: repo.GatewayDecisionRow[] }> {
   // One after the other: inside a transaction `db` is a single client, which runs one query at a time.
-  const moderations = await repo.moderationsOf({ db, responseIds: [response.responseId] });
-  const decisions = await repo.gatewayDecisionsOf({ db, responseIds: [response.responseId] });
-  return evaluateResponse(inputFor({ context, response, moderations, decisions }));
+  const moderations = await repo.moderationsOf({ db, responseIds: [responseId] });
+  const decisions = await repo.gatewayDecisionsOf({ db, responseIds: [responseId] });
+  return { moderations, decisions };
 }
+
+async function computeFor(db: Db, context: Context, response: SubmittedResponse): Promise<Evaluation> {
+  return evaluateResponse(inputFor({ context, response, ...(await panelInputsOf(db, response.responseId)) }));
+}
+
+/** An evaluation to store for a response, with the response's gateway decisions when the caller read them. */
+type StoreInput = { db: Db; organisationId: string; context: Context; response: SubmittedResponse; evaluation: Evaluation; decisions?: repo.GatewayDecisionRow[]; now: Date };
 
 /**
  * Stores an evaluation and works out its conditions register, in the caller's transaction, from
  * the gateway decisions the caller read (or read here). Takes no lock.
  */
-async function storeEvaluation({
-  db,
-  organisationId,
-  context,
-  response,
-  evaluation,
-  decisions,
-  now,
-}: {
-  db: Db;
-  organisationId: string;
-  context: Context;
-  response: SubmittedResponse;
-  evaluation: Evaluation;
-  decisions?: repo.GatewayDecisionRow[];
-  now: Date;
-}): Promise<{ row: repo.EvaluationRow; conditions: Condition[] }> {
+async function storeEvaluation({ db, organisationId, context, response, evaluation, decisions, now }: StoreInput): Promise<{ row: repo.EvaluationRow; conditions: Condition[] }> {
   const row = await repo.upsertEvaluation({
     db,
     values: {
@@ -118,9 +110,10 @@ async function storeEvaluation({
   return { row, conditions };
 }
 
-/** Stores an evaluation and publishes it to the scores feed, in the caller's transaction. */
-async function store({ db, organisationId, context, response, evaluation, now }: { db: Db; organisationId: string; context: Context; response: SubmittedResponse; evaluation: Evaluation; now: Date }) {
-  const { conditions } = await storeEvaluation({ db, organisationId, context, response, evaluation, now });
+/** Stores an evaluation and publishes it to the scores feed, in the caller's transaction (with the response's gateway decisions, when the caller read them). */
+async function store(input: StoreInput) {
+  const { db, organisationId, context, response, evaluation, now } = input;
+  const { conditions } = await storeEvaluation(input);
   await publishScore({ db, organisationId, item: feedItemOf({ procurement: context.procurement, response, evaluation, conditions }), now });
 }
 
@@ -160,7 +153,9 @@ export async function refreshEvaluation({ db, organisationId, responseId, now }:
     await publishScore({ db, organisationId, item: feedItemOf({ procurement: context.procurement, response, evaluation: null, conditions: [] }), now });
     return;
   }
-  await store({ db, organisationId, context, response, evaluation: await computeFor(db, context, response), now });
+  // The decisions serve both the evaluation and its conditions register.
+  const { moderations, decisions } = await panelInputsOf(db, response.responseId);
+  await store({ db, organisationId, context, response, evaluation: evaluateResponse(inputFor({ context, response, moderations, decisions })), decisions, now });
 }
 
 /**
@@ -249,15 +244,14 @@ export async function recomputeProcurement(ctx: Ctx & { procurementId: string })
     const storedJson = new Map(stored.map((e) => [e.responseId, canonicalJson(e.evaluation)]));
     let changed = 0;
     for (const response of responses) {
-      const evaluation = evaluateResponse(
-        inputFor({ context, response, moderations: moderations.filter((m) => m.responseId === response.responseId), decisions: decisions.filter((d) => d.responseId === response.responseId) }),
-      );
+      const decided = decisions.filter((d) => d.responseId === response.responseId);
+      const evaluation = evaluateResponse(inputFor({ context, response, moderations: moderations.filter((m) => m.responseId === response.responseId), decisions: decided }));
       if (storedJson.get(response.responseId) !== canonicalJson(evaluation)) {
         changed += 1;
-        await store({ db: tx, organisationId: ctx.principal.organisationId, context, response, evaluation, now: ctx.now });
+        await store({ db: tx, organisationId: ctx.principal.organisationId, context, response, evaluation, decisions: decided, now: ctx.now });
       } else {
         // The scores are the same, but a published fact (a reference, say) may not be.
-        const conditions = await registerFor({ db: tx, context, response, evaluation });
+        const conditions = await registerFor({ db: tx, context, response, evaluation, decisions: decided });
         await publishScore({ db: tx, organisationId: ctx.principal.organisationId, item: feedItemOf({ procurement: context.procurement, response, evaluation, conditions }), now: ctx.now });
       }
     }
@@ -527,10 +521,7 @@ async function beginPanelChange(ctx: Ctx & { responseId: string }): Promise<Pane
   if (response.status !== 'submitted') throw scoringErrors.notSubmitted();
   await lockOrganisation({ db: ctx.db, organisationId: ctx.principal.organisationId });
   await assertNotFinalised(ctx.db, response.responseId);
-  // One after the other: inside a transaction `db` is a single client.
-  const moderations = await repo.moderationsOf({ db: ctx.db, responseIds: [response.responseId] });
-  const decisions = await repo.gatewayDecisionsOf({ db: ctx.db, responseIds: [response.responseId] });
-  return { ...context, response, moderations, decisions };
+  return { ...context, response, ...(await panelInputsOf(ctx.db, response.responseId)) };
 }
 
 /**
