@@ -3,7 +3,7 @@ import { inTransaction, type Db } from '../../platform/db';
 import { canonicalJson, sha256Hex } from '../../platform/crypto';
 import type { FieldProblem } from '../../platform/errors';
 import type { ProcurementDto } from '../procurements';
-import type { Question } from '../questionnaires';
+import type { Question, QuestionnaireDefinition } from '../questionnaires';
 import { assertWritable, lockForSupplierChange, questionsByKey, supplierActorId, supplierContext } from './responses.access';
 import { answerErrors, responsesErrors } from './responses.errors';
 import { checkAnswerValue } from './responses.models';
@@ -48,40 +48,77 @@ async function bump({ db, now, response }: { db: Db; now: Date; response: repo.R
 }
 
 /**
+ * The questionnaire each open procurement pins, by procurement, for the autosave. Not trusted: the
+ * save statement writes only if the procurement is still open and still pins that questionnaire
+ * (published questionnaires never change), so an entry gone stale costs a fresh read, never a wrong
+ * save. Bounded, oldest out first.
+ */
+const saveContexts = new Map<string, { questionnaireId: string; definition: QuestionnaireDefinition }>();
+const SAVE_CONTEXTS_MAX = 1_000;
+
+function rememberSaveContext(procurementId: string, context: { questionnaireId: string; definition: QuestionnaireDefinition }): void {
+  saveContexts.delete(procurementId);
+  if (saveContexts.size >= SAVE_CONTEXTS_MAX) saveContexts.delete(saveContexts.keys().next().value!);
+  saveContexts.set(procurementId, context);
+}
+
+/**
  * Saves one answer: checked against its question, honouring If-Match on the response, with the
  * previous state kept in the answer's history. Not an audit event: autosave stays light.
  *
- * This is the hot path (autosave), so it is shaped for it: the procurement and the (cached)
- * questionnaire are read first; then one statement bumps the response (only if it may change) and
- * writes the answer with its history, atomically, in one round trip with no transaction around it.
- * When anything is wrong the response is read to say what, keeping the order every other write
- * reports in: unknown question 404, stale 412, submitted, withdrawn, late or not open 409, invalid
+ * This is the hot path (autosave), so it is shaped for it: once a procurement's questionnaire is
+ * cached, a save is one statement, one round trip with no transaction around it, that bumps the
+ * response (only if it and its procurement may change) and writes the answer with its history. When
+ * the cached questionnaire does not know the question or the answer, or the statement refuses, the
+ * save starts again from a fresh read, which says what is wrong in the order every other write
+ * reports it: unknown question 404, stale 412, submitted, withdrawn, late or not open 409, invalid
  * value 422.
  */
 export async function saveAnswer(ctx: SupplierCtx & { questionKey: string; input: AnswerInput; ifMatch?: number | undefined }): Promise<{ answer: AnswerDto; responseVersion: number }> {
-  const { principal } = ctx;
+  const cached = saveContexts.get(ctx.principal.procurementId);
+  let refusedWith: string | undefined;
+  if (cached) {
+    const question = questionsByKey(cached.definition, ctx.principal).get(ctx.questionKey);
+    if (question && acceptable(question, ctx.input)) {
+      const saved = await writeDraft(ctx, question, cached.questionnaireId);
+      if (saved) return saved;
+      refusedWith = cached.questionnaireId;
+    }
+  }
   const { procurement, definition } = await supplierContext(ctx);
-  const question = questionsByKey(definition, principal).get(ctx.questionKey);
+  if (procurement.status === 'open') rememberSaveContext(ctx.principal.procurementId, { questionnaireId: procurement.questionnaire.id, definition });
+  const question = questionsByKey(definition, ctx.principal).get(ctx.questionKey);
   if (!question) throw answerErrors.questionNotFound(ctx.questionKey);
-  const message = checkAnswerValue(question, ctx.input.value);
-  const reasonMissing = ctx.input.confidential === true && !ctx.input.confidentialReason?.trim();
-  if (message || reasonMissing || procurement.status !== 'open') {
+  if (!acceptable(question, ctx.input) || procurement.status !== 'open') {
     await explainRefusedSave(ctx, procurement);
+    const message = checkAnswerValue(question, ctx.input.value);
     if (message) throw answerErrors.invalidValue(question.key, question.ref ?? null, message);
     throw answerErrors.reasonRequired();
   }
-  const saved = await repo.saveDraftAnswer({
-    db: ctx.db,
-    values: { organisationId: principal.organisationId, responseId: principal.responseId, questionKey: question.key, ...normalise(ctx.input), updatedAt: ctx.now, updatedBy: supplierActorId(principal) },
-    ifMatch: ctx.ifMatch,
-    deadline: new Date(procurement.deadline),
-  });
+  // Refused already with this very questionnaire: only why is left to say.
+  const saved = refusedWith === procurement.questionnaire.id ? undefined : await writeDraft(ctx, question, procurement.questionnaire.id);
   if (!saved) {
     await explainRefusedSave(ctx, procurement);
     // Nothing wrong any more by the time it was read: another save got in between.
     throw answerErrors.stale();
   }
-  return { answer: toAnswerDto(saved.answer), responseVersion: saved.responseVersion };
+  return saved;
+}
+
+/** Whether an answer may be saved to its question: a valid value, and a reason when it is confidential. */
+function acceptable(question: Question, input: AnswerInput): boolean {
+  return !checkAnswerValue(question, input.value) && !(input.confidential === true && !input.confidentialReason?.trim());
+}
+
+async function writeDraft(ctx: SupplierCtx & { input: AnswerInput; ifMatch?: number | undefined }, question: Question, questionnaireId: string) {
+  const { principal } = ctx;
+  const saved = await repo.saveDraftAnswer({
+    db: ctx.db,
+    values: { organisationId: principal.organisationId, responseId: principal.responseId, questionKey: question.key, ...normalise(ctx.input), updatedAt: ctx.now, updatedBy: supplierActorId(principal) },
+    ifMatch: ctx.ifMatch,
+    questionnaireId,
+  });
+  return saved && { answer: toAnswerDto(saved.answer), responseVersion: saved.responseVersion };
 }
 
 /** Throws what stops a supplier's save, in the order every write reports it (missing 404, stale 412, not writable 409); returns when nothing does. */

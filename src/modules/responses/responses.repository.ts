@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
-import { prepared, queryRows, type Db } from '../../platform/db';
+import { prepared, preparedRows, queryRows, type Db } from '../../platform/db';
 import { afterCreatedAtId, createdAtIdKey, toPage, type Page } from '../../platform/pagination';
 import { procurements } from '../procurements';
 import { answers, answerVersions, clarifications, evidenceFiles, invitations, responses, submissions, pendingAnswers, supplierSessions, teamMembers } from './responses.table';
@@ -216,16 +216,34 @@ export async function setDeadlineOverride({ db, id, deadline, now }: { db: Db; i
 
 type AnswerValues = Pick<typeof answers.$inferInsert, 'organisationId' | 'responseId' | 'questionKey' | 'value' | 'comment' | 'confidential' | 'confidentialReason' | 'updatedAt' | 'updatedBy'>;
 
+/** What an answer's upsert binds, as values or as placeholders filled per execution (the prepared autosave). */
+type UpsertParams = Record<'organisationId' | 'questionKey' | 'valueJson' | 'comment' | 'confidential' | 'confidentialReason' | 'updatedAt' | 'updatedBy', unknown>;
+
+const UPSERT_PARAMS: Array<keyof UpsertParams> = ['organisationId', 'questionKey', 'valueJson', 'comment', 'confidential', 'confidentialReason', 'updatedAt', 'updatedBy'];
+
+function upsertParams(values: Omit<AnswerValues, 'responseId'>): UpsertParams {
+  return {
+    organisationId: values.organisationId,
+    questionKey: values.questionKey,
+    valueJson: JSON.stringify(values.value ?? null),
+    comment: values.comment ?? null,
+    confidential: values.confidential ?? false,
+    confidentialReason: values.confidentialReason ?? null,
+    updatedAt: values.updatedAt.toISOString(),
+    updatedBy: values.updatedBy,
+  };
+}
+
 /**
  * The upsert of one answer and its history row, as the tail of a statement: `source` is a `from`
  * clause whose rows say which response to write to (its `response_id` column), so an answer is
  * written only where the source yields a row.
  */
-function answerUpsert({ values, change, source }: { values: Omit<AnswerValues, 'responseId'>; change: 'saved' | 'amended'; source: SQL }): SQL {
+function answerUpsert({ params: p, change, source }: { params: UpsertParams; change: 'saved' | 'amended'; source: SQL }): SQL {
   return sql`saved as (
       insert into answers (organisation_id, response_id, question_key, value, comment, confidential, confidential_reason, version, updated_at, updated_by)
-      select ${values.organisationId}, source.response_id, ${values.questionKey}, ${JSON.stringify(values.value ?? null)}::jsonb, ${values.comment ?? null},
-             ${values.confidential ?? false}, ${values.confidentialReason ?? null}, 1, ${values.updatedAt.toISOString()}::timestamptz, ${values.updatedBy}
+      select ${p.organisationId}, source.response_id, ${p.questionKey}, ${p.valueJson}::jsonb, ${p.comment},
+             ${p.confidential}, ${p.confidentialReason}, 1, ${p.updatedAt}::timestamptz, ${p.updatedBy}
       from ${source}
       on conflict (response_id, question_key) do update set
         value = excluded.value, comment = excluded.comment, confidential = excluded.confidential, confidential_reason = excluded.confidential_reason,
@@ -258,36 +276,47 @@ function toAnswerRow(r: Record<string, unknown>): AnswerRow {
 export async function saveAnswerWithHistory({ db, values, change }: { db: Db; values: AnswerValues; change: 'saved' | 'amended' }): Promise<AnswerRow> {
   const [row] = await queryRows<Record<string, unknown>>(
     db,
-    sql`with ${answerUpsert({ values, change, source: sql`(select ${values.responseId}::uuid as response_id) as source` })}
+    sql`with ${answerUpsert({ params: upsertParams(values), change, source: sql`(select ${values.responseId}::uuid as response_id) as source` })}
     select id, organisation_id, response_id, question_key, value, comment, confidential, confidential_reason, version, updated_at, updated_by from saved`,
   );
   return toAnswerRow(row!);
 }
 
+const placeholders = <K extends string>(keys: K[]) => Object.fromEntries(keys.map((key) => [key, sql.placeholder(key)])) as Record<K, unknown>;
+
 /**
  * An autosave in one statement, so one round trip and no transaction around it: bumps the response's
- * version (taking its row lock) only if it is still a draft, before its deadline (the later of the
+ * version (taking its row lock) only if it is still a draft, its procurement is open and still pins
+ * the questionnaire the answer was checked against, before its deadline (the later of the
  * procurement's and its own extension) and, with If-Match, at the version the supplier last read;
  * then writes the answer and its history only if that bump happened. Undefined when it did not: the
- * caller reads why. The procurement's own state (open) is checked by the caller, as every write does.
+ * caller reads why. Checking the procurement here, not before, lets the caller keep the context it
+ * checked the answer with (a cached one may be stale; then nothing is written). A named prepared
+ * statement: PostgreSQL parses and plans it once per connection.
  */
-export async function saveDraftAnswer({ db, values, ifMatch, deadline }: { db: Db; values: AnswerValues; ifMatch: number | undefined; deadline: Date }): Promise<{ answer: AnswerRow; responseVersion: number } | undefined> {
-  const now = values.updatedAt.toISOString();
-  const [row] = await queryRows<Record<string, unknown>>(
+export async function saveDraftAnswer({ db, values, ifMatch, questionnaireId }: { db: Db; values: AnswerValues; ifMatch: number | undefined; questionnaireId: string }): Promise<{ answer: AnswerRow; responseVersion: number } | undefined> {
+  const [row] = await preparedRows<Record<string, unknown>>({
     db,
-    sql`with bumped as (
-      update responses set version = version + 1, updated_at = ${now}::timestamptz,
-        status = case when status = 'not_started' then 'in_progress' else status end
-      where id = ${values.responseId} and organisation_id = ${values.organisationId}
-        and status in ('not_started', 'in_progress', 'reopened')
-        and (${ifMatch ?? null}::integer is null or version = ${ifMatch ?? null}::integer)
-        and greatest(deadline_override, ${deadline.toISOString()}::timestamptz) > ${now}::timestamptz
-      returning id as response_id, version
-    ), ${answerUpsert({ values, change: 'saved', source: sql`bumped as source` })}
+    name: 'save_draft_answer',
+    build: () => {
+      const p = placeholders(['responseId', 'organisationId', 'ifMatch', 'now', 'questionnaireId', ...UPSERT_PARAMS]);
+      return sql`with bumped as (
+      update responses set version = responses.version + 1, updated_at = ${p.now}::timestamptz,
+        status = case when responses.status = 'not_started' then 'in_progress' else responses.status end
+      from procurements
+      where responses.id = ${p.responseId} and responses.organisation_id = ${p.organisationId}
+        and responses.status in ('not_started', 'in_progress', 'reopened')
+        and (${p.ifMatch}::integer is null or responses.version = ${p.ifMatch}::integer)
+        and procurements.id = responses.procurement_id and procurements.status = 'open' and procurements.questionnaire_id = ${p.questionnaireId}
+        and greatest(responses.deadline_override, procurements.deadline) > ${p.now}::timestamptz
+      returning responses.id as response_id, responses.version
+    ), ${answerUpsert({ params: p, change: 'saved', source: sql`bumped as source` })}
     select saved.id, saved.organisation_id, saved.response_id, saved.question_key, saved.value, saved.comment, saved.confidential, saved.confidential_reason,
            saved.version, saved.updated_at, saved.updated_by, bumped.version as response_version
-    from saved, bumped`,
-  );
+    from saved, bumped`;
+    },
+    values: { responseId: values.responseId, ifMatch: ifMatch ?? null, now: values.updatedAt.toISOString(), questionnaireId, ...upsertParams(values) },
+  });
   return row ? { answer: toAnswerRow(row), responseVersion: Number(row.response_version) } : undefined;
 }
 

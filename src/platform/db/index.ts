@@ -5,5 +5,5 @@ export { inTransaction } from './transaction';
 export { lockOrganisation, tryLockForTransaction } from './locks';
 export { isUniqueViolation, loggableError } from './errors';
 export { queryRows } from './query';
-export { prepared } from './prepared';
+export { prepared, preparedRows } from './prepared';
 export { notify, type ListenInput, type NotificationListener } from './notifications';

@@ -20,15 +20,18 @@ export function parsePgbench(output: string): Omit<PgbenchResult, 'output'> {
   return { tps: Number(tps[1]), latencyMs: latency ? Number(latency[1]) : null, failed: failed ? Number(failed[1]) : 0 };
 }
 
-/** One bounded `pgbench -n -c <clients> -j <threads> -T <seconds> -f <script>` run. */
-export async function pgbench({ databaseUrl, clients, seconds, script, threads = 2 }: { databaseUrl: string; clients: number; seconds: number; script: string; threads?: number }): Promise<PgbenchResult> {
+/**
+ * One bounded `pgbench -n -M <protocol> -c <clients> -j <threads> -T <seconds> -f <script>` run. `prepared`
+ * when the service sends the statements as named prepared statements, so both parse and plan once.
+ */
+export async function pgbench({ databaseUrl, clients, seconds, script, threads = 2, protocol = 'simple' }: { databaseUrl: string; clients: number; seconds: number; script: string; threads?: number; protocol?: 'simple' | 'prepared' }): Promise<PgbenchResult> {
   assertLoopbackDatabase(databaseUrl);
   if (seconds > 60) throw new Error('a pgbench run is at most 60 s');
   const directory = mkdtempSync(path.join(tmpdir(), 'aidd-pgbench-'));
   const file = path.join(directory, 'script.sql');
   writeFileSync(file, script);
   try {
-    const args = ['-n', '-c', String(clients), '-j', String(Math.min(threads, clients)), '-T', String(seconds), '-f', file, databaseUrl];
+    const args = ['-n', '-M', protocol, '-c', String(clients), '-j', String(Math.min(threads, clients)), '-T', String(seconds), '-f', file, databaseUrl];
     const { code, output } = await new Promise<{ code: number | null; output: string }>((resolve, reject) => {
       const child = spawn('pgbench', args, { stdio: ['ignore', 'pipe', 'pipe'] });
       let text = '';

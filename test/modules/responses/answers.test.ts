@@ -115,6 +115,72 @@ describe('a supplier answering through the API', () => {
     expect((await call('GET', '/v1/supplier/response', token)).json().answers['a.training'].value).toBe('never');
   });
 
+  describe('once the procurement’s questionnaire is known to the process', () => {
+    /**
+     * The statements the app sends to the database while `run` runs (both engines' clients have
+     * `query`), leaving out the shared rate-limit store's (PostgreSQL only), which every route pays.
+     */
+    async function statementsDuring(run: () => Promise<unknown>): Promise<string[]> {
+      const client = (ctx.database.db._.session as unknown as { client: { query: (...args: unknown[]) => Promise<unknown> } }).client;
+      const original = client.query;
+      const sent: string[] = [];
+      client.query = function (this: unknown, ...args: unknown[]) {
+        const text = String((args[0] as { text?: string }).text ?? args[0]);
+        if (!text.includes('"rate_limit_windows"')) sent.push(text);
+        return original.apply(this, args);
+      };
+      try {
+        await run();
+      } finally {
+        client.query = original;
+      }
+      return sent;
+    }
+
+    it('an autosave is one statement: one round trip to the database', async () => {
+      const { token } = await invited();
+      // The first save reads the procurement and its questionnaire (and authenticates the token).
+      expect((await put(token, 'a.training', { value: 'never' })).statusCode).toBe(200);
+      const values = ['opt_in', 'default', 'never', 'opt_in', 'default'];
+      const statements = await statementsDuring(async () => {
+        for (const value of values) expect((await put(token, 'a.training', { value })).statusCode).toBe(200);
+      });
+      expect(statements).toHaveLength(values.length);
+      for (const statement of statements) expect(statement).toMatch(/^with bumped as \(\s+update responses/);
+      const view = (await call('GET', '/v1/supplier/response', token)).json();
+      expect(view.answers['a.training']).toMatchObject({ value: 'default', version: values.length + 1 });
+      expect(view.response.version).toBe(values.length + 2);
+    });
+
+    it('a procurement closed behind its back refuses the save with 409, and nothing is written', async () => {
+      const { token, procurementId } = await invited();
+      expect((await put(token, 'a.training', { value: 'never' })).statusCode).toBe(200);
+      await queryRows(ctx.database.db, sql`update procurements set status = 'closed', closed_at = now() where id = ${procurementId}`);
+      const refused = await put(token, 'a.training', { value: 'opt_in' });
+      expect(refused.statusCode).toBe(409);
+      expect(problemOf(refused).code).toBe('responses.procurement_not_open');
+      const view = (await call('GET', '/v1/supplier/response', token)).json();
+      expect(view.answers['a.training']).toMatchObject({ value: 'never', version: 1 });
+      expect(view.response.version).toBe(2);
+    });
+
+    it('a procurement that pins another questionnaire behind its back is checked against that one, never the cached one', async () => {
+      const { token, procurementId } = await invited();
+      expect((await put(token, 'a.training', { value: 'never' })).statusCode).toBe(200);
+      // Any other published questionnaire without the key: a built-in one.
+      const [other] = await queryRows<{ id: string }>(ctx.database.db, sql`select id from questionnaires where organisation_id is null and status = 'published' limit 1`);
+      await queryRows(ctx.database.db, sql`update procurements set questionnaire_id = ${other!.id} where id = ${procurementId}`);
+      const refused = await put(token, 'a.training', { value: 'opt_in' });
+      expect(refused.statusCode).toBe(404);
+      expect(problemOf(refused).code).toBe('responses.question_not_found');
+      const [row] = await queryRows<{ version: number; answer_version: number }>(
+        ctx.database.db,
+        sql`select r.version, a.version as answer_version from responses r join answers a on a.response_id = r.id where r.procurement_id = ${procurementId} and a.question_key = 'a.training'`,
+      );
+      expect(row).toEqual({ version: 2, answer_version: 1 });
+    });
+  });
+
   it('one supplier’s token writes only its own response', async () => {
     const org = await seedOrganisation(ctx);
     const a = await invited(org);
