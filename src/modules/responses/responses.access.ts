@@ -53,10 +53,19 @@ export function assertWritable(procurement: ProcurementDto, response: repo.Respo
  * The questionnaire's questions by key; given a supplier, only those it may reach: every one for the
  * lead, its own sections' for a bid-team colleague (another section's question is not found for it).
  */
-export function questionsByKey(definition: QuestionnaireDefinition, principal?: SupplierPrincipal): Map<string, Question> {
+export function questionsByKey(definition: QuestionnaireDefinition, principal?: SupplierPrincipal): ReadonlyMap<string, Question> {
   const only = principal?.teamMember?.sections;
-  return new Map(definition.sections.filter((s) => !only || only.includes(s.key)).flatMap((s) => s.questions.map((q) => [q.key, q] as const)));
+  if (only) return new Map(definition.sections.filter((s) => only.includes(s.key)).flatMap((s) => s.questions.map((q) => [q.key, q] as const)));
+  let every = everyQuestion.get(definition);
+  if (!every) {
+    every = new Map(definition.sections.flatMap((s) => s.questions.map((q) => [q.key, q] as const)));
+    if (Object.isFrozen(definition)) everyQuestion.set(definition, every);
+  }
+  return every;
 }
+
+// Cached definitions are frozen (questionnaires.usecases): without this, every autosave built the same map of 150 questions again.
+const everyQuestion = new WeakMap<QuestionnaireDefinition, ReadonlyMap<string, Question>>();
 
 /** Refuses a bid-team colleague what only the lead supplier may do (submit, reply to the council, manage the team). */
 export function assertLead(principal: SupplierPrincipal, what: string): void {

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, sql, type Placeholder, type SQL } from 'drizzle-orm';
 import { prepared, preparedRows, queryRows, type Db } from '../../platform/db';
 import { afterCreatedAtId, createdAtIdKey, toPage, type Page } from '../../platform/pagination';
 import { procurements } from '../procurements';
@@ -92,8 +92,12 @@ export async function bumpResponse({ db, id, now, status }: { db: Db; id: string
   return row!;
 }
 
+/** A response's answers: a prepared statement, as every page of the web form and every supplier read needs them. */
 export async function answersOf({ db, responseId }: { db: Db; responseId: string }): Promise<AnswerRow[]> {
-  return db.select().from(answers).where(eq(answers.responseId, responseId));
+  const statement = prepared(db, 'answers_of_response', (handle) =>
+    handle.select().from(answers).where(eq(answers.responseId, sql.placeholder('responseId'))).prepare('answers_of_response'),
+  );
+  return statement.execute({ responseId });
 }
 
 export async function findAnswer({ db, responseId, questionKey }: { db: Db; responseId: string; questionKey: string }): Promise<AnswerRow | undefined> {
@@ -148,13 +152,22 @@ export async function answersOfResponses({ db, responseIds }: { db: Db; response
   return db.select().from(answers).where(inArray(answers.responseId, responseIds));
 }
 
+/** A response with its invitation; the plain read is a prepared statement (every supplier page makes it), the locking one is not. */
 export async function findResponseWithInvitation({ db, organisationId, id, forUpdate = false }: { db: Db; organisationId: string; id: string; forUpdate?: boolean }) {
-  const query = db
-    .select({ response: responses, invitation: invitations })
-    .from(responses)
-    .innerJoin(invitations, eq(invitations.id, responses.invitationId))
-    .where(and(eq(responses.organisationId, organisationId), eq(responses.id, id)));
-  const [row] = forUpdate ? await query.for('update', { of: responses }) : await query;
+  const select = (handle: Db, organisation: string | Placeholder, response: string | Placeholder) =>
+    handle
+      .select({ response: responses, invitation: invitations })
+      .from(responses)
+      .innerJoin(invitations, eq(invitations.id, responses.invitationId))
+      .where(and(eq(responses.organisationId, organisation), eq(responses.id, response)));
+  if (forUpdate) {
+    const [locked] = await select(db, organisationId, id).for('update', { of: responses });
+    return locked;
+  }
+  const statement = prepared(db, 'response_with_invitation', (handle) =>
+    select(handle, sql.placeholder('organisationId'), sql.placeholder('id')).prepare('response_with_invitation'),
+  );
+  const [row] = await statement.execute({ organisationId, id });
   return row;
 }
 
@@ -165,8 +178,17 @@ export async function insertEvidence({ db, values }: { db: Db; values: typeof ev
   return row!;
 }
 
+/** A response's evidence files, in the order pages list them: a prepared statement, like `answersOf`. */
 export async function evidenceOf({ db, responseId }: { db: Db; responseId: string }): Promise<EvidenceRow[]> {
-  return db.select().from(evidenceFiles).where(eq(evidenceFiles.responseId, responseId)).orderBy(asc(evidenceFiles.questionKey), asc(evidenceFiles.uploadedAt), asc(evidenceFiles.id));
+  const statement = prepared(db, 'evidence_of_response', (handle) =>
+    handle
+      .select()
+      .from(evidenceFiles)
+      .where(eq(evidenceFiles.responseId, sql.placeholder('responseId')))
+      .orderBy(asc(evidenceFiles.questionKey), asc(evidenceFiles.uploadedAt), asc(evidenceFiles.id))
+      .prepare('evidence_of_response'),
+  );
+  return statement.execute({ responseId });
 }
 
 export async function evidenceOfResponses({ db, responseIds }: { db: Db; responseIds: string[] }): Promise<EvidenceRow[]> {
