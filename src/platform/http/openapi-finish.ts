@@ -217,7 +217,9 @@ export function finishDocument(
     ...(hooks ? { webhooks: hooks } : {}),
     components: {
       ...components,
-      schemas,
+      // By name: the registry holds them in the order their modules were first imported, which differs
+      // between a server and a test process that imported some module earlier (the committed document must not).
+      schemas: Object.fromEntries(Object.entries(schemas).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
       responses,
       headers: Object.fromEntries(Object.entries(HEADERS).filter(([name]) => referencedHeaders.has(name))),
     },
