@@ -5,12 +5,10 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     pool: 'forks',
-    // One file more than there are cores: a file often waits (on Chromium, a child process, PostgreSQL's
-    // own processes), and on this 2-core machine two workers kept the cores busy 70% of the embedded stage
-    // and half of the PostgreSQL one. Each file has its own database and its own servers on port 0, so
-    // files never share state; the wait helpers (test/helpers/wait.ts) are event-driven, so a busier
-    // machine only makes tests slower.
-    maxWorkers: availableParallelism() + 1,
+    // At least two files at once (vitest's default, one fewer than the cores, is one on a 2-core machine). Each
+    // file has its own database and its own servers on port 0, so files never share state; the wait
+    // helpers (test/helpers/wait.ts) are event-driven, so a busier machine only makes tests slower.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     // A worker runs file after file without loading every module again: the app's modules, and PGlite's
     // WebAssembly compiled once per worker instead of once per file (test/modules/responses: 89 s to 57 s).
     // Safe because nothing a file leaves behind is read by the next: each opens its own database and
