@@ -105,9 +105,9 @@ export async function saveAnswer(ctx: SupplierCtx & { questionKey: string; input
   return saved;
 }
 
-/** Whether an answer may be saved to its question: a valid value, and a reason when it is confidential. */
+/** Whether an answer may be saved to its question: no problem `problemsOf` would report. */
 function acceptable(question: Question, input: AnswerInput): boolean {
-  return !checkAnswerValue(question, input.value) && !(input.confidential === true && !input.confidentialReason?.trim());
+  return problemsOf({ question, input, path: '' }).length === 0;
 }
 
 async function writeDraft(ctx: SupplierCtx & { input: AnswerInput; ifMatch?: number | undefined }, question: Question, questionnaireId: string) {

@@ -54,11 +54,12 @@ export function assertWritable(procurement: ProcurementDto, response: repo.Respo
  * lead, its own sections' for a bid-team colleague (another section's question is not found for it).
  */
 export function questionsByKey(definition: QuestionnaireDefinition, principal?: SupplierPrincipal): ReadonlyMap<string, Question> {
+  const byKey = (sections: QuestionnaireDefinition['sections']) => new Map(sections.flatMap((s) => s.questions.map((q) => [q.key, q] as const)));
   const only = principal?.teamMember?.sections;
-  if (only) return new Map(definition.sections.filter((s) => only.includes(s.key)).flatMap((s) => s.questions.map((q) => [q.key, q] as const)));
+  if (only) return byKey(definition.sections.filter((s) => only.includes(s.key)));
   let every = everyQuestion.get(definition);
   if (!every) {
-    every = new Map(definition.sections.flatMap((s) => s.questions.map((q) => [q.key, q] as const)));
+    every = byKey(definition.sections);
     if (Object.isFrozen(definition)) everyQuestion.set(definition, every);
   }
   return every;

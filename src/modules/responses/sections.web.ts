@@ -6,6 +6,7 @@ import * as clarificationsUsecases from './clarifications.usecases';
 import { taskListTeam } from './team.web';
 import { filledNotice } from './imports.models';
 import { dropPending, findPending, keepPending, listPending, ownerOfResumeToken, resumeToken } from './pending.usecases';
+import { questionsByKey } from './responses.access';
 import type { SupplierQuestion, SupplierSection } from './responses.models';
 import { getSupplierResponse, type SupplierResponseView } from './responses.usecases';
 import { answerText, closesIn, fieldErrors, fieldNames, readSectionForm, sectionLayout, taskList, type FieldError, type FormBody, type Typed } from './web.models';
@@ -275,7 +276,7 @@ export function registerSectionPages(web: FastifyInstance, deps: WebDeps): void 
 
   /** Why each new question appeared: the reference of the answer in this section its condition reads. */
   const revealedBy = (ctx: WebCtx, section: SupplierSection, keys: string[]) => {
-    const defined = new Map(ctx.definition.sections.flatMap((s) => s.questions.map((q) => [q.key, q] as const)));
+    const defined = questionsByKey(ctx.definition);
     const refs = new Map<string, string>();
     for (const key of keys) {
       if (!section.questions.some((q) => q.key === key)) continue;
